@@ -1,0 +1,1 @@
+"""Static analysis of TensorFlow code: names, the API model, tf.function sites."""

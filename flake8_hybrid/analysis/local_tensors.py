@@ -1,0 +1,113 @@
+"""Which expressions inside one function are tensors, from local evidence only.
+
+Evidence: calls of TF APIs that return tensors (the API model), parameters that
+``input_signature`` covers or that are annotated ``tf.Tensor``/``tf.Variable``,
+and anything computed from those (arithmetic, comparisons, indexing, tensor
+methods).  A name is a tensor when any assignment in the function makes it one.
+Anything without such evidence is *not* called a tensor: rules built on this
+stay silent rather than guess.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator
+
+from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.names import FunctionNode, ModuleNames
+
+#: Tensor attributes that are Python values, not tensors.
+_STATIC_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "name", "device", "graph", "op"})
+#: Tensor methods that return Python values.
+_PYTHON_METHODS = frozenset({"numpy", "item", "tolist", "get_shape", "__len__"})
+_TENSOR_ANNOTATIONS = frozenset({"tensorflow.Tensor", "tensorflow.Variable"})
+
+
+def body_nodes(function: FunctionNode) -> Iterator[ast.AST]:
+    """Every node of a function's body, not descending into nested functions or classes."""
+    stack: list[ast.AST] = list(function.body) if isinstance(function.body, list) else [function.body]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+class LocalTensors:
+    def __init__(
+        self, function: FunctionNode, names: ModuleNames, api: ApiModel, tensor_parameters: Iterable[str] = ()
+    ) -> None:
+        self._names = names
+        self._api = api
+        self.tensor_names: set[str] = set(tensor_parameters)
+        for parameter in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
+            if parameter.annotation is not None and self._is_tensor_annotation(parameter.annotation):
+                self.tensor_names.add(parameter.arg)
+        self._propagate(function)
+
+    def _is_tensor_annotation(self, annotation: ast.expr) -> bool:
+        # tf.Tensor, Optional[tf.Tensor], Union[tf.Tensor, ...], tf.Tensor | None
+        for node in ast.walk(annotation):
+            if self._names.qualified_name(node) in _TENSOR_ANNOTATIONS:
+                return True
+        return False
+
+    def _propagate(self, function: FunctionNode) -> None:
+        assignments = [
+            node
+            for node in body_nodes(function)
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For))
+        ]
+        # Iterate to a fixpoint: a later assignment can make an earlier name a tensor.
+        changed = True
+        while changed:
+            changed = False
+            for node in assignments:
+                if isinstance(node, ast.For):
+                    value, targets = node.iter, [node.target]
+                    tensor = self.is_tensor(value)
+                else:
+                    value = node.value
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    tensor = value is not None and self.is_tensor(value)
+                if not tensor:
+                    continue
+                for target in targets:
+                    for name in _target_names(target):
+                        if name not in self.tensor_names:
+                            self.tensor_names.add(name)
+                            changed = True
+
+    def is_tensor(self, expr: ast.AST) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id in self.tensor_names
+        if isinstance(expr, ast.Call):
+            name = self._names.qualified_name(expr.func)
+            if name is not None:
+                return self._api.returns_tensor(name)
+            if isinstance(expr.func, ast.Attribute) and self.is_tensor(expr.func.value):
+                return expr.func.attr not in _PYTHON_METHODS
+            return False
+        if isinstance(expr, ast.BinOp):
+            return self.is_tensor(expr.left) or self.is_tensor(expr.right)
+        if isinstance(expr, ast.UnaryOp) and not isinstance(expr.op, ast.Not):
+            return self.is_tensor(expr.operand)
+        if isinstance(expr, ast.Compare):
+            if all(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in expr.ops):
+                return False
+            return any(self.is_tensor(operand) for operand in (expr.left, *expr.comparators))
+        if isinstance(expr, ast.Subscript):
+            return self.is_tensor(expr.value)
+        if isinstance(expr, ast.Attribute):
+            return expr.attr not in _STATIC_ATTRIBUTES and self.is_tensor(expr.value)
+        return False
+
+
+def _target_names(target: ast.AST) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        # Unpacking a tensor yields tensors.
+        for element in target.elts:
+            yield from _target_names(element.value if isinstance(element, ast.Starred) else element)

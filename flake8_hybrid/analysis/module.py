@@ -1,0 +1,54 @@
+"""Everything the checks know about one module, computed lazily and once."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import Optional, Sequence
+
+from flake8_hybrid.analysis.api_model import ApiModel, api_model
+from flake8_hybrid.analysis.names import ModuleNames
+from flake8_hybrid.findings import Finding, FixIntent
+from flake8_hybrid.registry import get_rule
+from flake8_hybrid.settings import Settings, is_test_file
+from flake8_hybrid.versions import TargetVersion, target_for
+
+
+class ModuleContext:
+    def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+        self.settings = settings
+        self.api: ApiModel = api_model()
+
+    @functools.cached_property
+    def names(self) -> ModuleNames:
+        return ModuleNames(self.tree, self.api.canonical, self.api.star_exports)
+
+    @functools.cached_property
+    def target(self) -> TargetVersion:
+        return target_for(self.filename, self.settings.tf_version)
+
+    @functools.cached_property
+    def is_test_file(self) -> bool:
+        return is_test_file(self.filename, self.settings.test_patterns)
+
+    @functools.cached_property
+    def tf_function_sites(self) -> list:
+        from flake8_hybrid.analysis.tf_function import find_tf_function_sites
+
+        return find_tf_function_sites(self.tree, self.names, self.api)
+
+    def qualified_name(self, expr: ast.AST) -> Optional[str]:
+        return self.names.qualified_name(expr)
+
+    def finding(self, code: str, node: ast.AST, fix: Optional[FixIntent] = None, **args: object) -> Finding:
+        rule = get_rule(code)
+        return Finding(
+            code=code,
+            line=getattr(node, "lineno", 1),
+            col=getattr(node, "col_offset", 0),
+            message=rule.format_message(**args),
+            fix=fix,
+        )

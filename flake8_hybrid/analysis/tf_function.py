@@ -1,0 +1,172 @@
+"""Where a module uses ``tf.function``, with which arguments, on which function.
+
+Recognised forms, under any import spelling the name resolver accepts::
+
+    @tf.function                      # bare decorator
+    @tf.function(jit_compile=True)    # called decorator
+    g = tf.function(f, ...)           # wrapping call (also lambdas, self.method)
+    g = tf.function(...)(f)           # called, then applied
+
+Arguments are mapped to ``tf.function``'s parameters in TF's positional order
+(``func, input_signature, autograph, ...``), as TensorFlow itself binds them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.names import FunctionNode, ModuleNames
+
+DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+@dataclass
+class TfFunctionSite:
+    #: The decorator expression, or the ``tf.function(...)`` call.
+    node: ast.expr
+    #: The call that carries the arguments; None for a bare decorator.
+    call: Optional[ast.Call]
+    #: The function being turned into a graph function, when it can be found.
+    target: Optional[FunctionNode]
+    #: Whether the target is called bound (a method through ``self``), so its
+    #: first parameter is not part of the signature.
+    bound: bool
+    #: TF parameter name -> the argument expression given for it.
+    arguments: dict[str, ast.expr] = field(default_factory=dict)
+    #: TF parameter name -> the keyword node, for keyword arguments.
+    keywords: dict[str, ast.keyword] = field(default_factory=dict)
+    #: Arguments TF would reject: ``(node, kind, detail)`` with kind
+    #: ``unknown`` (detail: the keyword), ``twice`` (detail: the parameter) or
+    #: ``surplus`` (a positional argument past the last parameter).
+    invalid: list[tuple[ast.AST, str, str]] = field(default_factory=list)
+
+    @property
+    def is_decorator(self) -> bool:
+        return isinstance(self.target, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            self.node in self.target.decorator_list
+        )
+
+    def literal(self, parameter: str) -> object:
+        """The constant value given for ``parameter``; ``...`` when absent or not a literal."""
+        value = self.arguments.get(parameter)
+        return value.value if isinstance(value, ast.Constant) else ...
+
+    @property
+    def target_name(self) -> str:
+        if isinstance(self.target, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self.target.name
+        return "<lambda>"
+
+
+def signature_parameters(site: TfFunctionSite) -> Optional[list[ast.arg]]:
+    """The target's positional parameters that ``input_signature`` describes."""
+    if site.target is None:
+        return None
+    parameters = [*site.target.args.posonlyargs, *site.target.args.args]
+    return parameters[1:] if site.bound else parameters
+
+
+def find_tf_function_sites(tree: ast.Module, names: ModuleNames, api: ApiModel) -> list[TfFunctionSite]:
+    finder = _SiteFinder(names, api)
+    finder.visit(tree)
+    return finder.sites
+
+
+class _SiteFinder(ast.NodeVisitor):
+    def __init__(self, names: ModuleNames, api: ApiModel) -> None:
+        self.names = names
+        self.api = api
+        self.sites: list[TfFunctionSite] = []
+        self.classes: list[ast.ClassDef] = []
+        self.handled_calls: set[int] = set()
+
+    def is_tf_function(self, expr: ast.AST) -> bool:
+        return self.names.qualified_name(expr) == self.api.tf_function_name
+
+    # -- decorators --------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: DefNode) -> None:
+        in_class = bool(self.classes) and node in self.classes[-1].body
+        static = any(self.names.qualified_name(d) is None and _is_name(d, "staticmethod") for d in node.decorator_list)
+        for decorator in node.decorator_list:
+            if self.is_tf_function(decorator):
+                self.sites.append(TfFunctionSite(decorator, None, node, in_class and not static))
+            elif isinstance(decorator, ast.Call) and self.is_tf_function(decorator.func):
+                self.handled_calls.add(id(decorator))
+                self._add(decorator, decorator, node, in_class and not static)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    # -- calls -------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        inner = node.func
+        if isinstance(inner, ast.Call) and id(inner) not in self.handled_calls and self.is_tf_function(inner.func):
+            # tf.function(...)(f): the outer call supplies the function.
+            self.handled_calls.add(id(inner))
+            function = node.args[0] if node.args else None
+            target, bound = self._resolve_target(function)
+            self._add(inner, inner, target, bound)
+        elif id(node) not in self.handled_calls and self.is_tf_function(node.func):
+            self.handled_calls.add(id(node))
+            site = self._add(node, node, None, False)
+            site.target, site.bound = self._resolve_target(site.arguments.get("func"))
+        self.generic_visit(node)
+
+    def _resolve_target(self, expr: Optional[ast.AST]) -> tuple[Optional[FunctionNode], bool]:
+        if isinstance(expr, ast.Lambda):
+            return expr, False
+        if isinstance(expr, ast.Name):
+            binding = self.names.binding_of(expr)
+            if binding is not None and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return binding.node, False
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id == "self"
+            and self.classes
+        ):
+            for statement in self.classes[-1].body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == expr.attr:
+                    return statement, True
+        return None, False
+
+    def _add(
+        self, node: ast.expr, call: ast.Call, target: Optional[FunctionNode], bound: bool
+    ) -> TfFunctionSite:
+        site = TfFunctionSite(node, call, target, bound)
+        _bind_arguments(site, call, self.api)
+        self.sites.append(site)
+        return site
+
+
+def _is_name(expr: ast.AST, name: str) -> bool:
+    return isinstance(expr, ast.Name) and expr.id == name
+
+
+def _bind_arguments(site: TfFunctionSite, call: ast.Call, api: ApiModel) -> None:
+    parameters = api.tf_function_parameters
+    for position, argument in enumerate(call.args):
+        if isinstance(argument, ast.Starred):
+            return  # *args: positions past here are unknown
+        if position >= len(parameters):
+            site.invalid.append((argument, "surplus", ""))
+            continue
+        site.arguments[parameters[position].name] = argument
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            continue  # **options: unknown
+        if api.tf_function_parameter(keyword.arg) is None:
+            site.invalid.append((keyword, "unknown", keyword.arg))
+        elif keyword.arg in site.arguments:
+            site.invalid.append((keyword, "twice", keyword.arg))
+        else:
+            site.arguments[keyword.arg] = keyword.value
+            site.keywords[keyword.arg] = keyword

@@ -1,0 +1,42 @@
+"""What a check produces: findings, and the fixes they propose as data.
+
+A fix intent says what to change and where, never how: the fixer's codemods
+(``fix/codemods.py``) apply it.  Keeping it data means the plugin and the fixer
+agree on every finding by construction: the fixer runs the same checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from flake8_hybrid.registry import Applicability
+
+
+@dataclass(frozen=True)
+class FixIntent:
+    #: ``rename-keyword``: rename keyword argument ``old`` to ``new``;
+    #: ``remove-keyword``: drop keyword argument ``old``;
+    #: ``rename-attribute``: rename attribute ``old`` (in ``x.old``) to ``new``.
+    kind: str
+    #: Where the keyword or attribute name starts: 1-based line, 0-based
+    #: column in UTF-8 bytes (as ``ast`` reports it).
+    line: int
+    col: int
+    old: str
+    new: str
+    applicability: Applicability
+    title: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    line: int
+    col: int  # 0-based, UTF-8 bytes, as ast and flake8 count
+    message: str  # the full text, starting with the code
+    fix: Optional[FixIntent] = None
+
+    @property
+    def applicability(self) -> Applicability:
+        return self.fix.applicability if self.fix else Applicability.NONE

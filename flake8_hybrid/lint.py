@@ -1,0 +1,38 @@
+"""Run every registered check over one module: the one entry point that both
+the flake8 plugin and the fixer use, so they always agree on the findings."""
+
+from __future__ import annotations
+
+import ast
+from typing import Sequence
+
+from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.findings import Finding
+from flake8_hybrid.rules import registered_checks
+from flake8_hybrid.settings import Settings
+
+# A module that mentions none of these cannot reach any rule: it is skipped
+# before any analysis, which keeps non-TensorFlow files nearly free.
+_TRIGGERS = ("tensorflow", "run_eagerly")
+
+
+def may_concern_tensorflow(source: str) -> bool:
+    return any(trigger in source for trigger in _TRIGGERS)
+
+
+def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
+    if not may_concern_tensorflow("".join(lines)):
+        return []
+    module = ModuleContext(tree, filename, lines, settings)
+    findings = {
+        (finding.line, finding.col, finding.code, finding.message): finding
+        for _, run_check in registered_checks()
+        for finding in run_check(module)
+    }
+    return [findings[key] for key in sorted(findings)]
+
+
+def lint_source(source: str, filename: str, settings: Settings) -> list[Finding]:
+    """Parse and lint source text (raises SyntaxError for invalid Python)."""
+    tree = ast.parse(source, filename=filename)
+    return lint_tree(tree, filename, source.splitlines(keepends=True), settings)

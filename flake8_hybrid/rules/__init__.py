@@ -1,0 +1,40 @@
+"""Checks, one module per family; each check registers the codes it can emit.
+
+A check is a function ``check(module: ModuleContext) -> Iterable[Finding]``.
+A code is *implemented* when a registered check declares it; codes in the
+catalog without a check are documented but emit nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from flake8_hybrid.findings import Finding
+
+Check = Callable[["ModuleContext"], Iterable[Finding]]  # noqa: F821 (forward reference)
+
+_CHECKS: list[tuple[frozenset[str], Check]] = []
+
+
+def check(*codes: str) -> Callable[[Check], Check]:
+    """Register a check that emits ``codes``."""
+
+    def register(function: Check) -> Check:
+        _CHECKS.append((frozenset(codes), function))
+        return function
+
+    return register
+
+
+def registered_checks() -> list[tuple[frozenset[str], Check]]:
+    _load_rule_modules()
+    return list(_CHECKS)
+
+
+def implemented_codes() -> frozenset[str]:
+    return frozenset(code for codes, _ in registered_checks() for code in codes)
+
+
+def _load_rule_modules() -> None:
+    # Imported for their @check registrations.
+    from flake8_hybrid.rules import run_eagerly, tf_function_config  # noqa: F401

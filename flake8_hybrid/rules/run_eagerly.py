@@ -1,0 +1,73 @@
+"""HYB004, HYB005, HYB304: switches that turn graph execution off."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.findings import Finding, FixIntent
+from flake8_hybrid.registry import get_rule
+from flake8_hybrid.rules import check
+
+
+def _is_true(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is True
+
+
+@check("HYB004", "HYB005", "HYB304")
+def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
+    report_switches = not module.is_test_file
+    for node in ast.walk(module.tree):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            yield from _deprecated_alias(module, node)
+        if not report_switches:
+            continue
+        if isinstance(node, ast.Call):
+            yield from _run_functions_eagerly(module, node)
+            yield from _compile_run_eagerly(module, node)
+        elif isinstance(node, ast.Assign) and _is_true(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr == "run_eagerly":
+                    yield module.finding("HYB005", target, model=ast.unparse(target.value))
+
+
+def _run_functions_eagerly(module: ModuleContext, call: ast.Call) -> Iterator[Finding]:
+    name = module.qualified_name(call.func)
+    if name not in module.api.run_functions_eagerly:
+        return
+    argument = call.args[0] if call.args else next(
+        (keyword.value for keyword in call.keywords if keyword.arg == "run_eagerly"), None
+    )
+    if argument is not None and _is_true(argument):
+        yield module.finding("HYB004", call, call=ast.unparse(call.func))
+
+
+def _compile_run_eagerly(module: ModuleContext, call: ast.Call) -> Iterator[Finding]:
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "compile"):
+        return
+    for keyword in call.keywords:
+        if keyword.arg == "run_eagerly" and _is_true(keyword.value):
+            yield module.finding("HYB005", keyword, model=ast.unparse(call.func.value))
+
+
+def _deprecated_alias(module: ModuleContext, node: ast.expr) -> Iterator[Finding]:
+    if isinstance(node, ast.Attribute) and not node.attr.startswith("experimental_"):
+        return
+    if isinstance(node, ast.Name) and not node.id.startswith("experimental_"):
+        return
+    name = module.qualified_name(node)
+    deprecated = module.api.deprecated_functions.get(name or "")
+    if deprecated is None:
+        return
+    written = ast.unparse(node)
+    new = written.rsplit(".", 1)[0] + "." + deprecated.replacement if "." in written else deprecated.replacement
+    fix = None
+    note = " (not fixed automatically: imported by name; rename the import and its uses)"
+    if isinstance(node, ast.Attribute):
+        rule = get_rule("HYB304")
+        attr_col = node.end_col_offset - len(node.attr.encode())  # type: ignore[operator]
+        fix = FixIntent("rename-attribute", node.end_lineno or node.lineno, attr_col, node.attr,
+                        deprecated.replacement, rule.fix, rule.fix_title)
+        note = ""
+    yield module.finding("HYB304", node, fix, old=written, new=new, note=note)

@@ -1,0 +1,93 @@
+"""The linter's own options, shared by the flake8 plugin and the fixer.
+
+Both read them from the same place: flake8's option parser (command line and
+the ``[flake8]`` section of ``setup.cfg``/``tox.ini``/``.flake8``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from flake8_hybrid.versions import Version
+
+#: Globs matched against a file's name; those ending in ``/`` are matched
+#: against each directory of its path instead.
+DEFAULT_TEST_PATTERNS = (
+    "test_*.py",
+    "*_test.py",
+    "*_tests.py",
+    "conftest.py",
+    "test/",
+    "tests/",
+    "testing/",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    tf_version: Optional[Version] = None
+    test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
+
+    @classmethod
+    def from_options(cls, options: object) -> "Settings":
+        """Build settings from a parsed flake8 options namespace."""
+        version_text = getattr(options, "hybrid_tf_version", None)
+        patterns = getattr(options, "hybrid_test_patterns", None)
+        return cls(
+            tf_version=Version.parse(version_text) if version_text else None,
+            test_patterns=tuple(patterns) if patterns else DEFAULT_TEST_PATTERNS,
+        )
+
+
+def is_test_file(filename: str, patterns: Sequence[str] = DEFAULT_TEST_PATTERNS) -> bool:
+    """Whether ``filename`` is test code, by its name or a directory on its path.
+
+    Only the part of the path below the working directory counts, so a project
+    checked out under ``/home/me/tests/`` is not all test code.
+    """
+    if not filename or filename in ("-", "stdin"):
+        return False
+    path = os.path.normpath(filename)
+    if os.path.isabs(path):
+        relative = os.path.relpath(path, os.getcwd())
+        if not relative.startswith(os.pardir):
+            path = relative
+    *directories, name = path.split(os.sep)
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if any(fnmatch.fnmatchcase(d, pattern[:-1]) for d in directories):
+                return True
+        elif fnmatch.fnmatchcase(name, pattern):
+            return True
+    return False
+
+
+def add_flake8_options(option_manager: object) -> None:
+    """Register the ``--hybrid-*`` options with flake8's option manager."""
+    add = option_manager.add_option  # type: ignore[attr-defined]
+    add(
+        "--hybrid-tf-version",
+        metavar="X.Y",
+        default=None,
+        parse_from_config=True,
+        help=(
+            "TensorFlow version the code targets (e.g. 2.12). Fixes that need a newer "
+            "TensorFlow are shown but not applied. Default: the lowest version the "
+            "project's own tensorflow requirement admits, else unknown."
+        ),
+    )
+    add(
+        "--hybrid-test-patterns",
+        metavar="PATTERNS",
+        default=",".join(DEFAULT_TEST_PATTERNS),
+        parse_from_config=True,
+        comma_separated_list=True,
+        help=(
+            "Comma-separated globs that mark test files, where HYB004/HYB005 are not "
+            "reported; a glob ending in '/' matches a directory on the path. "
+            "(Default: %(default)s)"
+        ),
+    )
