@@ -31,7 +31,14 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: object) -> None:
-        cls.settings = Settings.from_options(options)
+        try:
+            cls.settings = Settings.from_options(options)
+        except ValueError as error:
+            # flake8 prints an ExecutionError as a one-line critical error and
+            # exits non-zero, instead of a traceback.
+            from flake8.exceptions import ExecutionError
+
+            raise ExecutionError(f"flake8-hybrid: {error}") from None
 
     def run(self) -> Iterator[Report]:
         # One exception here would abort the user's whole flake8 run: turn any

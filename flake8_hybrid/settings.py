@@ -36,8 +36,12 @@ class Settings:
         """Build settings from a parsed flake8 options namespace."""
         version_text = getattr(options, "hybrid_tf_version", None)
         patterns = getattr(options, "hybrid_test_patterns", None)
+        try:
+            tf_version = Version.parse(version_text) if version_text else None
+        except ValueError as error:
+            raise ValueError(f"--hybrid-tf-version: {error}") from None
         return cls(
-            tf_version=Version.parse(version_text) if version_text else None,
+            tf_version=tf_version,
             test_patterns=tuple(patterns) if patterns else DEFAULT_TEST_PATTERNS,
         )
 

@@ -915,11 +915,11 @@ RULES = (
         fix_safety=cleandoc(
             """
             The fix adds `reduce_retracing=True` to the `tf.function` call. It is safe when the
-            target TensorFlow version is 2.9 or later (the argument does not exist before 2.9,
-            where the fix is not offered) and the function does not use a dimension that varies
-            as a Python number: a relaxed trace sees `None` there, so code such as
-            `range(x.shape[0])` fails in it. The computed values do not change; only the number of
-            traces does.
+            target TensorFlow version is 2.9 or later and the function does not use a dimension
+            that varies as a Python number: a relaxed trace sees `None` there, so code such as
+            `range(x.shape[0])` fails in it (measured on TF 2.21). The computed values do not
+            change; only the number of traces does. For an older or unknown target the fix is
+            only displayed, since `reduce_retracing` does not exist before 2.9.
             """
         ),
         fix=Applicability.SAFE,

@@ -273,8 +273,9 @@ RULES = (
             `True`. A call whose argument is a variable, such as `run_functions_eagerly(args.debug)`,
             is a deliberate debug switch and is not reported. Test files are not checked: a file
             is a test file when its name matches `test_*.py`, `*_test.py`, `*_tests.py` or
-            `conftest.py`, or when a directory in its path is named `test`, `tests` or `testing`.
-            The patterns can be changed with the flake8 option `--hybrid-test-patterns`.
+            `conftest.py`, or when a directory in its path (below the directory flake8 runs in)
+            is named `test`, `tests` or `testing`. The patterns can be changed with the flake8
+            option `--hybrid-test-patterns`; a pattern ending in `/` matches a directory.
             """
         ),
         why_it_matters=cleandoc(
@@ -329,10 +330,12 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds a call `<model>.compile(..., run_eagerly=True)` and the assignment
-            `<model>.run_eagerly = True`. Test files are not checked: a file is a test file when
-            its name matches `test_*.py`, `*_test.py`, `*_tests.py` or `conftest.py`, or when a
-            directory in its path is named `test`, `tests` or `testing`. The patterns can be
-            changed with the flake8 option `--hybrid-test-patterns`.
+            `<model>.run_eagerly = True`, where the value is the literal `True`; a variable such
+            as a debug flag is not reported. Test files are not checked: a file is a test file
+            when its name matches `test_*.py`, `*_test.py`, `*_tests.py` or `conftest.py`, or
+            when a directory in its path (below the directory flake8 runs in) is named `test`,
+            `tests` or `testing`. The patterns can be changed with the flake8 option
+            `--hybrid-test-patterns`; a pattern ending in `/` matches a directory.
             """
         ),
         why_it_matters=cleandoc(

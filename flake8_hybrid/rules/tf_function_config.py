@@ -96,7 +96,7 @@ def _invalid_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterator[
 # -- HYB301, HYB302, HYB303 ------------------------------------------------
 def _deprecated_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterator[Finding]:
     for name, code in _DEPRECATED_ARGUMENT_CODES.items():
-        if name not in site.arguments:
+        if name not in site.arguments or _is_positional_none(site, name):
             continue
         parameter = module.api.tf_function_parameter(name)
         assert parameter is not None, f"{name} missing from the API model"
@@ -121,6 +121,12 @@ def _deprecated_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterat
             ignored=parameter.ignored,
             note=not_fixed_note(blocker),
         )
+
+
+def _is_positional_none(site: TfFunctionSite, name: str) -> bool:
+    """A positional ``None`` only fills a slot to reach later arguments: not a use."""
+    value = site.arguments[name]
+    return name not in site.keywords and isinstance(value, ast.Constant) and value.value is None
 
 
 # -- HYB305 ----------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""Shared test helpers: paths, and running the real tools in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def rule_fixtures() -> list[Path]:
+    """The annotated fixture files (not golden outputs, not runnable programs)."""
+    return sorted(
+        path
+        for path in FIXTURES.rglob("*.py")
+        if not ({"fixed", "programs"} & set(path.relative_to(FIXTURES).parts))
+    )
+
+
+def run_tool(*argv: str, cwd: Path = ROOT, stdin: str | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m <tool> argv`` with this interpreter, capturing text output."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", *argv],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def flake8(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+    return run_tool("flake8", *argv, **kwargs)
+
+
+def fixer(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+    return run_tool("flake8_hybrid.fix.cli", *argv, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _in_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Test-file recognition and requirement discovery read paths relative to
+    # the working directory, as flake8 passes them.
+    monkeypatch.chdir(ROOT)
