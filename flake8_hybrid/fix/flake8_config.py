@@ -32,7 +32,8 @@ class Flake8Config:
 
     @property
     def exclude(self) -> Sequence[str]:
-        return self.options.exclude
+        # As flake8's own file discovery combines them.
+        return (*self.options.exclude, *self.options.extend_exclude)
 
     @property
     def filename_patterns(self) -> Sequence[str]:

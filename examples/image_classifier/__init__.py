@@ -1,0 +1,1 @@
+"""A small image classifier trained with a custom loop (example code for flake8-hybrid)."""
