@@ -115,6 +115,7 @@ def test_each_implemented_rule_has_fixtures_both_ways() -> None:
         annotations = read_annotations(path)
         positives |= annotations.codes()
         negatives |= annotations.near_miss_codes()
-    for code in sorted(implemented_codes()):
+    # HYB000 reports the analyzer's own failures: test_flake8.py provokes it instead.
+    for code in sorted(implemented_codes() - {"HYB000"}):
         assert code in positives, f"{code} has no 'expect:' fixture case"
         assert code in negatives, f"{code} has no 'ok:' near-miss fixture case"
