@@ -41,6 +41,8 @@ class LocalTensors:
         self._names = names
         self._api = api
         self.tensor_names: set[str] = set(tensor_parameters)
+        #: Names holding a Python list or tuple of tensors (``tf.split(x, 2)``).
+        self.container_names: set[str] = set()
         for parameter in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
             if parameter.annotation is not None and self._is_tensor_annotation(parameter.annotation):
                 self.tensor_names.add(parameter.arg)
@@ -65,19 +67,40 @@ class LocalTensors:
             changed = False
             for node in assignments:
                 if isinstance(node, ast.For):
-                    value, targets = node.iter, [node.target]
-                    tensor = self.is_tensor(value)
-                else:
-                    value = node.value
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    tensor = value is not None and self.is_tensor(value)
-                if not tensor:
+                    # Iterating a tensor, or a list of tensors, yields tensors.
+                    iterable = node.iter
+                    tensor = self.is_tensor(iterable) or self.is_tensor_container(iterable)
+                    changed |= self._mark(node.target, tensor=tensor, container=False)
                     continue
+                value = node.value
+                if value is None:
+                    continue
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                tensor, container = self.is_tensor(value), self.is_tensor_container(value)
                 for target in targets:
-                    for name in _target_names(target):
-                        if name not in self.tensor_names:
-                            self.tensor_names.add(name)
-                            changed = True
+                    changed |= self._mark(target, tensor=tensor, container=container)
+
+    def _mark(self, target: ast.AST, tensor: bool, container: bool) -> bool:
+        """Record what an assignment target holds; whether anything was new."""
+        if container and isinstance(target, ast.Name):
+            new = target.id not in self.container_names
+            self.container_names.add(target.id)
+            return new
+        if not (tensor or container):
+            return False
+        # Unpacking a tensor, or a container of tensors, yields tensors.
+        names = set(_target_names(target)) - self.tensor_names
+        self.tensor_names |= names
+        return bool(names)
+
+    def is_tensor_container(self, expr: ast.AST) -> bool:
+        """A Python list or tuple of tensors: iterating it is plain Python iteration."""
+        if isinstance(expr, ast.Name):
+            return expr.id in self.container_names
+        if isinstance(expr, ast.Call):
+            name = self._names.qualified_name(expr.func)
+            return name is not None and self._api.value_kind(name) == "container_tensor"
+        return False
 
     def is_tensor(self, expr: ast.AST) -> bool:
         if isinstance(expr, ast.Name):
@@ -98,7 +121,7 @@ class LocalTensors:
                 return False
             return any(self.is_tensor(operand) for operand in (expr.left, *expr.comparators))
         if isinstance(expr, ast.Subscript):
-            return self.is_tensor(expr.value)
+            return self.is_tensor(expr.value) or self.is_tensor_container(expr.value)
         if isinstance(expr, ast.Attribute):
             return expr.attr not in _STATIC_ATTRIBUTES and self.is_tensor(expr.value)
         return False

@@ -148,7 +148,7 @@ RULES = (
             """
             Both are deprecated aliases of `tf.config.run_functions_eagerly` and
             `tf.config.functions_run_eagerly`; TF 2.21 logs "experimental_run_functions_eagerly ... is
-            deprecated and will be removed in a future version" on every call.
+            deprecated and will be removed in a future version" (once per process).
             """
         ),
         example=cleandoc(
@@ -231,8 +231,10 @@ RULES = (
         why_it_matters=cleandoc(
             """
             Without AutoGraph, Python control flow is not converted to graph control flow, and a
-            symbolic tensor cannot be a Python `bool`: TF 2.21 raises `OperatorNotAllowedInGraphError:
-            Using a symbolic tf.Tensor as a Python bool is not allowed`.
+            symbolic tensor cannot be a Python `bool` or a Python iterable: TF 2.21 raises
+            `OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python bool is not
+            allowed` (for `for`: `Iterating over a symbolic tf.Tensor is not allowed`). Iterating a
+            Python list of tensors, such as the result of `tf.unstack` or `tf.split`, is fine.
             """
         ),
         example=cleandoc(
@@ -263,16 +265,19 @@ RULES = (
             """
             In a function given `jit_compile=True` (or the deprecated `experimental_compile=True`),
             finds calls XLA cannot compile: `tf.py_function`, `tf.numpy_function`, string ops
-            (`tf.strings.*`, `tf.as_string`, text decoding) and `tf.Variable(...)`.
+            (`tf.strings.*`, `tf.as_string`, text decoding) unless all their inputs are constants,
+            and `tf.Variable(...)` whose initial value depends on the function's arguments.
             """
         ),
         why_it_matters=cleandoc(
             """
             The whole function must compile. Measured on TF 2.21 (CPU): a Python function call or a
             string op raises `InvalidArgumentError: Detected unsupported operations when trying to
-            compile graph`, and creating a variable raises `ValueError: tf.function only supports
-            singleton tf.Variables created on the first call`, which the same function without
-            `jit_compile` accepts.
+            compile graph` (a string op on constants only is folded away first and compiles), and a
+            variable created behind a first-call guard from the arguments raises
+            `UnimplementedError: We failed to lift variable creations out of this tf.function, so
+            this tf.function cannot be run on XLA`; the same guard with a constant initial value
+            compiles. Creating a variable on every call fails with or without XLA: that is HYB104.
             """
         ),
         example=cleandoc(

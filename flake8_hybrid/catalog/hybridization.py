@@ -281,10 +281,12 @@ RULES = (
         why_it_matters=cleandoc(
             """
             The setting is global: it turns off `tf.function`'s ability to create and run graphs
-            for every function in the process, including those in libraries and in Keras. Every
-            `tf.function` then runs op by op from Python, which is often several times slower. It
-            is useful while debugging, but left on in library or production code it silently
-            removes the benefit of all graph execution.
+            for every function in the process, including those in libraries and in Keras (measured
+            on TF 2.21: a `tf.function` body and a Keras `train_step` then see
+            `tf.executing_eagerly()` as True; functions traced by `tf.data`, such as `Dataset.map`
+            callbacks, are not affected). Every such function then runs op by op from Python, which
+            is often several times slower. It is useful while debugging, but left on in library or
+            production code it silently removes the benefit of graph execution.
             """
         ),
         example=cleandoc(

@@ -285,26 +285,54 @@ def _jit_incompatible(module: ModuleContext, site: TfFunctionSite) -> Iterator[F
         return
     if site.literal("jit_compile") is not True and site.literal("experimental_compile") is not True:
         return
+    parameters = {arg.arg for arg in (*site.target.args.posonlyargs, *site.target.args.args, *site.target.args.kwonlyargs)}
     for node in body_nodes(site.target):
         if not isinstance(node, ast.Call):
             continue
         name = module.qualified_name(node.func)
-        reason = module.api.xla_incompatibility(name) if name else None
-        if reason is None:
+        if name == "tensorflow.Variable":
+            # XLA cannot lift a variable whose initial value depends on the
+            # arguments (measured: UnimplementedError); creating one from
+            # constants behind a first-call guard compiles.  Unguarded creation
+            # fails with or without XLA: that is HYB104's finding.
+            if _mentions(node, parameters):
+                yield module.finding(
+                    "HYB307", node, call=ast.unparse(node.func), reason="a variable initialised from the arguments",
+                    function=site.target_name, remedy="create it outside the compiled function",
+                )
             continue
-        remedy = (
-            "create it outside the compiled function"
-            if reason == "a variable"
-            else "move it out of the compiled function or drop jit_compile"
-        )
+        reason = module.api.xla_incompatibility(name) if name else None
+        if reason is None or (reason == "string ops" and _all_constant(node, module)):
+            # String ops on constants only are folded away before XLA sees them.
+            continue
         yield module.finding(
             "HYB307",
             node,
             call=ast.unparse(node.func),
             reason=reason,
             function=site.target_name,
-            remedy=remedy,
+            remedy="move it out of the compiled function or drop jit_compile",
         )
+
+
+def _mentions(call: ast.Call, names: set[str]) -> bool:
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    return any(isinstance(node, ast.Name) and node.id in names for arg in arguments for node in ast.walk(arg))
+
+
+def _all_constant(call: ast.Call, module: ModuleContext) -> bool:
+    """Whether every argument is a literal or ``tf.constant(<literal>)``."""
+
+    def constant(expr: ast.expr) -> bool:
+        if isinstance(expr, ast.Constant):
+            return True
+        if isinstance(expr, ast.Call) and module.qualified_name(expr.func) == "tensorflow.constant":
+            return all(constant(arg) for arg in expr.args)
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return all(constant(element) for element in expr.elts)
+        return False
+
+    return all(constant(arg) for arg in [*call.args, *(k.value for k in call.keywords)])
 
 
 # -- HYB309 ----------------------------------------------------------------
