@@ -34,8 +34,9 @@ class Plugin:
         try:
             cls.settings = Settings.from_options(options)
         except ValueError as error:
-            # flake8 prints an ExecutionError as a one-line critical error and
-            # exits non-zero, instead of a traceback.
+            # A bad option value or --hybrid-api-model file (Settings loads the
+            # model here): flake8 prints an ExecutionError as a one-line critical
+            # error and exits non-zero, instead of a traceback.
             from flake8.exceptions import ExecutionError
 
             raise ExecutionError(f"flake8-hybrid: {error}") from None

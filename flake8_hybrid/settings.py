@@ -30,20 +30,39 @@ DEFAULT_TEST_PATTERNS = (
 class Settings:
     tf_version: Optional[Version] = None
     test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
+    api_model_files: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, options: object) -> "Settings":
-        """Build settings from a parsed flake8 options namespace."""
+        """Build settings from a parsed flake8 options namespace.
+
+        Raises ValueError for a bad option value, including a user API model
+        file that cannot be used.
+        """
         version_text = getattr(options, "hybrid_tf_version", None)
         patterns = getattr(options, "hybrid_test_patterns", None)
         try:
             tf_version = Version.parse(version_text) if version_text else None
         except ValueError as error:
             raise ValueError(f"--hybrid-tf-version: {error}") from None
-        return cls(
+        settings = cls(
             tf_version=tf_version,
             test_patterns=tuple(patterns) if patterns else DEFAULT_TEST_PATTERNS,
+            api_model_files=tuple(getattr(options, "hybrid_api_model", None) or ()),
         )
+        settings.load_api_model()
+        return settings
+
+    def load_api_model(self) -> None:
+        """Load the user's API model files now, so that a broken one is an option
+        error (flake8's one-line critical error, the fixer's configuration error)
+        rather than a failure on every file."""
+        from flake8_hybrid.analysis.api_model import api_model
+
+        try:
+            api_model(self.api_model_files)
+        except ValueError as error:
+            raise ValueError(f"--hybrid-api-model: {error}") from None
 
 
 def is_test_file(filename: str, patterns: Sequence[str] = DEFAULT_TEST_PATTERNS) -> bool:
@@ -93,5 +112,17 @@ def add_flake8_options(option_manager: object) -> None:
             "Comma-separated globs that mark test files, where HYB004/HYB005 are not "
             "reported; a glob ending in '/' matches a directory on the path. "
             "(Default: %(default)s)"
+        ),
+    )
+    add(
+        "--hybrid-api-model",
+        metavar="PATHS",
+        default="",
+        parse_from_config=True,
+        comma_separated_list=True,
+        normalize_paths=True,
+        help=(
+            "Comma-separated YAML files that extend the TensorFlow API model with your own "
+            "libraries' APIs (same sections as flake8_hybrid/data/tf_api.yaml; entries are added)."
         ),
     )

@@ -6,6 +6,7 @@ imports TensorFlow.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.resources
 from dataclasses import dataclass
@@ -60,6 +61,21 @@ class ApiModel:
         self._tensor_modules = tuple(tensors["modules"])
         self._tensor_functions = frozenset(tensors["functions"])
         self._not_tensors = frozenset(tensors["not_tensors"])
+        self._tensor_containers = frozenset(tensors["containers"])
+        self._variables = frozenset(data["variables"])
+        datasets = data["datasets"]
+        self._dataset_constructors = frozenset(datasets["constructors"])
+        self.dataset_methods = frozenset(datasets["methods"])
+        self.dataset_callbacks: dict[str, int] = dict(datasets["graph_callbacks"])
+        keras = data["keras"]
+        self._keras_modules = tuple(keras["modules"])
+        self._keras_constructors = frozenset(keras["constructors"])
+        self.keras_bases = frozenset(keras["bases"])
+        self.keras_graph_methods = frozenset(keras["graph_methods"])
+        self.keras_eager_only_methods = frozenset(keras["eager_only_methods"])
+        self.eager_only_tensor_methods = frozenset(data["eager_only_tensor_methods"])
+        self._side_effects: dict[str, str] = dict(data["python_side_effects"])
+        self._numpy_modules = tuple(data["numpy_modules"])
 
     def canonical(self, name: str) -> str:
         """Rewrite a qualified name to its canonical spelling (``tf.compat.v2.x`` -> ``tf.x``)."""
@@ -77,11 +93,42 @@ class ApiModel:
                 return parameter
         return None
 
+    def value_kind(self, name: str) -> Optional[str]:
+        """What calling the API ``name`` (canonical) returns.
+
+        One of ``variable``, ``dataset``, ``keras`` (a model or layer: calling it
+        yields tensors), ``tensor``, ``ndarray``, or None when the model does not say.
+        """
+        if name in self._variables:
+            return "variable"
+        if name in self._dataset_constructors:
+            return "dataset"
+        if name in self._keras_constructors:
+            return "keras"
+        for module in self._keras_modules:
+            if name.startswith(module + ".") and name[len(module) + 1 :][:1].isupper():
+                return "keras"
+        if name in self._tensor_containers:
+            return "container_tensor"
+        if self.returns_tensor(name):
+            return "tensor"
+        if _under(name, self._numpy_modules):
+            return "ndarray"
+        return None
+
+    def side_effect(self, name: str) -> Optional[str]:
+        """The kind of Python side effect calling ``name`` has, or None."""
+        best = None
+        for prefix, effect in self._side_effects.items():
+            if (name == prefix or name.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, effect)
+        return best[1] if best else None
+
     def returns_tensor(self, name: str) -> bool:
         """Whether calling the API ``name`` (canonical) returns a tensor."""
         if name in self._tensor_functions:
             return True
-        if name in self._not_tensors:
+        if _under(name, tuple(self._not_tensors)):
             return False
         return any(name.startswith(module + ".") for module in self._tensor_modules)
 
@@ -93,8 +140,179 @@ class ApiModel:
         return None
 
 
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+
+
+class ApiModelError(ValueError):
+    """A user's API model file cannot be used; the message names the file and the problem."""
+
+
+# Safe loading only: a user file is data, never code.  The C loader is used
+# when PyYAML was built with it (CSafeLoader is the safe one).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# What a user file (--hybrid-api-model) may add to, and how each section is
+# shaped.  A kind is the type of a leaf section; a dict is a section of
+# sections.  tf_function and the generated parts describe TensorFlow itself, so
+# a user file cannot change them.
+_NAMES = "a list of names"
+_TEXTS = "a mapping of names to text"
+_POSITIONS = "a mapping of names to argument positions"
+_NAME_LISTS = "a mapping of module names to lists of names"
+_DEPRECATIONS = 'a mapping of names to {replacement: NAME, deprecated: "X.Y"}'
+_EXTENSIBLE: dict = {
+    "aliases": _TEXTS,
+    "run_functions_eagerly": _NAMES,
+    "deprecated_functions": _DEPRECATIONS,
+    "xla_incompatible": _TEXTS,
+    "tensors": {"modules": _NAMES, "functions": _NAMES, "not_tensors": _NAMES},
+    "variables": _NAMES,
+    "datasets": {"constructors": _NAMES, "methods": _NAMES, "graph_callbacks": _POSITIONS},
+    "keras": {
+        "modules": _NAMES,
+        "constructors": _NAMES,
+        "bases": _NAMES,
+        "graph_methods": _NAMES,
+        "eager_only_methods": _NAMES,
+    },
+    "eager_only_tensor_methods": _NAMES,
+    "python_side_effects": _TEXTS,
+    "numpy_modules": _NAMES,
+    "star_exports": _NAME_LISTS,
+}
+_NOT_EXTENSIBLE = ("version", "checked_against", "tf_function")
+
+
+def _kind_error(value: object, kind: str) -> Optional[str]:
+    """Why ``value`` is not ``kind``, to follow "must be <kind>" (None when it is)."""
+    container = list if kind == _NAMES else dict
+    if not isinstance(value, container):
+        return f", not {_describe(value)}"
+    if isinstance(value, list):
+        wrong = [item for item in value if not isinstance(item, str)]
+        return f"; entry {_short(wrong[0])} is {_describe(wrong[0])}" if wrong else None
+    for key, entry in value.items():
+        if not isinstance(key, str):
+            return f"; key {_short(key)} is {_describe(key)}"
+        if not _ENTRY_CHECKS[kind](entry):
+            return f"; entry {key!r} is {_short(entry)}"
+    return None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_deprecation(entry: object) -> bool:
+    if not isinstance(entry, dict) or set(entry) != {"replacement", "deprecated"}:
+        return False
+    if not isinstance(entry["replacement"], str) or not isinstance(entry["deprecated"], str):
+        return False  # an unquoted 2.10 would be read as the number 2.1
+    try:
+        Version.parse(entry["deprecated"])
+    except ValueError:
+        return False
+    return True
+
+
+_ENTRY_CHECKS = {
+    _TEXTS: lambda entry: isinstance(entry, str),
+    _POSITIONS: lambda entry: type(entry) is int and entry >= 0,
+    _NAME_LISTS: lambda entry: isinstance(entry, list) and all(isinstance(item, str) for item in entry),
+    _DEPRECATIONS: _is_deprecation,
+}
+
+
+def _describe(value: object) -> str:
+    return {list: "a list", dict: "a mapping", str: "a string", int: "a number", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _check_sections(path: str, data: dict, schema: dict, prefix: str = "") -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in schema:
+            if not prefix and key in _NOT_EXTENSIBLE:
+                raise ApiModelError(f"{path}: section {name!r} describes TensorFlow itself and cannot be extended")
+            valid = ", ".join(f"{prefix}{section}" for section in schema)
+            raise ApiModelError(f"{path}: unknown section {name!r} (valid sections: {valid})")
+        kind = schema[key]
+        if value is None:  # a section left empty: `variables:` with nothing under it
+            continue
+        if isinstance(kind, dict):
+            if not isinstance(value, dict):
+                raise ApiModelError(f"{path}: section {name!r} must be a mapping of sections, not {_describe(value)}")
+            _check_sections(path, value, kind, name + ".")
+        else:
+            error = _kind_error(value, kind)
+            if error is not None:
+                raise ApiModelError(f"{path}: section {name!r} must be {kind}{error}")
+
+
+def _load_user_file(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ApiModelError(f"{path}: cannot read the API model file: {reason}") from None
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ApiModelError(f"{path}: {where}invalid YAML: {problem}") from None
+    if data is None:  # an empty file (or only comments) adds nothing
+        return {}
+    if not isinstance(data, dict):
+        raise ApiModelError(f"{path}: the top level must be a mapping of sections, not {_describe(data)}")
+    _check_sections(path, data, _EXTENSIBLE)
+    return data
+
+
+def _extend(model: dict, extension: dict) -> None:
+    """Add a user file's entries to the model's: lists are extended, mappings updated."""
+    for key, value in extension.items():
+        if isinstance(_EXTENSIBLE[key], dict):  # a section of sections (tensors, datasets, keras)
+            for inner, inner_value in (value or {}).items():
+                _merge_leaf(model.setdefault(key, {}), inner, inner_value)
+        else:
+            _merge_leaf(model, key, value)
+
+
+def _merge_leaf(target: dict, key: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, list):
+        target[key] = [*target.get(key, []), *value]
+    else:
+        target[key] = {**target.get(key, {}), **value}
+
+
 @functools.lru_cache(maxsize=None)
-def api_model() -> ApiModel:
+def _builtin_data() -> dict:
     text = importlib.resources.files("flake8_hybrid").joinpath("data/tf_api.yaml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return ApiModel(yaml.load(text, Loader=loader))
+    return yaml.load(text, Loader=_LOADER)
+
+
+def api_model(extra_files: tuple[str, ...] = ()) -> ApiModel:
+    """The built-in model, extended by the user files named by ``--hybrid-api-model``.
+
+    Raises ApiModelError for a user file that cannot be used.
+    """
+    return _api_model(tuple(extra_files))
+
+
+@functools.lru_cache(maxsize=None)
+def _api_model(extra_files: tuple[str, ...]) -> ApiModel:
+    if not extra_files:
+        return ApiModel(_builtin_data())
+    data = copy.deepcopy(_builtin_data())
+    for path in extra_files:
+        _extend(data, _load_user_file(path))
+    return ApiModel(data)

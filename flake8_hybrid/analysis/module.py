@@ -20,7 +20,7 @@ class ModuleContext:
         self.filename = filename
         self.lines = lines
         self.settings = settings
-        self.api: ApiModel = api_model()
+        self.api: ApiModel = api_model(settings.api_model_files)
 
     @functools.cached_property
     def names(self) -> ModuleNames:

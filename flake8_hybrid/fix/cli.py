@@ -41,6 +41,7 @@ _FLAKE8_OPTIONS = (
     ("--disable-noqa", False),
     ("--hybrid-tf-version", True),
     ("--hybrid-test-patterns", True),
+    ("--hybrid-api-model", True),
 )
 
 
