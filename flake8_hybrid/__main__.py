@@ -14,8 +14,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code")
     commands.add_parser("rules", help="print the rule table")
+    commands.add_parser("facts", help="print the analysis facts of functions (see --help)", add_help=False)
     docs = commands.add_parser("docs", help="regenerate docs/rules.md and the README rule table")
     docs.add_argument("--root", default=".", help="the repository root (default: .)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["facts"]:
+        from flake8_hybrid.facts import run
+
+        return run(argv[1:])
     args = parser.parse_args(argv)
 
     from flake8_hybrid import docs as rendering

@@ -1,0 +1,123 @@
+"""On-disk cache of module summaries, keyed by file content.
+
+Safe to share between processes (``flake8 --jobs``): an entry is written to a
+temporary file and renamed into place, so a reader sees a whole entry or none.
+An unreadable, corrupt or stale entry is ignored and recomputed; a cache that
+cannot be written (read-only checkout) only costs speed. Nothing here raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from typing import Optional
+
+from flake8_hybrid import __version__
+from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.summary import CallSite, ClassSummary, FunctionSummary, ModuleSummary, Parameter
+
+DEFAULT_DIRECTORY = ".flake8_hybrid_cache"
+#: Bump when the summary format or its meaning changes.
+FORMAT = 1
+
+
+class SummaryCache:
+    def __init__(self, directory: Optional[str], model_fingerprint: str) -> None:
+        self.directory = directory
+        self._salt = f"{__version__}:{FORMAT}:{model_fingerprint}"
+        self._ready = False
+
+    def key(self, identity: str, content: bytes) -> str:
+        """The entry for a module (its name and path: ``identity``) with this content."""
+        digest = hashlib.sha256()
+        for part in (self._salt.encode(), identity.encode(), b"\0", content):
+            digest.update(part)
+        return digest.hexdigest()
+
+    def load(self, key: str) -> Optional[ModuleSummary]:
+        if self.directory is None:
+            return None
+        try:
+            with open(os.path.join(self.directory, key[:2], key + ".json"), encoding="utf-8") as file:
+                return _summary_from_json(json.load(file))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, key: str, summary: ModuleSummary) -> None:
+        if self.directory is None:
+            return
+        try:
+            self._prepare()
+            folder = os.path.join(self.directory, key[:2])
+            os.makedirs(folder, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            try:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                    json.dump(_summary_to_json(summary), file, separators=(",", ":"))
+                os.replace(temporary, os.path.join(folder, key + ".json"))
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, ValueError, TypeError):
+            self.directory = None  # stop trying for this run
+
+    def _prepare(self) -> None:
+        if self._ready or self.directory is None:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        ignore = os.path.join(self.directory, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as file:
+                file.write("# Created by flake8-hybrid: a cache, never commit it.\n*\n")
+        self._ready = True
+
+
+def _summary_to_json(summary: ModuleSummary) -> dict:
+    return v.to_json(_plain(asdict(summary)))  # type: ignore[return-value]
+
+
+def _plain(item: object) -> object:
+    if isinstance(item, dict):
+        return {key: _plain(value) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_plain(value) for value in item]
+    if isinstance(item, (frozenset, set)):
+        return v.to_json(frozenset(item))
+    if isinstance(item, tuple):
+        return v.to_json(item)
+    return item
+
+
+def _summary_from_json(data: dict) -> ModuleSummary:
+    functions = []
+    for entry in data["functions"]:
+        entry = dict(entry)
+        entry["parameters"] = [Parameter(**p) for p in entry["parameters"]]
+        entry["calls"] = [
+            CallSite(
+                callee=v.value_from_json(call["callee"]),
+                line=call["line"],
+                args=[v.value_from_json(a) for a in call["args"]],
+                kwargs={k: v.value_from_json(a) for k, a in call["kwargs"].items()},
+                unpacked=call["unpacked"],
+                in_loop=call["in_loop"],
+                method=call["method"],
+                receiver=v.value_from_json(call["receiver"]),
+            )
+            for call in entry["calls"]
+        ]
+        entry["returns"] = v.value_from_json(entry["returns"])
+        entry["graph_targets"] = [[v.tuple_from_json(t[0]), t[1], t[2]] for t in entry["graph_targets"]]
+        entry["self_attributes"] = {k: set(v.value_from_json(a)) for k, a in entry["self_attributes"].items()}
+        entry["keras_runs"] = [[v.value_from_json(r[0]), r[1], r[2]] for r in entry["keras_runs"]]
+        entry["keras_eager"] = [[v.value_from_json(r[0]), r[1]] for r in entry["keras_eager"]]
+        functions.append(FunctionSummary(**entry))
+    classes = [
+        ClassSummary(c["qualname"], c["line"], [v.tuple_from_json(b) for b in c["bases"]], c["methods"])
+        for c in data["classes"]
+    ]
+    exports = {name: v.tuple_from_json(ref) for name, ref in data["exports"].items()}
+    return ModuleSummary(data["module"], data["path"], functions, classes, exports, data["imports_tensorflow"])

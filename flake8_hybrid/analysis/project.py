@@ -1,0 +1,826 @@
+"""The project analysis: facts for every function, from every module's summary.
+
+1. Find the project root and its modules (``astroid.modutils`` names them).
+2. Summarize each module, or load its summary from the cache.
+3. Resolve symbolic references across modules (imports, re-exports through
+   package ``__init__``, methods through class hierarchies).
+4. Propagate abstract values from call sites into parameters and from returns
+   back into callers, to a fixpoint over the whole call graph.
+5. Derive the facts: tensor and primitive parameters (with evidence), Python
+   side effects and eager-only calls (transitive), recursion (call-graph
+   cycles), runs-as-graph (reachable from graph entry points), work estimates.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Sequence
+
+from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
+from flake8_hybrid.analysis.summary import MODULE_CODE, FunctionSummary, ModuleSummary, Parameter, summarize
+
+PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
+_SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", DEFAULT_DIRECTORY})
+#: A bound on the files one project may contribute, so a run started in a huge
+#: tree (a home directory under git) stays bounded.
+MAX_PROJECT_FILES = 20_000
+#: Rounds of the interprocedural fixpoint; values only grow, so it converges
+#: long before this on real code, and the bound protects against pathologies.
+MAX_ROUNDS = 25
+ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evidence
+_TENSORISH = v.TENSOR_LIKE | {ASSUMED}
+
+
+def find_project_root(path: str) -> str:
+    directory = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return directory
+        current = parent
+
+
+def discover(root: str) -> list[str]:
+    found: list[str] = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(
+            d for d in subdirectories
+            if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
+            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
+        )
+        found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".py"))
+        if len(found) >= MAX_PROJECT_FILES:
+            return found[:MAX_PROJECT_FILES]
+    return found
+
+
+def module_name(path: str) -> str:
+    """The dotted name Python would import ``path`` as, from its package's base directory."""
+    from astroid import modutils
+
+    base = os.path.dirname(os.path.abspath(path))
+    while os.path.exists(os.path.join(base, "__init__.py")):
+        base = os.path.dirname(base)
+    try:
+        parts = modutils.modpath_from_file(os.path.abspath(path), [base])
+    except ImportError:
+        parts = [os.path.splitext(os.path.basename(path))[0]]
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts = parts[:-1]  # a package's __init__ is the package
+    return ".".join(parts)
+
+
+# -- facts -----------------------------------------------------------------
+@dataclass
+class ParameterFacts:
+    name: str
+    tensor: Optional[bool]
+    primitive: Optional[bool]
+    speculative: bool
+    evidence: list
+
+
+@dataclass
+class FunctionFacts:
+    key: str
+    path: str
+    qualname: str
+    line: int
+    hybrid: bool
+    runs_as_graph: bool
+    graph_entry: Optional[str]  # the graph entry point that reaches it (itself when it is one)
+    parameters: list
+    side_effects: bool
+    side_effect_reasons: list
+    recursive: bool
+    eager_only_calls: list
+    ops_per_call: int
+    called_repeatedly: bool
+    callers: list
+    input_signature: bool
+    jit_compile: bool
+
+    @property
+    def has_tensor_parameter(self) -> Optional[bool]:
+        return _any3(p.tensor for p in self.parameters)
+
+    @property
+    def has_primitive_parameter(self) -> Optional[bool]:
+        return _any3(p.primitive for p in self.parameters)
+
+    @property
+    def speculative(self) -> bool:
+        return any(p.speculative for p in self.parameters if p.tensor)
+
+
+def _any3(items: Iterable[Optional[bool]]) -> Optional[bool]:
+    items = list(items)
+    if any(item is True for item in items):
+        return True
+    if items and all(item is False for item in items):
+        return False
+    return None if items else False
+
+
+# -- the analysis ------------------------------------------------------------
+@dataclass
+class _Function:
+    key: str
+    module: ModuleSummary
+    summary: FunctionSummary
+    class_key: Optional[str]
+
+    @property
+    def parameters(self) -> list:
+        parameters = self.summary.parameters
+        return parameters[1:] if self.summary.bound else parameters
+
+
+@dataclass
+class _Edge:
+    caller: str
+    callee: str
+    line: int
+    in_loop: bool
+    graph: bool = False  # a graph callback (Dataset.map) or wrapping (tf.function)
+
+
+class Project:
+    """All modules of one project and the facts of all their functions."""
+
+    def __init__(
+        self,
+        root: str,
+        api: ApiModel,
+        cache_directory: Optional[str] = "",
+        overrides: Optional[dict[str, str]] = None,
+        paths: Optional[Sequence[str]] = None,
+    ) -> None:
+        self.root = os.path.abspath(root)
+        self.api = api
+        if cache_directory == "":
+            cache_directory = os.path.join(self.root, DEFAULT_DIRECTORY)
+        self.cache = SummaryCache(cache_directory, _fingerprint(api))
+        self.overrides = {os.path.abspath(p): text for p, text in (overrides or {}).items()}
+        self.errors: dict[str, str] = {}
+        self.timings: dict[str, float] = {}
+        files = list(paths) if paths is not None else discover(self.root)
+        files += [p for p in self.overrides if p not in {os.path.abspath(f) for f in files}]
+        self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
+        self.summaries: list[ModuleSummary] = []
+        for path in files:
+            summary = self._summary(path)
+            if summary is not None:
+                self.summaries.append(summary)
+                self.modules[summary.module].append(summary)
+        self.functions: dict[str, _Function] = {}
+        self.classes: dict[str, tuple[ModuleSummary, object]] = {}
+        for module in self.summaries:
+            for cls in module.classes:
+                self.classes[f"{module.module}:{cls.qualname}"] = (module, cls)
+        for module in self.summaries:
+            for function in module.functions:
+                key = f"{module.module}:{function.qualname}"
+                class_key = f"{module.module}:{function.class_qualname}" if function.class_qualname else None
+                self.functions[key] = _Function(key, module, function, class_key)
+        self._keras_memo: dict[str, bool] = {}
+        self._facts: Optional[dict[str, FunctionFacts]] = None
+
+    # -- loading -------------------------------------------------------------
+    def _summary(self, path: str) -> Optional[ModuleSummary]:
+        import time
+
+        started = time.perf_counter()
+        absolute = os.path.abspath(path)
+        try:
+            if absolute in self.overrides:
+                content = self.overrides[absolute].encode("utf-8")
+            else:
+                with open(absolute, "rb") as file:
+                    content = file.read()
+        except OSError as error:
+            self.errors[path] = f"cannot read: {error.strerror or error}"
+            return None
+        name = module_name(absolute)
+        key = self.cache.key(f"{name}\0{absolute}", content)
+        summary = self.cache.load(key)
+        if summary is None:
+            try:
+                tree = ast.parse(content, filename=absolute)
+            except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+                self.errors[path] = f"cannot parse: {error}"
+                return None
+            try:
+                summary = summarize(tree, name, absolute, self.api)
+            except RecursionError:
+                self.errors[path] = "too deeply nested to analyze"
+                return None
+            self.cache.store(key, summary)
+        self.timings[absolute] = time.perf_counter() - started
+        return summary
+
+    # -- resolution ----------------------------------------------------------
+    def module(self, name: str, near: Optional[ModuleSummary] = None) -> Optional[ModuleSummary]:
+        candidates = self.modules.get(name)
+        if not candidates:
+            return None
+        if near is not None and len(candidates) > 1:
+            directory = os.path.dirname(near.path)
+            for candidate in candidates:
+                if os.path.dirname(candidate.path) == directory:
+                    return candidate
+        return candidates[0]
+
+    def resolve_ref(self, ref: object, module: ModuleSummary, class_key: Optional[str], depth: int = 0) -> Optional[str]:
+        """A reference -> ``module:qualname`` of a project function or class, or None."""
+        if isinstance(ref, str) or not isinstance(ref, tuple) or depth > 12:
+            return ref if isinstance(ref, str) else None
+        kind = ref[0]
+        if kind == "def":
+            key = f"{module.module}:{ref[1]}"
+            return key if key in self.functions or key in self.classes else None
+        if kind == "qual":
+            return self.resolve_dotted(ref[1], module, depth + 1)
+        if kind == "self":
+            return self.method(class_key, ref[1]) if class_key else None
+        if kind == "method":
+            owner = self.resolve_ref(ref[1], module, class_key, depth + 1)
+            return self.method(owner, ref[2]) if owner in self.classes else None
+        return None
+
+    def resolve_dotted(self, dotted: str, near: ModuleSummary, depth: int = 0) -> Optional[str]:
+        if depth > 12:
+            return None
+        parts = dotted.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = self.module(".".join(parts[:split]), near)
+            if module is None:
+                continue
+            name, rest = parts[split], parts[split + 1 :]
+            ref = module.exports.get(name)
+            if ref is None:
+                continue
+            if ref[0] == "qual":
+                return self.resolve_dotted(".".join([ref[1], *rest]), module, depth + 1)
+            key = f"{module.module}:{ref[1]}"
+            for attribute in rest:
+                key = self.method(key, attribute) if key in self.classes else None
+                if key is None:
+                    return None
+            return key if key in self.functions or key in self.classes else None
+        return None
+
+    def method(self, class_key: Optional[str], name: str, depth: int = 0) -> Optional[str]:
+        if class_key is None or class_key not in self.classes or depth > 20:
+            return None
+        module, cls = self.classes[class_key]
+        if name in cls.methods:
+            return f"{class_key}.{name}"
+        for base in cls.bases:
+            found = self.method(self.resolve_ref(base, module, None), name, depth + 1)
+            if found:
+                return found
+        return None
+
+    def is_keras(self, class_key: str, depth: int = 0) -> bool:
+        if class_key in self._keras_memo:
+            return self._keras_memo[class_key]
+        self._keras_memo[class_key] = False  # cycles in broken hierarchies
+        module, cls = self.classes[class_key]
+        result = False
+        for base in cls.bases:
+            if base[0] == "qual" and self.api.canonical(base[1]) in self.api.keras_bases:
+                result = True
+            else:
+                resolved = self.resolve_ref(base, module, None)
+                result = resolved in self.classes and depth < 20 and self.is_keras(resolved, depth + 1)
+            if result:
+                break
+        self._keras_memo[class_key] = result
+        return result
+
+    # -- the fixpoint --------------------------------------------------------------
+    def facts(self) -> dict[str, FunctionFacts]:
+        if self._facts is None:
+            self._facts = _Analysis(self).run()
+        return self._facts
+
+    def facts_for(self, path: str) -> list[FunctionFacts]:
+        absolute = os.path.abspath(path)
+        return [f for f in self.facts().values() if f.path == absolute]
+
+
+def _fingerprint(api: ApiModel) -> str:
+    """A stable digest of the API model's content: summaries depend on it."""
+
+    def stable(item: object) -> object:
+        if isinstance(item, (set, frozenset)):
+            return sorted(map(repr, item))
+        if isinstance(item, dict):
+            return sorted((repr(k), stable(value)) for k, value in item.items())
+        if isinstance(item, (list, tuple)):
+            return [stable(value) for value in item]
+        return repr(item)
+
+    text = repr(sorted((name, stable(value)) for name, value in vars(api).items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class _Analysis:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self.evidence: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self.returns: dict[str, set] = defaultdict(set)
+        self.attributes: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self.edges: dict[tuple, _Edge] = {}
+        self.wrapped: set[str] = set()  # made graphs by tf.function(f)
+        self.callbacks: dict[str, str] = {}  # graph callbacks -> how
+        self.seeds: list[tuple[str, str, str]] = []  # speculative (function, parameter, convention)
+
+    # -- values --------------------------------------------------------------------
+    def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
+        """Resolve the symbolic atoms of a value in the context of ``function``."""
+        result: set = set()
+        for atom in value:
+            result |= self.concrete_atom(function, atom, depth)
+        return result
+
+    def concrete_atom(self, function: _Function, atom: object, depth: int) -> set:
+        if not isinstance(atom, tuple):
+            return {atom}
+        if depth > 6:
+            return {v.UNKNOWN}
+        kind = atom[0]
+        project = self.project
+        if kind == "param":
+            seen = self.values[function.key].get(atom[1])
+            return set(seen) if seen else {v.UNKNOWN}
+        if kind in ("function", "partial"):
+            key = project.resolve_ref(atom[1], function.module, function.class_key)
+            if key in project.classes:
+                return {("class", key)}
+            if key is not None:
+                return {(kind, key, *atom[2:])}
+            return {v.UNKNOWN}
+        if kind in ("class", "instance"):
+            return {atom}
+        if kind == "returns":
+            key = project.resolve_ref(atom[1], function.module, function.class_key)
+            if key in project.classes:
+                return {("instance", key)}
+            if key is not None:
+                return set(self.returns[key]) or {v.UNKNOWN}
+            return {v.UNKNOWN}
+        if kind == "self_attr":
+            if function.class_key is None:
+                return {v.UNKNOWN}
+            method = project.method(function.class_key, atom[1])
+            if method is not None:
+                return {("function", method)}
+            return set(self.attributes[function.class_key].get(atom[1], ())) or {v.UNKNOWN}
+        if kind in ("enumerated", "pair"):
+            return {v.CONTAINER}
+        inner = self.concrete_atom(function, atom[1], depth + 1) if len(atom) > 1 else {v.UNKNOWN}
+        if kind == "attr_of":
+            result = set()
+            for a in inner:
+                if isinstance(a, tuple) and a[0] == "instance":
+                    method = project.method(a[1], atom[2])
+                    result |= {("function", method)} if method else set(self.attributes[a[1]].get(atom[2], ()))
+            return result or {v.UNKNOWN}
+        if kind == "method_of":
+            methods = {project.method(a[1], atom[2]) for a in inner if isinstance(a, tuple) and a[0] == "instance"}
+            return {("function", m) for m in methods if m} or {v.UNKNOWN}
+        if kind == "method_result":
+            result: set = set()
+            for a in inner:
+                result |= self.method_result(a, atom[2])
+            return result
+        if kind == "element":
+            return {_element_of(a) for a in inner}
+        if kind == "arith":
+            return {v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY) else v.UNKNOWN for a in inner}
+        if kind == "called":
+            result: set = set()
+            for a in inner:
+                result |= self.call_result(a)
+            return result
+        if kind == "call_result":
+            key = project.resolve_ref(atom[1], function.module, function.class_key)
+            return self.call_result(("instance", key)) if key else {v.UNKNOWN}
+        return {v.UNKNOWN}
+
+    def method_result(self, receiver: object, method: str) -> set:
+        api = self.project.api
+        if receiver == v.DATASET:
+            return {v.DATASET} if method in api.dataset_methods else {v.UNKNOWN}
+        if receiver in _TENSORISH:
+            return {v.NDARRAY} if method in api.eager_only_tensor_methods else {v.TENSOR}
+        if receiver == v.KERAS:
+            return {v.TENSOR} if method in ("__call__", "call") else {v.UNKNOWN}
+        if isinstance(receiver, tuple) and receiver[0] == "instance":
+            key = self.project.method(receiver[1], method)
+            return set(self.returns[key]) or {v.UNKNOWN} if key else {v.UNKNOWN}
+        return {v.UNKNOWN}
+
+    def call_result(self, callee: object) -> set:
+        if callee == v.KERAS:
+            return {v.TENSOR}
+        if isinstance(callee, tuple) and callee[0] in ("function", "partial"):
+            return set(self.returns[callee[1]]) or {v.UNKNOWN}
+        if isinstance(callee, tuple) and callee[0] == "class":
+            return {("instance", callee[1])}
+        if isinstance(callee, tuple) and callee[0] == "instance" and callee[1] in self.project.classes:
+            if self.project.is_keras(callee[1]):
+                return {v.TENSOR}
+            method = self.project.method(callee[1], "__call__")
+            return set(self.returns[method]) if method else {v.UNKNOWN}
+        return {v.UNKNOWN}
+
+    # -- call targets ---------------------------------------------------------------
+    def targets(self, function: _Function, callee: Iterable) -> Iterator[tuple[str, int]]:
+        """(function key, positional arguments bound before the call's own) for each callee."""
+        project = self.project
+        for atom in self.concrete(function, callee):
+            if not isinstance(atom, tuple):
+                continue
+            kind, key = atom[0], atom[1]
+            if kind == "function" and key in project.functions:
+                yield key, 0
+            elif kind == "partial" and key in project.functions:
+                yield key, atom[2]
+            elif kind == "class":
+                init = project.method(key, "__init__")
+                if init:
+                    yield init, 0
+            elif kind == "instance" and key in project.classes:
+                name = "call" if project.is_keras(key) and project.method(key, "call") else "__call__"
+                method = project.method(key, name)
+                if method:
+                    yield method, 0
+
+    def bind(self, caller: _Function, callee: _Function, call, prebound: int) -> None:
+        """Flow a call's arguments into the callee's parameters."""
+        parameters = callee.parameters
+        positional = [p for p in parameters if p.kind == "positional"][prebound:]
+        varargs = next((p for p in parameters if p.kind == "varargs"), None)
+        varkw = next((p for p in parameters if p.kind == "varkw"), None)
+        site = f"{_relative(caller.module.path, self.project.root)}:{call.line}"
+        bound: set[str] = set()
+        for index, argument in enumerate(call.args):
+            target = positional[index] if index < len(positional) else varargs
+            if target is None:
+                continue
+            self.flow(caller, callee, target, argument, site)
+            bound.add(target.name)
+        for name, argument in call.kwargs.items():
+            target = next((p for p in parameters if p.name == name and p.kind != "varargs"), varkw)
+            if target is not None:
+                self.flow(caller, callee, target, argument, site)
+                bound.add(target.name)
+        for parameter in parameters:
+            if parameter.name in bound or parameter.kind in ("varargs", "varkw"):
+                continue
+            if call.unpacked:
+                self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
+            elif parameter.has_default:
+                # The call relies on the default: a constant Python value, not a tensor.
+                self.add(callee.key, parameter.name, {v.OBJECT}, None)
+
+    def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
+        concrete = self.concrete(caller, argument)
+        self.add(callee.key, parameter.name, concrete, f"{site} passes {_describe(concrete)}")
+
+    def add(self, key: str, parameter: str, atoms: set, evidence: Optional[str]) -> bool:
+        atoms = {_normalize(atom) for atom in atoms}
+        current = self.values[key][parameter]
+        new = atoms - current
+        if new:
+            current |= new
+            self.changed = True
+        if evidence and new and len(self.evidence[key][parameter]) < 8:
+            self.evidence[key][parameter].append(evidence)
+        return bool(new)
+
+    # -- the rounds -------------------------------------------------------------------
+    def propagate(self) -> None:
+        project = self.project
+        for _ in range(MAX_ROUNDS):
+            self.changed = False
+            for function in project.functions.values():
+                summary = function.summary
+                for call in summary.calls:
+                    for key, prebound in self.targets(function, call.callee):
+                        callee = project.functions[key]
+                        self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
+                        self.bind(function, callee, call, prebound)
+                for target, line, how in summary.graph_targets:
+                    for key, prebound in self.targets(function, [target]):
+                        self.graph_target(function, key, prebound, line, how)
+                returned = {_normalize(a) for a in self.concrete(function, summary.returns)} - {v.UNKNOWN} if summary.returns else set()
+                if returned - self.returns[function.key]:
+                    self.returns[function.key] |= returned
+                    self.changed = True
+                if function.class_key:
+                    for attribute, value in summary.self_attributes.items():
+                        atoms = {_normalize(a) for a in self.concrete(function, value)}
+                        known = self.attributes[function.class_key][attribute]
+                        if atoms - known:
+                            known |= atoms
+                            self.changed = True
+            if not self.changed:
+                return
+
+    def graph_target(self, function: _Function, key: str, prebound: int, line: int, how: str) -> None:
+        callee = self.project.functions[key]
+        self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, True, graph=True))
+        site = f"{_relative(function.module.path, self.project.root)}:{line}"
+        if how == "tf.function":
+            self.wrapped.add(key)
+            return
+        self.callbacks.setdefault(key, f"{how} at {site}")
+        for parameter in [p for p in callee.parameters if p.kind == "positional"][prebound:]:
+            self.add(key, parameter.name, {v.TENSOR}, f"{site} passes tf.data elements ({how})")
+
+    def speculate(self) -> bool:
+        """Keras conventions for functions nobody in the project calls."""
+        project = self.project
+        called = {edge.callee for edge in self.edges.values()}
+        added = False
+        for function in project.functions.values():
+            if function.key in called or not function.parameters:
+                continue
+            name = function.summary.qualname.rsplit(".", 1)[-1]
+            keras = function.class_key is not None and project.is_keras(function.class_key)
+            if keras and name in ("call", "__call__"):
+                convention = f"'{name}' of a Keras Model/Layer subclass receives tensors"
+            elif name in ("train_step", "test_step", "predict_step"):
+                convention = f"'{name}' receives a batch of tensors (Keras naming convention)"
+            else:
+                continue
+            first = function.parameters[0]
+            if first.kind == "positional" and self.add(function.key, first.name, {ASSUMED}, f"assumed: {convention}"):
+                self.seeds.append((function.key, first.name, convention))
+                added = True
+        return added
+
+    def run(self) -> dict[str, FunctionFacts]:
+        self.propagate()
+        if self.speculate():
+            self.propagate()
+        return self.derive()
+
+    # -- derived facts ------------------------------------------------------------------
+    def derive(self) -> dict[str, FunctionFacts]:
+        project = self.project
+        callees: dict[str, list[_Edge]] = defaultdict(list)
+        callers: dict[str, list[_Edge]] = defaultdict(list)
+        for edge in self.edges.values():
+            callees[edge.caller].append(edge)
+            callers[edge.callee].append(edge)
+        recursive = _recursive(project.functions, callees)
+        effects = self._transitive(callees, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
+        eager = self._transitive(callees, lambda f: [f"{w} (line {line})" for w, line in f.summary.eager_only], "eager-only calls")
+        graph = self._graph_reach(callees)
+        repeated = self._called_repeatedly(callers, graph)
+        ops = self._ops(callees)
+        facts = {}
+        for key, function in project.functions.items():
+            summary = function.summary
+            if summary.qualname == MODULE_CODE:
+                continue
+            parameters = [self._parameter_facts(function, p) for p in function.parameters]
+            facts[key] = FunctionFacts(
+                key=key,
+                path=function.module.path,
+                qualname=_python_qualname(summary.qualname),
+                line=summary.line,
+                hybrid=summary.hybrid or key in self.wrapped,
+                runs_as_graph=key in graph,
+                graph_entry=graph.get(key),
+                parameters=parameters,
+                side_effects=bool(effects[key]),
+                side_effect_reasons=effects[key],
+                recursive=key in recursive,
+                eager_only_calls=eager[key],
+                ops_per_call=ops[key],
+                called_repeatedly=key in repeated,
+                callers=sorted({edge.caller for edge in callers[key]}),
+                input_signature=summary.input_signature,
+                jit_compile=summary.jit_compile,
+            )
+        return facts
+
+    def _parameter_facts(self, function: _Function, parameter: Parameter) -> ParameterFacts:
+        atoms = self.values[function.key].get(parameter.name, set())
+        evidence = list(self.evidence[function.key].get(parameter.name, []))
+        proven = bool(atoms & v.TENSOR_LIKE)
+        assumed = ASSUMED in atoms and not proven
+        if parameter.tensor_hint:
+            proven = True
+            evidence.insert(0, f"annotated as a tensor at {_relative(function.module.path, self.project.root)}:{function.summary.line}")
+        known = bool(atoms) and v.UNKNOWN not in atoms
+        tensor: Optional[bool] = True if (proven or assumed) else (False if known else None)
+        primitive: Optional[bool]
+        if atoms & v.PRIMITIVE:
+            primitive = True
+        elif known:
+            primitive = False
+        else:
+            primitive = None
+        if parameter.kind in ("varargs", "varkw") and not atoms:
+            tensor, primitive = None, None
+        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence)
+
+    def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
+        reasons = {key: local(function) for key, function in self.project.functions.items()}
+        result = {key: list(items) for key, items in reasons.items()}
+        changed = True
+        rounds = 0
+        while changed and rounds < MAX_ROUNDS:
+            changed, rounds = False, rounds + 1
+            for key in self.project.functions:
+                if len(result[key]) >= 10:
+                    continue  # enough reasons to explain the fact
+                for edge in callees.get(key, ()):
+                    if edge.graph or not result[edge.callee] or edge.callee == key:
+                        continue
+                    reason = f"calls '{_python_qualname(edge.callee.split(':', 1)[1])}' (line {edge.line}), which has {what}"
+                    if reason not in result[key]:
+                        result[key].append(reason)
+                        changed = True
+        return result
+
+    def _graph_reach(self, callees: dict) -> dict[str, str]:
+        """Functions that run as graphs -> the entry point that makes them graphs."""
+        project = self.project
+        entries: dict[str, str] = {}
+        for key, function in project.functions.items():
+            if function.summary.hybrid or key in self.wrapped or key in self.callbacks:
+                entries[key] = key
+        for class_key in self._trained_keras_classes():
+            for name in project.api.keras_graph_methods:
+                method = project.method(class_key, name)
+                if method:
+                    entries.setdefault(method, method)
+        reach = dict(entries)
+        stack = list(entries)
+        while stack:
+            key = stack.pop()
+            for edge in callees.get(key, ()):
+                if edge.callee not in reach:
+                    reach[edge.callee] = reach[key]
+                    stack.append(edge.callee)
+        return reach
+
+    def _trained_keras_classes(self) -> set[str]:
+        trained: set[str] = set()
+        eager: set[str] = set()
+        for function in self.project.functions.values():
+            for receiver, _method, _line in function.summary.keras_runs:
+                trained |= self._instances(function, receiver)
+            for receiver, _line in function.summary.keras_eager:
+                eager |= self._instances(function, receiver)
+        return {key for key in trained - eager if self.project.is_keras(key)}
+
+    def _instances(self, function: _Function, value) -> set[str]:
+        return {a[1] for a in self.concrete(function, value) if isinstance(a, tuple) and a[0] == "instance"}
+
+    def _called_repeatedly(self, callers: dict, graph: dict) -> set[str]:
+        repeated = {key for key, edges in callers.items() if any(e.in_loop for e in edges)}
+        repeated |= set(self.callbacks) | {key for key, entry in graph.items() if key == entry and key not in self.wrapped and not self.project.functions[key].summary.hybrid}
+        changed = True
+        while changed:
+            changed = False
+            for key, edges in callers.items():
+                if key not in repeated and any(e.caller in repeated for e in edges):
+                    repeated.add(key)
+                    changed = True
+        return repeated
+
+    def _ops(self, callees: dict) -> dict[str, int]:
+        totals: dict[str, int] = {}
+
+        def total(key: str, active: set) -> int:
+            if key in totals:
+                return totals[key]
+            if key in active or len(active) > 50:
+                return 0
+            active.add(key)
+            count = self.project.functions[key].summary.tensor_ops
+            count += sum(total(edge.callee, active) for edge in callees.get(key, ()) if not edge.graph)
+            active.discard(key)
+            totals[key] = count
+            return count
+
+        for key in self.project.functions:
+            total(key, set())
+        return totals
+
+
+def _recursive(functions: dict, callees: dict) -> set[str]:
+    """Functions in a call-graph cycle (Tarjan's strongly connected components, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: set[str] = set()
+    counter = 0
+    for start in functions:
+        if start in index:
+            continue
+        work = [(start, iter([e.callee for e in callees.get(start, ()) if not e.graph]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter([e.callee for e in callees.get(child, ()) if not e.graph])))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                self_loop = any(e.callee == node and not e.graph for e in callees.get(node, ()))
+                if len(component) > 1 or self_loop:
+                    result.update(component)
+    return result
+
+
+def _element_of(atom: object) -> object:
+    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.DATASET, v.VARIABLE, ASSUMED):
+        return ASSUMED if atom == ASSUMED else v.TENSOR
+    if atom == v.NDARRAY:
+        return v.NDARRAY
+    return v.UNKNOWN
+
+
+def _normalize(atom: object) -> object:
+    """Atoms stored in parameter values: concrete, hashable, bounded."""
+    if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance"):
+        return atom
+    if isinstance(atom, tuple):
+        return v.UNKNOWN
+    return atom
+
+
+_DESCRIPTIONS = {
+    v.TENSOR: "a tensor", v.VARIABLE: "a tf.Variable", v.CONTAINER_TENSOR: "a container of tensors",
+    v.DATASET: "a tf.data.Dataset", v.KERAS: "a Keras model or layer", v.NDARRAY: "a NumPy array",
+    v.NUMBER: "a Python number", v.COUNTER: "a Python number that changes per iteration", v.BOOL: "a Python bool",
+    v.STR: "a Python string", v.NONE: "None", v.CONTAINER: "a Python container", v.OBJECT: "a Python object",
+    v.UNKNOWN: "a value of unknown type", ASSUMED: "a tensor (assumed)",
+}
+
+
+def _describe(atoms: set) -> str:
+    described = []
+    for atom in sorted(atoms, key=repr):
+        if isinstance(atom, tuple):
+            kind = {"function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"}
+            described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(str(atom[1]).split(':', 1)[-1])})")
+        else:
+            described.append(_DESCRIPTIONS.get(atom, atom))
+    return " or ".join(dict.fromkeys(described)) or "a value of unknown type"
+
+
+def _python_qualname(qualname: str) -> str:
+    import re
+
+    return re.sub(r"<lambda:\d+:\d+>", "<lambda>", qualname)
+
+
+def _relative(path: str, root: str) -> str:
+    """A path for evidence messages: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative

@@ -1,0 +1,777 @@
+"""One module's summary: what the project analysis needs to know about it.
+
+A summary holds, for every function (and for the module's own top-level code,
+the entry point ``<module>``): its parameters, the calls it makes with the
+abstract values of their arguments, what it returns, its local Python side
+effects, eager-only calls and tensor work, and what it turns into graphs
+(``tf.function(f)``, ``ds.map(f)``).  Everything is data with symbolic
+references (``values.py``), so a summary depends on its module's text alone and
+can be cached by content; the project analysis resolves the references.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Union
+
+from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.names import ModuleNames
+from flake8_hybrid.analysis.values import Atom, Value
+
+MODULE_CODE = "<module>"
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+Ref = tuple
+
+
+@dataclass
+class Parameter:
+    name: str
+    kind: str  # "positional" | "keyword" | "varargs" | "varkw"
+    has_default: bool = False
+    default_bool: bool = False  # the default is True/False
+    tensor_hint: bool = False  # annotated tf.Tensor / tf.Variable
+
+
+@dataclass
+class CallSite:
+    callee: Value  # atoms: ("function", ref) / ("instance", ref) / ("partial", ref, n) / other
+    line: int
+    args: list  # Value per positional argument
+    kwargs: dict  # keyword -> Value
+    unpacked: bool = False  # *args / **kwargs: the mapping is incomplete
+    in_loop: bool = False
+    #: Method name when the call is ``receiver.method(...)`` on a value.
+    method: Optional[str] = None
+    receiver: Value = frozenset()
+
+
+@dataclass
+class FunctionSummary:
+    qualname: str
+    line: int
+    parameters: list
+    class_qualname: Optional[str] = None  # the class it is a method of
+    bound: bool = False  # a method whose first parameter is the instance
+    hybrid: bool = False  # decorated with tf.function
+    input_signature: bool = False
+    jit_compile: bool = False
+    calls: list = field(default_factory=list)
+    returns: Value = frozenset()
+    side_effects: list = field(default_factory=list)  # [reason, line]
+    eager_only: list = field(default_factory=list)  # [what, line]
+    tensor_ops: int = 0
+    #: Functions this one makes graphs of: [ref-atom, line, how].
+    graph_targets: list = field(default_factory=list)
+    #: self.<attr> = <value> in a method: attr -> Value.
+    self_attributes: dict = field(default_factory=dict)
+    #: Keras models this function trains: [receiver Value, method, line].
+    keras_runs: list = field(default_factory=list)
+    #: Keras models compiled with run_eagerly=True: [receiver Value, line].
+    keras_eager: list = field(default_factory=list)
+
+
+@dataclass
+class ClassSummary:
+    qualname: str
+    line: int
+    bases: list  # refs
+    methods: list  # names
+
+
+@dataclass
+class ModuleSummary:
+    module: str
+    path: str
+    functions: list
+    classes: list
+    #: Module-level names bound to definitions or imports: name -> ref.
+    exports: dict
+    imports_tensorflow: bool = False
+
+
+# -- building ---------------------------------------------------------------
+def summarize(tree: ast.Module, module: str, path: str, api: ApiModel) -> ModuleSummary:
+    names = ModuleNames(tree, api.canonical, api.star_exports)
+    builder = _Builder(tree, module, names, api, is_package=path.endswith("__init__.py"))
+    return builder.build(path)
+
+
+class _Builder:
+    def __init__(self, tree: ast.Module, module: str, names: ModuleNames, api: ApiModel, is_package: bool) -> None:
+        self.tree = tree
+        self.module = module
+        self.is_package = is_package
+        self.names = names
+        self.api = api
+        self.functions: list[FunctionSummary] = []
+        self.classes: list[ClassSummary] = []
+        self.qualnames: dict[int, str] = {}
+        self.lambda_count = 0
+
+    def build(self, path: str) -> ModuleSummary:
+        # Name every definition first, so a function can refer to one defined after it.
+        self._name(self.tree.body, prefix="")
+        self._collect(self.tree.body, prefix="", class_qualname=None)
+        module_code = _FunctionBuilder(self, self.tree, MODULE_CODE, None).build()
+        exports = self._exports()
+        imports_tf = any(name.split(".")[0] in ("tensorflow", "keras", "tf_keras") for name in self.names.imported_modules())
+        return ModuleSummary(self.module, path, [module_code, *self.functions], self.classes, exports, imports_tf)
+
+    def _name(self, body: list, prefix: str) -> None:
+        for node in _definitions(body):
+            qualname = prefix + node.name
+            self.qualnames[id(node)] = qualname
+            self._name(node.body, qualname + ("." if isinstance(node, ast.ClassDef) else ".<locals>."))
+
+    def _collect(self, body: list, prefix: str, class_qualname: Optional[str]) -> None:
+        """Summarize every function and class defined in ``body`` (recursively)."""
+        for node in _definitions(body):
+            qualname = prefix + node.name
+            self.qualnames[id(node)] = qualname
+            if isinstance(node, ast.ClassDef):
+                bases = [self.ref_of(base) for base in node.bases]
+                methods = [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                self.classes.append(ClassSummary(qualname, node.lineno, [b for b in bases if b], methods))
+                self._collect(node.body, qualname + ".", qualname)
+            else:
+                self.functions.append(_FunctionBuilder(self, node, qualname, class_qualname).build())
+                self._collect(node.body, qualname + ".<locals>.", None)
+
+    def _exports(self) -> dict:
+        exports: dict[str, Ref] = {}
+        for name, bindings in self.names.module_scope.bindings.items():
+            binding = bindings[-1]
+            if binding.imported is not None:
+                exports[name] = ("qual", self.absolute(binding.imported))
+            elif isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                exports[name] = ("def", self.qualnames.get(id(binding.node), name))
+        return exports
+
+    def absolute(self, name: str) -> str:
+        """Resolve a relative import (``..utils.f``) against this module's package."""
+        if not name.startswith("."):
+            return name
+        level = len(name) - len(name.lstrip("."))
+        # A module's package drops its own name; an __init__ module is its package.
+        package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
+        base = package[: len(package) - (level - 1)]
+        rest = name[level:]
+        return ".".join([*base, rest] if rest else base)
+
+    def ref_of(self, expr: ast.AST) -> Optional[Ref]:
+        """A symbolic reference to the function or class an expression names."""
+        if isinstance(expr, ast.Name):
+            binding = self.names.binding_of(expr)
+            if binding is not None:
+                if binding.imported is not None:
+                    return ("qual", self.absolute(binding.imported))
+                qualname = self.qualnames.get(id(binding.node))
+                if qualname is not None:
+                    return ("def", qualname)
+                return None
+        qualified = self.names.qualified_name(expr)
+        if qualified is not None:
+            return ("qual", self.absolute(qualified))
+        return None
+
+
+def _definitions(body: list) -> Iterator[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
+    """Definitions directly in a block, including inside if/try/with/for at that level."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+            for block in ("body", "orelse", "finalbody"):
+                yield from _definitions(getattr(node, block, []))
+            for handler in getattr(node, "handlers", []):
+                yield from _definitions(handler.body)
+
+
+class _FunctionBuilder:
+    """Abstract evaluation of one function body (flow-insensitive over its assignments)."""
+
+    def __init__(
+        self, owner: _Builder, node: Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda],
+        qualname: str, class_qualname: Optional[str],
+    ) -> None:
+        self.owner = owner
+        self.api = owner.api
+        self.node = node
+        self.env: dict[str, set] = {}
+        self.loop_depth = 0
+        is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        decorators = node.decorator_list if is_def else []
+        static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
+        self.summary = FunctionSummary(
+            qualname=qualname,
+            line=getattr(node, "lineno", 1),
+            parameters=_parameters(node, owner) if not isinstance(node, ast.Module) else [],
+            class_qualname=class_qualname,
+            bound=class_qualname is not None and not static,
+        )
+        self.self_name = self.summary.parameters[0].name if self.summary.bound and self.summary.parameters else None
+        self.local_names = self._local_names()
+        if is_def:
+            self._decorators(decorators)
+
+    # -- setup ---------------------------------------------------------------
+    def _local_names(self) -> set[str]:
+        if isinstance(self.node, ast.Module):
+            return set()
+        scope = self.owner.names.scope_of(self.node)
+        return set(scope.bindings) - scope.global_names - scope.nonlocal_names if scope else set()
+
+    def _decorators(self, decorators: list) -> None:
+        for decorator in decorators:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            target = call.func if call else decorator
+            if self.qualified(target) == self.api.tf_function_name:
+                self.summary.hybrid = True
+                keywords = {k.arg: k.value for k in call.keywords} if call else {}
+                signature = keywords.get("input_signature")
+                self.summary.input_signature = signature is not None and not _is_none(signature)
+                self.summary.jit_compile = _is_true(keywords.get("jit_compile")) or _is_true(
+                    keywords.get("experimental_compile")
+                )
+
+    def qualified(self, expr: ast.AST) -> Optional[str]:
+        return self.owner.names.qualified_name(expr)
+
+    def build(self) -> FunctionSummary:
+        for parameter in self.summary.parameters:
+            self.env[parameter.name] = {("param", parameter.name)}
+        body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
+        # Two passes: the second sees names assigned later in loops.
+        for _ in range(2):
+            self.summary.calls.clear()
+            self.summary.side_effects.clear()
+            self.summary.eager_only.clear()
+            self.summary.graph_targets.clear()
+            self.summary.keras_runs.clear()
+            self.summary.keras_eager.clear()
+            self.summary.tensor_ops = 0
+            self.returns: set = set()
+            self.statements(body)
+        self.summary.returns = frozenset(self.returns)
+        return self.summary
+
+    # -- statements ------------------------------------------------------------
+    def statements(self, body: list) -> None:
+        for statement in body:
+            self.statement(statement)
+
+    def statement(self, node: ast.stmt) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in node.decorator_list:
+                self.expr(decorator)
+            if not isinstance(node, ast.ClassDef):
+                self.env[node.name] = {("function", ("def", self.owner.qualnames.get(id(node), node.name)))}
+            return
+        if isinstance(node, ast.Assign):
+            value = self.expr(node.value)
+            for target in node.targets:
+                self.assign(target, value, node)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value), node)
+        elif isinstance(node, ast.AugAssign):
+            value = self.expr(node.value)
+            current = self.expr(node.target)
+            combined = _arithmetic(current, value)
+            if isinstance(node.target, ast.Name) and combined & {v.NUMBER} and self.loop_depth:
+                combined = (combined - {v.NUMBER}) | {v.COUNTER}  # a counter: `step += 1` in a loop
+            self.assign(node.target, frozenset(combined), node)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            iterable = self.expr(node.iter)
+            self.assign(node.target, self.iterate(iterable, node.iter), node)
+            self.loop(node.body)
+            self.statements(node.orelse)
+        elif isinstance(node, ast.While):
+            self.expr(node.test)
+            self.loop(node.body)
+            self.statements(node.orelse)
+        elif isinstance(node, ast.If):
+            self.expr(node.test)
+            self.statements(node.body)
+            self.statements(node.orelse)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, frozenset({v.OBJECT}) if value else frozenset({v.UNKNOWN}), node)
+            self.statements(node.body)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.statements(node.body)
+            for handler in node.handlers:
+                if handler.name:
+                    self.env[handler.name] = {v.OBJECT}
+                self.statements(handler.body)
+            self.statements(node.orelse)
+            self.statements(node.finalbody)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.returns |= self.expr(node.value)
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject)
+            for case in node.cases:
+                self.statements(case.body)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def loop(self, body: list) -> None:
+        self.loop_depth += 1
+        try:
+            self.statements(body)
+        finally:
+            self.loop_depth -= 1
+
+    def iterate(self, iterable: Value, expr: ast.expr) -> Value:
+        """The value of a loop variable over ``iterable``."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("range", "enumerate"):
+            if expr.func.id == "range":
+                return frozenset({v.COUNTER})
+        atoms: set = set()
+        for atom in iterable:
+            atoms.add(_element(atom))
+        return frozenset(atoms or {v.UNKNOWN})
+
+    def assign(self, target: ast.AST, value: Value, statement: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self.env.setdefault(target.id, set()).update(value)
+            scope = self.owner.names.scope_of(self.node) if not isinstance(self.node, ast.Module) else None
+            if scope is not None and (target.id in scope.global_names or target.id in scope.nonlocal_names):
+                kind = "global" if target.id in scope.global_names else "nonlocal"
+                self.summary.side_effects.append([f"rebinds {kind} '{target.id}'", getattr(statement, "lineno", 0)])
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self.assign(element.value, frozenset({v.CONTAINER_TENSOR} if _tensorish(value) else {v.UNKNOWN}), statement)
+                else:
+                    self.assign(element, _unpack(value, index), statement)
+        elif isinstance(target, ast.Attribute):
+            receiver = target.value
+            self.expr(receiver)
+            if isinstance(receiver, ast.Name) and receiver.id == self.self_name:
+                self.summary.self_attributes.setdefault(target.attr, set()).update(value)
+                if self.summary.qualname.rsplit(".", 1)[-1] != "__init__" and not _tensorish(value):
+                    self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+            else:
+                self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value)
+            self.expr(target.slice)
+            self.mutation(target.value, f"assigns to '{ast.unparse(target)}'", statement)
+
+    def mutation(self, receiver: ast.expr, what: str, node: ast.AST) -> None:
+        """A change to an object: a side effect unless the object was created in this function."""
+        root = receiver
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name) or isinstance(self.node, ast.Module):
+            return
+        if root.id in self.local_names and root.id != self.self_name and not self._is_parameter(root.id):
+            return  # created here (or rebound to something created here)
+        self.summary.side_effects.append([what, getattr(node, "lineno", self.summary.line)])
+
+    def _is_parameter(self, name: str) -> bool:
+        return any(p.name == name for p in self.summary.parameters)
+
+    # -- expressions -----------------------------------------------------------
+    def expr(self, node: Optional[ast.AST]) -> Value:
+        if node is None:
+            return frozenset()
+        try:
+            return self._expr(node)
+        except RecursionError:
+            return v.UNKNOWN_VALUE
+
+    def _expr(self, node: ast.AST) -> Value:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool):
+                return frozenset({v.BOOL})
+            if isinstance(value, (int, float, complex)):
+                return frozenset({v.NUMBER})
+            if isinstance(value, (str, bytes)):
+                return frozenset({v.STR})
+            if value is None:
+                return frozenset({v.NONE})
+            return frozenset({v.OBJECT})
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return frozenset(self.env[node.id])
+            ref = self.owner.ref_of(node)
+            if ref is not None:
+                return frozenset({("function", ref)})
+            return v.UNKNOWN_VALUE
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Attribute):
+            receiver = self.expr(node.value)
+            if isinstance(node.value, ast.Name) and node.value.id == self.self_name:
+                return frozenset({("self_attr", node.attr)})
+            qualified = self.qualified(node)
+            if qualified is not None:
+                return frozenset({("function", ("qual", self.owner.absolute(qualified)))})
+            if _tensorish(receiver):
+                return frozenset({v.OBJECT}) if node.attr in ("shape", "dtype", "ndim", "name", "device") else frozenset({v.TENSOR})
+            # An attribute of a value known later (an object made here, a parameter):
+            # a bound method or a data attribute, resolved by the project analysis.
+            symbolic = {("attr_of", atom, node.attr) for atom in receiver if isinstance(atom, tuple)}
+            return frozenset(symbolic) or v.UNKNOWN_VALUE
+        if isinstance(node, ast.BinOp):
+            return frozenset(_arithmetic(self.expr(node.left), self.expr(node.right)))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.expr(node.operand)
+            return frozenset({v.BOOL}) if isinstance(node.op, ast.Not) else operand
+        if isinstance(node, ast.BoolOp):
+            return v.union(self.expr(value) for value in node.values)
+        if isinstance(node, ast.Compare):
+            operands = [self.expr(node.left), *(self.expr(c) for c in node.comparators)]
+            return frozenset({v.TENSOR}) if any(_tensorish(o) for o in operands) else frozenset({v.BOOL})
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            elements = [self.expr(e) for e in node.elts]
+            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+        if isinstance(node, ast.Dict):
+            elements = [self.expr(e) for e in [*node.keys, *node.values] if e is not None]
+            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+        if isinstance(node, ast.Subscript):
+            container = self.expr(node.value)
+            self.expr(node.slice)
+            return _subscript(container)
+        if isinstance(node, ast.IfExp):
+            self.expr(node.test)
+            return self.expr(node.body) | self.expr(node.orelse)
+        if isinstance(node, ast.NamedExpr):
+            value = self.expr(node.value)
+            self.assign(node.target, value, node)
+            return value
+        if isinstance(node, ast.Lambda):
+            return frozenset({("function", ("def", self.owner_lambda(node)))})
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for generator in node.generators:
+                self.assign(generator.target, self.iterate(self.expr(generator.iter), generator.iter), node)
+                for condition in generator.ifs:
+                    self.expr(condition)
+            elements = [self.expr(node.key), self.expr(node.value)] if isinstance(node, ast.DictComp) else [self.expr(node.elt)]
+            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+        if isinstance(node, (ast.JoinedStr, ast.FormattedValue)):
+            for child in ast.iter_child_nodes(node):
+                self.expr(child)
+            return frozenset({v.STR})
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Starred)):
+            return self.expr(node.value)
+        return v.UNKNOWN_VALUE
+
+    def owner_lambda(self, node: ast.Lambda) -> str:
+        """Lambdas are summarized as functions of their own, named by position."""
+        qualname = self.owner.qualnames.get(id(node))
+        if qualname is None:
+            prefix = "" if self.summary.qualname == MODULE_CODE else self.summary.qualname + ".<locals>."
+            qualname = f"{prefix}<lambda:{node.lineno}:{node.col_offset}>"
+            self.owner.qualnames[id(node)] = qualname
+            self.owner.functions.append(_FunctionBuilder(self.owner, node, qualname, None).build())
+        return qualname
+
+    # -- calls ---------------------------------------------------------------------
+    def call(self, node: ast.Call) -> Value:
+        args = [self.expr(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
+        unpacked = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                self.expr(keyword.value)
+        func = node.func
+        qualified = self.qualified(func)
+        if qualified is not None and not self._is_project_name(func):
+            return self.api_call(node, qualified, args, kwargs)
+        if isinstance(func, ast.Name) and func.id in _BUILTINS_OF_INTEREST and func.id not in self.env:
+            return self.builtin_call(node, func.id, args)
+        deferred: set = set()
+        if isinstance(func, ast.Attribute):
+            receiver = self.expr(func.value)
+            result = self.method_call(node, func, receiver, args, kwargs, unpacked)
+            if result is not None:
+                return result
+            callee = self._callee_of_attribute(func, receiver)
+            # A method of a value known only later (a parameter, a return value):
+            # the project analysis resolves both the callee and the result.
+            symbolic = {atom for atom in receiver if isinstance(atom, tuple) and atom[0] not in ("instance", "function")}
+            if symbolic and not (isinstance(func.value, ast.Name) and func.value.id == self.self_name):
+                callee = frozenset((callee - {v.UNKNOWN}) | {("method_of", atom, func.attr) for atom in symbolic})
+                deferred = {("method_result", atom, func.attr) for atom in symbolic}
+        else:
+            callee = self.expr(func)
+        self.summary.calls.append(
+            CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0)
+        )
+        result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
+        return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
+
+    def _is_project_name(self, func: ast.AST) -> bool:
+        """A name bound in this module (not an import of an outside API)."""
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        qualified = self.qualified(root)
+        top = (qualified or "").split(".")[0]
+        return top not in _OUTSIDE_ROOTS and not qualified.startswith("keras") if qualified else False
+
+    def _callee_of_attribute(self, func: ast.Attribute, receiver: Value) -> Value:
+        if isinstance(func.value, ast.Name) and func.value.id == self.self_name:
+            return frozenset({("function", ("self", func.attr))})
+        qualified = self.qualified(func)
+        if qualified is not None:
+            return frozenset({("function", ("qual", self.owner.absolute(qualified)))})
+        callees = set()
+        for atom in receiver:
+            if isinstance(atom, tuple) and atom[0] == "instance":
+                callees.add(("function", ("method", atom[1], func.attr)))
+            elif isinstance(atom, tuple) and atom[0] == "self_attr":
+                callees.add(("self_attr_method", atom[1], func.attr))
+        return frozenset(callees or {v.UNKNOWN})
+
+    def api_call(self, node: ast.Call, name: str, args: list, kwargs: dict) -> Value:
+        """A call of an API outside the project (TensorFlow, NumPy, the standard library)."""
+        effect = self.api.side_effect(name)
+        if effect is not None:
+            self.summary.side_effects.append([f"calls {name} ({effect})", node.lineno])
+        if name == self.api.tf_function_name:
+            target = args[0] if args else kwargs.get("func", frozenset())
+            functions = {atom for atom in target if isinstance(atom, tuple) and atom[0] == "function"}
+            for atom in functions:
+                self.summary.graph_targets.append([atom, node.lineno, "tf.function"])
+            # Calling the result calls the function (as a graph).
+            return frozenset(functions) or frozenset({v.OBJECT})
+        if name in ("functools.partial",) and args:
+            return frozenset(
+                ("partial", atom[1], len(args) - 1) for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
+            ) or v.UNKNOWN_VALUE
+        kind = self.api.value_kind(name)
+        if kind in ("tensor", "variable"):
+            self.summary.tensor_ops += 1
+        if kind is not None:
+            return frozenset({kind})
+        if name.startswith("tensorflow.") or name.startswith("keras."):
+            return frozenset({v.OBJECT})
+        return v.UNKNOWN_VALUE
+
+    def builtin_call(self, node: ast.Call, name: str, args: list) -> Value:
+        if name in ("print", "input", "open", "exec", "eval"):
+            self.summary.side_effects.append([f"calls {name}", node.lineno])
+            return frozenset({v.OBJECT}) if name == "open" else frozenset({v.NONE})
+        if name == "iter":
+            return args[0] if args else v.UNKNOWN_VALUE
+        if name == "next":
+            return self.iterate(args[0], node.args[0]) if args else v.UNKNOWN_VALUE
+        if name == "enumerate":
+            return frozenset({("enumerated", atom) for atom in (args[0] if args else ())} or {v.UNKNOWN})
+        if name in ("zip", "list", "tuple", "sorted", "reversed"):
+            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(a) or v.DATASET in a for a in args) else frozenset({v.CONTAINER})
+        if name in ("len", "int", "float", "abs", "round", "sum", "min", "max"):
+            return frozenset({v.NUMBER})
+        if name in ("str", "repr", "format"):
+            return frozenset({v.STR})
+        if name in ("bool", "isinstance", "hasattr", "callable"):
+            return frozenset({v.BOOL})
+        if name in ("dict", "set", "frozenset"):
+            return frozenset({v.CONTAINER})
+        if name in ("range",):
+            return frozenset({v.CONTAINER})
+        if name in ("getattr", "setattr", "object", "type", "super", "vars", "id"):
+            return frozenset({v.OBJECT})
+        return v.UNKNOWN_VALUE
+
+    def method_call(
+        self, node: ast.Call, func: ast.Attribute, receiver: Value, args: list, kwargs: dict, unpacked: bool
+    ) -> Optional[Value]:
+        """Calls on values whose kind the API model describes; None for other calls."""
+        method = func.attr
+        if v.DATASET in receiver:
+            position = self.api.dataset_callbacks.get(method)
+            if position is not None:
+                callback = args[position] if len(args) > position else frozenset()
+                for atom in callback:
+                    if isinstance(atom, tuple) and atom[0] in ("function", "partial"):
+                        self.summary.graph_targets.append([atom, node.lineno, f"Dataset.{method}"])
+            if method in self.api.dataset_methods:
+                return frozenset({v.DATASET})
+            if method in ("as_numpy_iterator",):
+                return frozenset({v.NDARRAY})
+        if method == "numpy" and not args and not (receiver and receiver <= v.NOT_TENSOR):
+            # Only tensors have .numpy(): a call on a value of unknown kind counts.
+            self.summary.eager_only.append([".numpy()", node.lineno])
+            return frozenset({v.NDARRAY})
+        if _tensorish(receiver):
+            if method in self.api.eager_only_tensor_methods:
+                self.summary.eager_only.append([f".{method}()", node.lineno])
+                return frozenset({v.NDARRAY})
+            if method in ("assign", "assign_add", "assign_sub"):
+                self.summary.tensor_ops += 1
+                return frozenset({v.TENSOR})
+            if method in ("write", "stack", "read", "gather", "concat"):
+                return frozenset({v.TENSOR})
+        if method in self.api.keras_eager_only_methods and (v.KERAS in receiver or _has_instance(receiver)):
+            self.summary.eager_only.append([f".{method}()", node.lineno])
+            if method in ("fit", "evaluate", "predict"):
+                self.summary.keras_runs.append([receiver, method, node.lineno])
+            return frozenset({v.OBJECT})
+        if method == "compile" and any(k == "run_eagerly" and v.BOOL in value for k, value in kwargs.items()):
+            keyword = next(k for k in node.keywords if k.arg == "run_eagerly")
+            if _is_true(keyword.value):
+                self.summary.keras_eager.append([receiver, node.lineno])
+        if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
+            self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
+        if method == "gradient" and any(isinstance(a, tuple) and a == v.OBJECT for a in receiver):
+            self.summary.tensor_ops += 2  # GradientTape.gradient: roughly the forward work again
+            return frozenset({v.CONTAINER_TENSOR})
+        if method == "apply_gradients":
+            self.summary.tensor_ops += 2
+            return frozenset({v.OBJECT})
+        if v.KERAS in receiver and method in ("__call__", "call"):
+            return frozenset({v.TENSOR})
+        return None
+
+
+_BUILTINS_OF_INTEREST = frozenset(
+    {"print", "input", "open", "exec", "eval", "iter", "next", "enumerate", "zip", "list", "tuple", "sorted",
+     "reversed", "len", "int", "float", "abs", "round", "sum", "min", "max", "str", "repr", "format", "bool",
+     "isinstance", "hasattr", "callable", "dict", "set", "frozenset", "range", "getattr", "setattr", "object",
+     "type", "super", "vars", "id"}
+)
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add", "discard",
+     "popitem", "sort", "reverse", "__setitem__", "write"}
+)
+# Imports from these roots are outside APIs (described by the API model), never project code.
+_OUTSIDE_ROOTS = frozenset(
+    {"tensorflow", "keras", "tf_keras", "numpy", "logging", "random", "time", "os", "sys", "warnings", "json",
+     "pickle", "shutil", "uuid", "datetime", "functools", "math", "itertools", "collections", "re", "typing"}
+)
+
+
+def _parameters(node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda], owner: _Builder) -> list:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    result = []
+    for arg, default in zip(positional, defaults):
+        result.append(_parameter(arg, "positional", default, owner))
+    if args.vararg:
+        result.append(Parameter(args.vararg.arg, "varargs"))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        result.append(_parameter(arg, "keyword", default, owner))
+    if args.kwarg:
+        result.append(Parameter(args.kwarg.arg, "varkw"))
+    return result
+
+
+def _parameter(arg: ast.arg, kind: str, default: Optional[ast.expr], owner: _Builder) -> Parameter:
+    hint = False
+    if arg.annotation is not None:
+        hint = any(
+            owner.names.qualified_name(n) in ("tensorflow.Tensor", "tensorflow.Variable")
+            for n in ast.walk(arg.annotation)
+        )
+    return Parameter(
+        arg.arg, kind, has_default=default is not None,
+        default_bool=isinstance(default, ast.Constant) and isinstance(default.value, bool), tensor_hint=hint,
+    )
+
+
+def _is_true(expr: Optional[ast.AST]) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is True
+
+
+def _is_none(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
+def _tensorish(value: Value) -> bool:
+    return bool(value & v.TENSOR_LIKE)
+
+
+def _has_instance(value: Value) -> bool:
+    """May hold an object of a project class (resolved by the project analysis)."""
+    return any(isinstance(atom, tuple) for atom in value)
+
+
+def _arithmetic(left: Value, right: Value) -> set:
+    atoms = set(left) | set(right)
+    if atoms & v.TENSOR_LIKE:
+        return {v.TENSOR}
+    if atoms & {v.NDARRAY}:
+        return {v.NDARRAY}
+    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in ("param", "returns", "self_attr", "element")}
+    if symbolic:
+        # Arithmetic on a parameter is whatever the parameter is (tensor or number).
+        return {("arith", atom) for atom in symbolic} | (atoms & {v.NUMBER, v.COUNTER})
+    if atoms & {v.COUNTER}:
+        return {v.COUNTER}
+    if atoms & {v.NUMBER, v.BOOL}:
+        return {v.NUMBER}
+    if atoms & {v.STR}:
+        return {v.STR}
+    return {v.UNKNOWN}
+
+
+def _element(atom: Atom) -> Atom:
+    """An element of an iterable: a dataset's elements and a tensor's rows are tensors."""
+    if atom in (v.DATASET, v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
+        return v.TENSOR
+    if atom == v.NDARRAY:
+        return v.NDARRAY
+    if isinstance(atom, tuple) and atom[0] == "enumerated":
+        return ("pair", v.COUNTER, _element(atom[1]))
+    if isinstance(atom, tuple) and atom[0] not in ("function", "instance", "partial", "pair"):
+        return ("element", atom)
+    return v.UNKNOWN
+
+
+def _unpack(value: Value, index: int) -> Value:
+    atoms = set()
+    for atom in value:
+        if isinstance(atom, tuple) and atom[0] == "pair":
+            atoms.add(atom[1 + min(index, 1)])
+        else:
+            atoms.add(_element(atom))
+    return frozenset(atoms or {v.UNKNOWN})
+
+
+def _subscript(container: Value) -> Value:
+    atoms = set()
+    for atom in container:
+        if atom == v.DATASET:
+            atoms.add(v.UNKNOWN)  # datasets are not subscriptable
+        elif isinstance(atom, tuple) and atom[0] == "pair":
+            atoms.add(v.UNKNOWN)
+        else:
+            atoms.add(_element(atom))
+    return frozenset(atoms or {v.UNKNOWN})
+
+
+def _call_result(callee: Value) -> set:
+    results: set[Atom] = set()
+    for atom in callee:
+        if isinstance(atom, tuple) and atom[0] == "function":
+            ref = atom[1]
+            results.add(("returns", ref))
+        elif isinstance(atom, tuple) and atom[0] == "partial":
+            results.add(("returns", atom[1]))
+        elif isinstance(atom, tuple) and atom[0] == "instance":
+            results.add(("call_result", atom[1]))
+        elif atom == v.KERAS:
+            results.add(v.TENSOR)
+        elif isinstance(atom, tuple) and atom[0] in ("param", "self_attr", "element"):
+            results.add(("called", atom))
+        else:
+            results.add(v.UNKNOWN)
+    return results or {v.UNKNOWN}

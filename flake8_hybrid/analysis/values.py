@@ -1,0 +1,85 @@
+"""Abstract values: what an expression may evaluate to, as a set of atoms.
+
+Concrete atoms are strings (``"tensor"``, ``"number"`` ...).  Symbolic atoms are
+tuples that the project analysis resolves later, once facts from other
+functions and modules are known:
+
+- ``("param", name)``: whatever the enclosing function's parameter receives;
+- ``("returns", ref)``: whatever the function ``ref`` returns;
+- ``("instance", ref)``: an instance of the project class ``ref``;
+- ``("function", ref)``: the function ``ref`` itself (a callback, a bound method);
+- ``("partial", ref, n)``: ``functools.partial(ref, <n positional args>)``;
+- ``("self_attr", name)``: ``self.name`` in a method.
+
+A *reference* (``ref``) names a function or class symbolically:
+``("def", qualname)`` for one defined in the same module, ``("qual",
+"pkg.mod.name")`` for one reached through imports, ``("self", name)`` for a
+method of the enclosing class, ``("method", class_ref, name)`` for a method of a
+known class.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Union
+
+Atom = Union[str, tuple]
+Value = frozenset
+
+TENSOR = "tensor"
+VARIABLE = "variable"
+CONTAINER_TENSOR = "container_tensor"  # a list/tuple/dict holding tensors
+DATASET = "dataset"
+KERAS = "keras"  # a Keras model or layer: calling it yields tensors
+NDARRAY = "ndarray"
+NUMBER = "number"  # a Python int or float
+COUNTER = "counter"  # a Python number that changes per iteration (loop variable, counter)
+BOOL = "bool"
+STR = "str"
+NONE = "none"
+CONTAINER = "container"  # a list/tuple/dict/set of non-tensors
+OBJECT = "object"  # some other known Python object (not a tensor)
+UNKNOWN = "unknown"
+
+#: Atoms that make a parameter a tensor parameter.
+TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
+#: Atoms that make a parameter primitive (a Python value that varies and retraces).
+PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
+#: Concrete atoms that are known not to be tensors.
+NOT_TENSOR = frozenset({DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT})
+
+EMPTY: Value = frozenset()
+UNKNOWN_VALUE: Value = frozenset({UNKNOWN})
+
+
+def value(*atoms: Atom) -> Value:
+    return frozenset(atoms)
+
+
+def union(values: Iterable[Value]) -> Value:
+    result: set = set()
+    for item in values:
+        result |= item
+    return frozenset(result)
+
+
+def is_symbolic(atom: Atom) -> bool:
+    return isinstance(atom, tuple)
+
+
+# -- JSON: atoms and references are nested tuples; JSON has only lists --------
+def to_json(item: object) -> object:
+    if isinstance(item, frozenset):
+        return sorted((to_json(atom) for atom in item), key=repr)
+    if isinstance(item, tuple):
+        return [to_json(part) for part in item]
+    return item
+
+
+def tuple_from_json(item: object) -> object:
+    if isinstance(item, list):
+        return tuple(tuple_from_json(part) for part in item)
+    return item
+
+
+def value_from_json(items: list) -> Value:
+    return frozenset(tuple_from_json(item) for item in items)
