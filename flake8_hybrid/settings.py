@@ -31,6 +31,9 @@ class Settings:
     tf_version: Optional[Version] = None
     test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
     api_model_files: tuple[str, ...] = ()
+    #: Where module summaries are cached: "" for <project root>/.flake8_hybrid_cache,
+    #: None for no cache.
+    cache_directory: Optional[str] = ""
 
     @classmethod
     def from_options(cls, options: object) -> "Settings":
@@ -49,6 +52,7 @@ class Settings:
             tf_version=tf_version,
             test_patterns=tuple(patterns) if patterns else DEFAULT_TEST_PATTERNS,
             api_model_files=tuple(getattr(options, "hybrid_api_model", None) or ()),
+            cache_directory=_cache_directory(getattr(options, "hybrid_cache_dir", None)),
         )
         settings.load_api_model()
         return settings
@@ -63,6 +67,12 @@ class Settings:
             api_model(self.api_model_files)
         except ValueError as error:
             raise ValueError(f"--hybrid-api-model: {error}") from None
+
+
+def _cache_directory(option: Optional[str]) -> Optional[str]:
+    if option is None or option == "":
+        return ""
+    return None if option.lower() == "none" else option
 
 
 def is_test_file(filename: str, patterns: Sequence[str] = DEFAULT_TEST_PATTERNS) -> bool:
@@ -124,5 +134,16 @@ def add_flake8_options(option_manager: object) -> None:
         help=(
             "Comma-separated YAML files that extend the TensorFlow API model with your own "
             "libraries' APIs (same sections as flake8_hybrid/data/tf_api.yaml; entries are added)."
+        ),
+    )
+    add(
+        "--hybrid-cache-dir",
+        metavar="DIR",
+        default="",
+        parse_from_config=True,
+        normalize_paths=True,
+        help=(
+            "Where the project analysis caches module summaries (keyed by file content); "
+            "'none' disables the cache. Default: .flake8_hybrid_cache in the project root."
         ),
     )

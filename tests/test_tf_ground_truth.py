@@ -630,3 +630,36 @@ def test_hyb309_input_signature_traces_once_with_or_without_reduce_retracing(spe
             f(tf.fill(shape, float(index)))
         counts.append(len(traces))
     assert counts == [1, 1]
+
+
+# -- HYB002, HYB003: hybrid functions fed Python values ------------------------------
+def _traces(function, calls):
+    count = [0]
+
+    def body(*args):
+        count[0] += 1
+        return function(*args)
+
+    graph = tf.function(body)
+    for args in calls:
+        graph(*args)
+    return count[0]
+
+
+def test_hyb003_each_python_value_is_a_new_trace_and_tensors_are_not():
+    x = tf.ones([4])
+    assert _traces(lambda x, factor: x * factor, [(x, epoch) for epoch in range(10)]) == 10
+    assert _traces(lambda x, factor: x * factor, [(x, tf.constant(float(epoch))) for epoch in range(10)]) == 1
+    # Booleans are Python values too, but take two values: at most two traces.
+    assert _traces(lambda x, training: x * 2 if training else x, [(x, epoch % 2 == 0) for epoch in range(10)]) == 2
+
+
+def test_hyb002_python_only_arguments_retrace_per_value_and_compute_nothing_new():
+    # A tf.function that only ever receives Python values traces once per distinct
+    # value and replays constants: the graph's ops see no tensor from outside.
+    sizes = [(3, 1.0), (4, 0.5), (3, 1.0)]
+    assert _traces(lambda size, value: tf.fill([size], value), sizes) == 2
+    graph = tf.function(lambda size, value: tf.fill([size], value))
+    concrete = graph.get_concrete_function(3, 1.0)
+    assert concrete.structured_input_signature == ((3, 1.0), {})
+    assert [t.dtype for t in concrete.inputs] == []  # no tensor inputs at all

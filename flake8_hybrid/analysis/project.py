@@ -87,6 +87,10 @@ class ParameterFacts:
     primitive: Optional[bool]
     speculative: bool
     evidence: list
+    #: Call sites (path:line) that pass a Python number or string.
+    primitive_sites: list = field(default_factory=list)
+    #: A Python value that changes per iteration (a loop variable, a counter) reaches it.
+    varies: bool = False
 
 
 @dataclass
@@ -194,6 +198,7 @@ class Project:
                 self.functions[key] = _Function(key, module, function, class_key)
         self._keras_memo: dict[str, bool] = {}
         self._facts: Optional[dict[str, FunctionFacts]] = None
+        self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str) -> Optional[ModuleSummary]:
@@ -315,8 +320,45 @@ class Project:
         return self._facts
 
     def facts_for(self, path: str) -> list[FunctionFacts]:
-        absolute = os.path.abspath(path)
-        return [f for f in self.facts().values() if f.path == absolute]
+        if self._by_path is None:
+            self._by_path = defaultdict(list)
+            for facts in self.facts().values():
+                self._by_path[facts.path].append(facts)
+        return self._by_path.get(os.path.abspath(path), [])
+
+
+_SHARED: dict[tuple, Project] = {}
+_EDITED: dict[tuple, Project] = {}
+
+
+def project_for(path: str, source: str, api: ApiModel, cache_directory: Optional[str]) -> Project:
+    """The analyzed project a file belongs to, built once per process and root.
+
+    When ``source`` is not what the file holds on disk (an editor's buffer, or
+    standard input with ``--stdin-display-name``), the project is analyzed with
+    that text in the file's place, so the file still sees its project's call
+    sites and the project sees the edited file.
+    """
+    absolute = os.path.abspath(path)
+    root = find_project_root(absolute)
+    key = (root, id(api), cache_directory)
+    if _disk_text(absolute) == source:
+        if key not in _SHARED:
+            _SHARED[key] = Project(root, api, cache_directory)
+        return _SHARED[key]
+    edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
+    if edited not in _EDITED:
+        _EDITED.clear()  # one edited buffer at a time is all an editor run needs
+        _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source})
+    return _EDITED[edited]
+
+
+def _disk_text(path: str) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape", newline=None) as file:
+            return file.read()
+    except OSError:
+        return None
 
 
 def _fingerprint(api: ApiModel) -> str:
@@ -346,6 +388,7 @@ class _Analysis:
         self.wrapped: set[str] = set()  # made graphs by tf.function(f)
         self.callbacks: dict[str, str] = {}  # graph callbacks -> how
         self.seeds: list[tuple[str, str, str]] = []  # speculative (function, parameter, convention)
+        self.primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -500,6 +543,8 @@ class _Analysis:
     def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
         concrete = self.concrete(caller, argument)
         self.add(callee.key, parameter.name, concrete, f"{site} passes {_describe(concrete)}")
+        if concrete & v.PRIMITIVE:
+            self.primitive_sites[callee.key][parameter.name].add(site)
 
     def add(self, key: str, parameter: str, atoms: set, evidence: Optional[str]) -> bool:
         atoms = {_normalize(atom) for atom in atoms}
@@ -640,7 +685,8 @@ class _Analysis:
             primitive = None
         if parameter.kind in ("varargs", "varkw") and not atoms:
             tensor, primitive = None, None
-        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence)
+        sites = sorted(self.primitive_sites[function.key].get(parameter.name, ()))
+        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms)
 
     def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
         reasons = {key: local(function) for key, function in self.project.functions.items()}

@@ -42,6 +42,7 @@ _FLAKE8_OPTIONS = (
     ("--hybrid-tf-version", True),
     ("--hybrid-test-patterns", True),
     ("--hybrid-api-model", True),
+    ("--hybrid-cache-dir", True),
 )
 
 
