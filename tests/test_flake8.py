@@ -183,3 +183,39 @@ def test_lint_of_the_repository_examples_runs_clean_of_crashes() -> None:
     result = flake8("--isolated", "--select=HYB", "examples", cwd=ROOT)
     assert "HYB000" not in result.stdout
     assert result.returncode == 1 and result.stdout.count("HYB") >= 5, result.stdout
+
+
+PROJECT = {
+    "setup.cfg": "[metadata]\nname = sample\n",
+    "ops.py": "import tensorflow as tf\n\n\n@tf.function\ndef scale(x, factor):\n    return x * factor\n",
+    "train.py": "import tensorflow as tf\nfrom ops import scale\n\nfor epoch in range(5):\n    scale(tf.ones([2]), epoch)\n",
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).write_text(text)
+
+
+def test_single_file_stdin_run_sees_the_projects_call_sites(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=ops.py", "-", cwd=tmp_path, stdin=PROJECT["ops.py"])
+    assert result.stdout.startswith("ops.py:5:1: HYB003 'scale' is traced again for each value of its Python parameter "
+                                    "'factor' (passed at train.py:5, a value that changes on every iteration)")
+    # The editor's buffer, not the file on disk, is what gets analyzed.
+    edited = PROJECT["ops.py"].replace("@tf.function\n", "")
+    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=ops.py", "-", cwd=tmp_path, stdin=edited)
+    assert result.stdout == "" and result.returncode == 0
+
+
+def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
+    _write(tmp_path, PROJECT)
+    for index in range(20):
+        (tmp_path / f"extra_{index}.py").write_text(f"import tensorflow as tf\nfrom ops import scale\nscale(tf.ones([2]), {index})\n")
+    command = [sys.executable, "-m", "flake8", "--isolated", "--select=HYB", "--jobs=2", "."]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(err == "" for _, err in outputs), outputs
+    assert len({out for out, _ in outputs}) == 1 and "HYB003" in outputs[0][0]
+    entries = list((tmp_path / ".flake8_hybrid_cache").rglob("*.json"))
+    assert len(entries) == 22 and not list((tmp_path / ".flake8_hybrid_cache").rglob("*.tmp"))
