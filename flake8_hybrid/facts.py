@@ -14,12 +14,9 @@ import sys
 from typing import Optional, Sequence, TextIO
 
 from flake8_hybrid.analysis.project import FunctionFacts
+from flake8_hybrid.analysis.verdicts import MIN_OPS_PER_CALL, Verdict, verdicts
 
 SCHEMA_VERSION = 1
-#: Tensor ops per call below which a graph does not pay for its call overhead.
-#: Provisional: DESIGN.md's measured break-even (about 30 cheap ops on 8x8
-#: tensors, TF 2.21, CPU); the speedup benchmark is to calibrate it.
-MIN_OPS_PER_CALL = 30
 
 
 def display_path(path: str) -> str:
@@ -27,45 +24,7 @@ def display_path(path: str) -> str:
     return path if relative.startswith(os.pardir) else relative
 
 
-def refactoring(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Optional[str], list[str]]:
-    """The paper's precondition tables: (refactoring or None, blockers)."""
-    blockers: list[str] = []
-    tensor = facts.has_tensor_parameter
-    primitive = facts.has_primitive_parameter
-    if facts.hybrid:
-        # Optimize a hybrid function: back to eager when the graph cannot pay (P2, P3).
-        if tensor is None:
-            return None, ["undeterminable-tensor-parameters"]
-        if tensor and not primitive:
-            return None, []
-        if facts.side_effects:
-            blockers.append("has-python-side-effects")
-        if facts.input_signature:
-            blockers.append("has-input-signature")
-        return (None if blockers else "convert-to-eager"), blockers
-    if tensor is False:
-        blockers.append("has-no-tensor-parameters")
-    elif tensor is None:
-        blockers.append("undeterminable-tensor-parameters")
-    if primitive:
-        blockers.append("has-primitive-parameters")
-    if facts.side_effects:
-        blockers.append("has-python-side-effects")
-    if facts.recursive:
-        blockers.append("is-recursive")
-    if facts.eager_only_calls:
-        blockers.append("has-eager-only-calls")
-    if facts.runs_as_graph and facts.graph_entry != facts.key:
-        blockers.append("covered-by-callers")
-    if facts.ops_per_call < min_ops:
-        blockers.append("too-little-computation")
-    if not facts.called_repeatedly:
-        blockers.append("not-called-repeatedly")
-    return (None if blockers else "convert-to-hybrid"), blockers
-
-
-def as_json(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> dict:
-    kind, blockers = refactoring(facts, min_ops)
+def as_json(facts: FunctionFacts, verdict: Verdict) -> dict:
     return {
         "path": display_path(facts.path),
         "qualname": facts.qualname,
@@ -83,9 +42,9 @@ def as_json(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> dict:
         "recursive": facts.recursive,
         "speculative": facts.speculative,
         "work": {"ops_per_call": facts.ops_per_call, "called_repeatedly": facts.called_repeatedly},
-        "refactoring": kind,
-        "blockers": blockers,
-        "diagnostics": [],
+        "refactoring": verdict.refactoring,
+        "blockers": list(verdict.blockers),
+        "diagnostics": list(verdict.codes),
     }
 
 
@@ -128,6 +87,10 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
     parser.add_argument("--cache-dir", metavar="DIR", help="where summaries are cached (default: <root>/.flake8_hybrid_cache)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the summary cache")
     parser.add_argument("--hybrid-api-model", metavar="FILES", default="", help="extra API model YAML files")
+    parser.add_argument(
+        "--hybrid-min-ops", type=int, default=MIN_OPS_PER_CALL, metavar="N",
+        help="tensor ops per call below which a graph does not pay (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if "-" in args.paths and not args.stdin_display_name:
         parser.error("'-' needs --stdin-display-name: the project file that standard input stands for")
@@ -161,8 +124,10 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
     def wanted(facts: FunctionFacts) -> bool:
         return any(facts.path == path or facts.path.startswith(path.rstrip(os.sep) + os.sep) for path in requested)
 
-    selected = sorted((f for f in project.facts().values() if wanted(f)), key=lambda f: (f.path, f.line, f.qualname))
-    records = [as_json(facts) for facts in selected]
+    all_facts = project.facts()
+    judged = verdicts(all_facts, args.hybrid_min_ops)
+    selected = sorted((f for f in all_facts.values() if wanted(f)), key=lambda f: (f.path, f.line, f.qualname))
+    records = [as_json(facts, judged[facts.key]) for facts in selected]
     if args.format == "json":
         json.dump({"version": SCHEMA_VERSION, "functions": records}, stdout, indent=2)
         stdout.write("\n")

@@ -17,7 +17,10 @@ from flake8_hybrid.registry import Applicability
 class FixIntent:
     #: ``rename-keyword``: rename keyword argument ``old`` to ``new``;
     #: ``remove-keyword``: drop keyword argument ``old``;
-    #: ``rename-attribute``: rename attribute ``old`` (in ``x.old``) to ``new``.
+    #: ``rename-attribute``: rename attribute ``old`` (in ``x.old``) to ``new``;
+    #: ``add-decorator``: give function ``old`` the decorator ``new`` (innermost);
+    #: ``remove-decorator``: remove decorator ``old`` (its source text) from the
+    #: function defined at ``line``.
     kind: str
     #: Where the keyword or attribute name starts: 1-based line, 0-based
     #: column in UTF-8 bytes (as ``ast`` reports it).
@@ -27,6 +30,14 @@ class FixIntent:
     new: str
     applicability: Applicability
     title: str
+    #: An import statement the fix needs (``import tensorflow as tf``), added
+    #: after the module's other imports unless it is already there.
+    add_import: str = ""
+    #: A name imported only for what the fix removes (``from tensorflow import
+    #: function``): its import goes too.
+    remove_import: str = ""
+    #: The lines (first, last) a removal rewrites: fixes inside them wait for the next pass.
+    span: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ DEFAULT_TEST_PATTERNS = (
 )
 
 
+#: Tensor ops per call below which a graph does not pay for its call overhead
+#: (the default of --hybrid-min-ops); benchmarks/calibrate_cost_model.py measures it.
+MIN_OPS_PER_CALL = 30
+
+
 @dataclass(frozen=True)
 class Settings:
     tf_version: Optional[Version] = None
@@ -34,6 +39,8 @@ class Settings:
     #: Where module summaries are cached: "" for <project root>/.flake8_hybrid_cache,
     #: None for no cache.
     cache_directory: Optional[str] = ""
+    #: Tensor ops per call below which a graph does not pay (HYB001, HYB007).
+    min_ops: int = MIN_OPS_PER_CALL
 
     @classmethod
     def from_options(cls, options: object) -> "Settings":
@@ -53,6 +60,7 @@ class Settings:
             test_patterns=tuple(patterns) if patterns else DEFAULT_TEST_PATTERNS,
             api_model_files=tuple(getattr(options, "hybrid_api_model", None) or ()),
             cache_directory=_cache_directory(getattr(options, "hybrid_cache_dir", None)),
+            min_ops=_min_ops(getattr(options, "hybrid_min_ops", None)),
         )
         settings.load_api_model()
         return settings
@@ -67,6 +75,18 @@ class Settings:
             api_model(self.api_model_files)
         except ValueError as error:
             raise ValueError(f"--hybrid-api-model: {error}") from None
+
+
+def _min_ops(option: object) -> int:
+    if option is None or option == "":
+        return Settings.min_ops
+    try:
+        value = int(str(option))
+    except ValueError:
+        raise ValueError(f"--hybrid-min-ops: not a whole number: {option!r}") from None
+    if value < 0:
+        raise ValueError(f"--hybrid-min-ops: must not be negative: {value}")
+    return value
 
 
 def _cache_directory(option: Optional[str]) -> Optional[str]:
@@ -145,5 +165,16 @@ def add_flake8_options(option_manager: object) -> None:
         help=(
             "Where the project analysis caches module summaries (keyed by file content); "
             "'none' disables the cache. Default: .flake8_hybrid_cache in the project root."
+        ),
+    )
+    add(
+        "--hybrid-min-ops",
+        metavar="N",
+        default="",
+        parse_from_config=True,
+        help=(
+            "Tensor ops per call below which a tf.function does not pay for its call overhead: "
+            "HYB001 needs at least this much work, HYB007 reports graphs with less. Default: 30, "
+            "calibrated by benchmarks/calibrate_cost_model.py."
         ),
     )

@@ -58,7 +58,8 @@ def read_annotations(path: Path) -> Annotations:
                 code, col, text = match.groups()
                 expected.append(Expected(line, code, int(col) if col else None, text))
         if "ok:" in comment:
-            near_misses.setdefault(line, []).extend(re.findall(r"HYB\d{3}", comment.split("ok:", 1)[1]))
+            near_miss = comment.split("ok:", 1)[1].split("expect:", 1)[0]
+            near_misses.setdefault(line, []).extend(re.findall(r"HYB\d{3}", near_miss))
     return Annotations(expected, near_misses)
 
 

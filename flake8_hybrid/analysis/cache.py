@@ -8,6 +8,7 @@ cannot be written (read-only checkout) only costs speed. Nothing here raises.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,7 +28,7 @@ FORMAT = 1
 class SummaryCache:
     def __init__(self, directory: Optional[str], model_fingerprint: str) -> None:
         self.directory = directory
-        self._salt = f"{__version__}:{FORMAT}:{model_fingerprint}"
+        self._salt = f"{__version__}:{FORMAT}:{_summarizer_fingerprint()}:{model_fingerprint}"
         self._ready = False
 
     def key(self, identity: str, content: bytes) -> str:
@@ -75,6 +76,21 @@ class SummaryCache:
         self._ready = True
 
 
+@functools.lru_cache(maxsize=None)
+def _summarizer_fingerprint() -> str:
+    """A digest of the code that makes summaries: a changed summarizer never reads old entries."""
+    from flake8_hybrid.analysis import names, summary, values
+
+    digest = hashlib.sha256()
+    for module in (summary, values, names):
+        try:
+            with open(module.__file__, "rb") as file:
+                digest.update(file.read())
+        except (OSError, TypeError):
+            digest.update(module.__name__.encode())
+    return digest.hexdigest()[:16]
+
+
 def _summary_to_json(summary: ModuleSummary) -> dict:
     return v.to_json(_plain(asdict(summary)))  # type: ignore[return-value]
 
@@ -106,6 +122,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
                 in_loop=call["in_loop"],
                 method=call["method"],
                 receiver=v.value_from_json(call["receiver"]),
+                weight=call["weight"],
             )
             for call in entry["calls"]
         ]
@@ -120,4 +137,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
         for c in data["classes"]
     ]
     exports = {name: v.tuple_from_json(ref) for name, ref in data["exports"].items()}
-    return ModuleSummary(data["module"], data["path"], functions, classes, exports, data["imports_tensorflow"])
+    module_globals = {name: v.value_from_json(value) for name, value in data["globals"].items()}
+    return ModuleSummary(
+        data["module"], data["path"], functions, classes, exports, data["imports_tensorflow"], module_globals
+    )

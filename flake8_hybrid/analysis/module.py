@@ -41,12 +41,16 @@ class ModuleContext:
         return find_tf_function_sites(self.tree, self.names, self.api)
 
     @functools.cached_property
-    def function_facts(self) -> dict:
-        """The project analysis' facts of this module's functions, by the line of their ``def``."""
+    def project(self):  # -> analysis.project.Project (imported lazily: most files never need it)
+        """The analyzed project this module belongs to (``analysis/project.py``)."""
         from flake8_hybrid.analysis.project import project_for
 
-        project = project_for(self.filename, "".join(self.lines), self.api, self.settings.cache_directory)
-        return {facts.line: facts for facts in project.facts_for(self.filename) if "<lambda>" not in facts.qualname}
+        return project_for(self.filename, "".join(self.lines), self.api, self.settings.cache_directory)
+
+    @functools.cached_property
+    def function_facts(self) -> dict:
+        """The project analysis' facts of this module's functions, by the line of their ``def``."""
+        return {facts.line: facts for facts in self.project.facts_for(self.filename) if "<lambda>" not in facts.qualname}
 
     def qualified_name(self, expr: ast.AST) -> Optional[str]:
         return self.names.qualified_name(expr)

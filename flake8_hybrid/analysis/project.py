@@ -23,7 +23,15 @@ from typing import Iterable, Iterator, Optional, Sequence
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
-from flake8_hybrid.analysis.summary import MODULE_CODE, FunctionSummary, ModuleSummary, Parameter, summarize
+from flake8_hybrid.analysis.summary import (
+    KERAS_CALL_OPS,
+    MODULE_CODE,
+    CallSite,
+    FunctionSummary,
+    ModuleSummary,
+    Parameter,
+    summarize,
+)
 
 PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
 _SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", DEFAULT_DIRECTORY})
@@ -35,6 +43,19 @@ MAX_PROJECT_FILES = 20_000
 MAX_ROUNDS = 25
 ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evidence
 _TENSORISH = v.TENSOR_LIKE | {ASSUMED}
+
+
+#: Functions, classes and module variables are keyed by file and qualified name
+#: (two files may share a module name: scripts in different directories).
+KEY_SEPARATOR = "::"
+
+
+def key_of(module: "ModuleSummary", qualname: str) -> str:
+    return f"{module.path}{KEY_SEPARATOR}{qualname}"
+
+
+def qualname_of(key: str) -> str:
+    return key.rpartition(KEY_SEPARATOR)[2]
 
 
 def find_project_root(path: str) -> str:
@@ -56,6 +77,8 @@ def discover(root: str) -> list[str]:
             d for d in subdirectories
             if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
             and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
+            # A directory with its own project marker is a project of its own.
+            and not any(os.path.exists(os.path.join(directory, d, marker)) for marker in PROJECT_MARKERS)
         )
         found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".py"))
         if len(found) >= MAX_PROJECT_FILES:
@@ -112,6 +135,8 @@ class FunctionFacts:
     callers: list
     input_signature: bool
     jit_compile: bool
+    #: It (or a function it calls) calls code the analysis cannot see, whose work is unknown.
+    opaque_calls: bool = False
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -186,19 +211,21 @@ class Project:
             if summary is not None:
                 self.summaries.append(summary)
                 self.modules[summary.module].append(summary)
+        self.by_path = {summary.path: summary for summary in self.summaries}
         self.functions: dict[str, _Function] = {}
         self.classes: dict[str, tuple[ModuleSummary, object]] = {}
         for module in self.summaries:
             for cls in module.classes:
-                self.classes[f"{module.module}:{cls.qualname}"] = (module, cls)
+                self.classes[key_of(module, cls.qualname)] = (module, cls)
         for module in self.summaries:
             for function in module.functions:
-                key = f"{module.module}:{function.qualname}"
-                class_key = f"{module.module}:{function.class_qualname}" if function.class_qualname else None
+                key = key_of(module, function.qualname)
+                class_key = key_of(module, function.class_qualname) if function.class_qualname else None
                 self.functions[key] = _Function(key, module, function, class_key)
         self._keras_memo: dict[str, bool] = {}
         self._facts: Optional[dict[str, FunctionFacts]] = None
         self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
+        self._verdicts: dict[int, dict] = {}
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str) -> Optional[ModuleSummary]:
@@ -251,7 +278,7 @@ class Project:
             return ref if isinstance(ref, str) else None
         kind = ref[0]
         if kind == "def":
-            key = f"{module.module}:{ref[1]}"
+            key = key_of(module, ref[1])
             return key if key in self.functions or key in self.classes else None
         if kind == "qual":
             return self.resolve_dotted(ref[1], module, depth + 1)
@@ -276,7 +303,9 @@ class Project:
                 continue
             if ref[0] == "qual":
                 return self.resolve_dotted(".".join([ref[1], *rest]), module, depth + 1)
-            key = f"{module.module}:{ref[1]}"
+            if ref[0] == "var":
+                return key_of(module, ref[1]) if not rest else None  # a module variable
+            key = key_of(module, ref[1])
             for attribute in rest:
                 key = self.method(key, attribute) if key in self.classes else None
                 if key is None:
@@ -318,6 +347,14 @@ class Project:
         if self._facts is None:
             self._facts = _Analysis(self).run()
         return self._facts
+
+    def verdicts(self, min_ops: int) -> dict:
+        """The refactoring verdicts of every function (``verdicts.py``), computed once per threshold."""
+        from flake8_hybrid.analysis.verdicts import verdicts
+
+        if min_ops not in self._verdicts:
+            self._verdicts[min_ops] = verdicts(self.facts(), min_ops)
+        return self._verdicts[min_ops]
 
     def facts_for(self, path: str) -> list[FunctionFacts]:
         if self._by_path is None:
@@ -389,6 +426,8 @@ class _Analysis:
         self.callbacks: dict[str, str] = {}  # graph callbacks -> how
         self.seeds: list[tuple[str, str, str]] = []  # speculative (function, parameter, convention)
         self.primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self.opaque: set[str] = set()  # functions making calls that resolve to no project function
+        self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -408,12 +447,16 @@ class _Analysis:
         if kind == "param":
             seen = self.values[function.key].get(atom[1])
             return set(seen) if seen else {v.UNKNOWN}
+        if kind == "global":
+            return self.global_value(function.module, atom[1], depth)
         if kind in ("function", "partial"):
             key = project.resolve_ref(atom[1], function.module, function.class_key)
             if key in project.classes:
                 return {("class", key)}
-            if key is not None:
+            if key in project.functions:
                 return {(kind, key, *atom[2:])}
+            if kind == "function":
+                return self.data_value(function, atom[1], key, depth)
             return {v.UNKNOWN}
         if kind in ("class", "instance"):
             return {atom}
@@ -421,9 +464,12 @@ class _Analysis:
             key = project.resolve_ref(atom[1], function.module, function.class_key)
             if key in project.classes:
                 return {("instance", key)}
-            if key is not None:
+            if key in project.functions:
                 return set(self.returns[key]) or {v.UNKNOWN}
-            return {v.UNKNOWN}
+            result = set()
+            for callee in self.data_value(function, atom[1], key, depth):
+                result |= self.call_result(callee)  # calling a value: a Keras model, an object
+            return result or {v.UNKNOWN}
         if kind == "self_attr":
             if function.class_key is None:
                 return {v.UNKNOWN}
@@ -434,16 +480,21 @@ class _Analysis:
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         inner = self.concrete_atom(function, atom[1], depth + 1) if len(atom) > 1 else {v.UNKNOWN}
-        if kind == "attr_of":
+        if kind in ("attr_of", "method_of"):
             result = set()
             for a in inner:
                 if isinstance(a, tuple) and a[0] == "instance":
                     method = project.method(a[1], atom[2])
-                    result |= {("function", method)} if method else set(self.attributes[a[1]].get(atom[2], ()))
+                    if method:
+                        result.add(("function", method))
+                    elif kind == "attr_of":
+                        result |= set(self.attributes[a[1]].get(atom[2], ()))
+                elif isinstance(a, tuple) and a[0] == "class":
+                    method = project.method(a[1], atom[2])
+                    if method:
+                        # Through the class: a bound method's first argument is explicit.
+                        result.add(("unbound" if project.functions[method].summary.bound else "function", method))
             return result or {v.UNKNOWN}
-        if kind == "method_of":
-            methods = {project.method(a[1], atom[2]) for a in inner if isinstance(a, tuple) and a[0] == "instance"}
-            return {("function", m) for m in methods if m} or {v.UNKNOWN}
         if kind == "method_result":
             result: set = set()
             for a in inner:
@@ -461,6 +512,24 @@ class _Analysis:
         if kind == "call_result":
             key = project.resolve_ref(atom[1], function.module, function.class_key)
             return self.call_result(("instance", key)) if key else {v.UNKNOWN}
+        return {v.UNKNOWN}
+
+    def global_value(self, module: ModuleSummary, name: str, depth: int) -> set:
+        """The value of a module variable, as the module's own top-level code computes it."""
+        value = module.globals.get(name)
+        owner = self.project.functions.get(key_of(module, MODULE_CODE))
+        if value is None or owner is None:
+            return {v.UNKNOWN}
+        return self.concrete(owner, value, depth + 1) or {v.UNKNOWN}
+
+    def data_value(self, function: _Function, ref: object, key: Optional[str], depth: int) -> set:
+        """A reference that names data, not a function: a module variable or an attribute of self."""
+        if key is not None and key not in self.project.functions and key not in self.project.classes:
+            path, _, name = key.partition(KEY_SEPARATOR)
+            module = self.project.by_path.get(path)
+            return self.global_value(module, name, depth) if module else {v.UNKNOWN}
+        if isinstance(ref, tuple) and ref[0] == "self" and function.class_key:
+            return set(self.attributes[function.class_key].get(ref[1], ())) or {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def method_result(self, receiver: object, method: str) -> set:
@@ -500,6 +569,8 @@ class _Analysis:
             kind, key = atom[0], atom[1]
             if kind == "function" and key in project.functions:
                 yield key, 0
+            elif kind == "unbound" and key in project.functions:
+                yield key, -1
             elif kind == "partial" and key in project.functions:
                 yield key, atom[2]
             elif kind == "class":
@@ -515,7 +586,10 @@ class _Analysis:
     def bind(self, caller: _Function, callee: _Function, call, prebound: int) -> None:
         """Flow a call's arguments into the callee's parameters."""
         parameters = callee.parameters
-        positional = [p for p in parameters if p.kind == "positional"][prebound:]
+        positional = [p for p in parameters if p.kind == "positional"][max(prebound, 0):]
+        if prebound < 0:
+            # Class.method(obj, ...): the first argument is the instance.
+            call = _Shifted(call, -prebound)
         varargs = next((p for p in parameters if p.kind == "varargs"), None)
         varkw = next((p for p in parameters if p.kind == "varkw"), None)
         site = f"{_relative(caller.module.path, self.project.root)}:{call.line}"
@@ -564,14 +638,22 @@ class _Analysis:
             self.changed = False
             for function in project.functions.values():
                 summary = function.summary
+                keras_work = 0
                 for call in summary.calls:
+                    if v.KERAS in self.concrete(function, call.callee):
+                        keras_work += call.weight * KERAS_CALL_OPS
+                    resolved = False
                     for key, prebound in self.targets(function, call.callee):
+                        resolved = True
                         callee = project.functions[key]
                         self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
                         self.bind(function, callee, call, prebound)
+                    if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
+                        self.opaque.add(function.key)
                 for target, line, how in summary.graph_targets:
                     for key, prebound in self.targets(function, [target]):
                         self.graph_target(function, key, prebound, line, how)
+                self.keras_work[function.key] = keras_work
                 returned = {_normalize(a) for a in self.concrete(function, summary.returns)} - {v.UNKNOWN} if summary.returns else set()
                 if returned - self.returns[function.key]:
                     self.returns[function.key] |= returned
@@ -588,7 +670,9 @@ class _Analysis:
 
     def graph_target(self, function: _Function, key: str, prebound: int, line: int, how: str) -> None:
         callee = self.project.functions[key]
-        self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, True, graph=True))
+        # A dataset callback runs once per element; wrapping with tf.function calls nothing yet.
+        repeated = how != "tf.function"
+        self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, repeated, graph=True))
         site = f"{_relative(function.module.path, self.project.root)}:{line}"
         if how == "tf.function":
             self.wrapped.add(key)
@@ -639,6 +723,7 @@ class _Analysis:
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
         ops = self._ops(callees)
+        opaque = self._transitive(callees, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -663,6 +748,7 @@ class _Analysis:
                 callers=sorted({edge.caller for edge in callers[key]}),
                 input_signature=summary.input_signature,
                 jit_compile=summary.jit_compile,
+                opaque_calls=bool(opaque[key]),
             )
         return facts
 
@@ -701,7 +787,7 @@ class _Analysis:
                 for edge in callees.get(key, ()):
                     if edge.graph or not result[edge.callee] or edge.callee == key:
                         continue
-                    reason = f"calls '{_python_qualname(edge.callee.split(':', 1)[1])}' (line {edge.line}), which has {what}"
+                    reason = f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}"
                     if reason not in result[key]:
                         result[key].append(reason)
                         changed = True
@@ -763,7 +849,10 @@ class _Analysis:
             if key in active or len(active) > 50:
                 return 0
             active.add(key)
-            count = self.project.functions[key].summary.tensor_ops
+            summary = self.project.functions[key].summary
+            count = summary.tensor_ops + self.keras_work.get(key, 0)
+            if summary.maybe_tensor_ops and any(self.values[key][p] & _TENSORISH for p in self.values[key]):
+                count += summary.maybe_tensor_ops  # operators on parameters that receive tensors
             count += sum(total(edge.callee, active) for edge in callees.get(key, ()) if not edge.graph)
             active.discard(key)
             totals[key] = count
@@ -772,6 +861,16 @@ class _Analysis:
         for key in self.project.functions:
             total(key, set())
         return totals
+
+
+class _Shifted:
+    """A call site seen without its first positional arguments (given to ``self``)."""
+
+    def __init__(self, call: CallSite, drop: int) -> None:
+        self.args = call.args[drop:]
+        self.kwargs = call.kwargs
+        self.unpacked = call.unpacked
+        self.line = call.line
 
 
 def _recursive(functions: dict, callees: dict) -> set[str]:
@@ -840,6 +939,13 @@ def _normalize(atom: object) -> object:
     return atom
 
 
+#: Methods of Python's own containers and strings: calling one is no hidden tensor work.
+_PLAIN_PYTHON_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add", "discard", "get",
+     "items", "keys", "values", "copy", "index", "count", "sort", "reverse", "format", "join", "split",
+     "strip", "lower", "upper", "replace", "startswith", "endswith", "encode", "decode"}
+)
+
 _DESCRIPTIONS = {
     v.TENSOR: "a tensor", v.VARIABLE: "a tf.Variable", v.CONTAINER_TENSOR: "a container of tensors",
     v.DATASET: "a tf.data.Dataset", v.KERAS: "a Keras model or layer", v.NDARRAY: "a NumPy array",
@@ -854,7 +960,7 @@ def _describe(atoms: set) -> str:
     for atom in sorted(atoms, key=repr):
         if isinstance(atom, tuple):
             kind = {"function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"}
-            described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(str(atom[1]).split(':', 1)[-1])})")
+            described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(qualname_of(str(atom[1])))})")
         else:
             described.append(_DESCRIPTIONS.get(atom, atom))
     return " or ".join(dict.fromkeys(described)) or "a value of unknown type"

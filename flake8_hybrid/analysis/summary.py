@@ -21,6 +21,18 @@ from flake8_hybrid.analysis.names import ModuleNames
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
+TAPE = "gradient_tape"
+#: Work estimates, in cheap eager ops (settings.MIN_OPS_PER_CALL is in the same
+#: unit). Measured on TF 2.21, CPU, 8x8 inputs: one eager op ~18 us; a Keras Dense
+#: call ~22 ops; a two-layer Sequential call ~53; tape.gradient about doubles the
+#: forward pass; an SGD update of 4 variables ~70, an Adam update ~380. A Keras
+#: call counts 20 (one layer's worth: a model has at least one); an optimizer
+#: update 40 (a few variables, the cheapest optimizer). A loop whose trip count
+#: is not a constant counts as UNKNOWN_TRIP_COUNT iterations; all capped at MAX_WEIGHT.
+KERAS_CALL_OPS = 20
+OPTIMIZER_OPS = 40
+UNKNOWN_TRIP_COUNT = 10
+MAX_WEIGHT = 100_000
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 Ref = tuple
 
@@ -45,6 +57,8 @@ class CallSite:
     #: Method name when the call is ``receiver.method(...)`` on a value.
     method: Optional[str] = None
     receiver: Value = frozenset()
+    #: How many times it runs per call of the function (constant loop trip counts).
+    weight: int = 1
 
 
 @dataclass
@@ -62,6 +76,8 @@ class FunctionSummary:
     side_effects: list = field(default_factory=list)  # [reason, line]
     eager_only: list = field(default_factory=list)  # [what, line]
     tensor_ops: int = 0
+    #: Operators on values known only later (parameters): tensor ops if those are tensors.
+    maybe_tensor_ops: int = 0
     #: Functions this one makes graphs of: [ref-atom, line, how].
     graph_targets: list = field(default_factory=list)
     #: self.<attr> = <value> in a method: attr -> Value.
@@ -86,9 +102,11 @@ class ModuleSummary:
     path: str
     functions: list
     classes: list
-    #: Module-level names bound to definitions or imports: name -> ref.
+    #: Module-level names: name -> ref (``("def", q)``, ``("qual", dotted)``, ``("var", name)``).
     exports: dict
     imports_tensorflow: bool = False
+    #: Values of module-level variables (``model = tf.keras.Sequential(...)``).
+    globals: dict = field(default_factory=dict)
 
 
 # -- building ---------------------------------------------------------------
@@ -114,10 +132,15 @@ class _Builder:
         # Name every definition first, so a function can refer to one defined after it.
         self._name(self.tree.body, prefix="")
         self._collect(self.tree.body, prefix="", class_qualname=None)
-        module_code = _FunctionBuilder(self, self.tree, MODULE_CODE, None).build()
+        module_builder = _FunctionBuilder(self, self.tree, MODULE_CODE, None)
+        module_code = module_builder.build()
         exports = self._exports()
+        variables = {name for name, ref in exports.items() if ref[0] == "var"}
+        module_globals = {name: frozenset(module_builder.env[name]) for name in variables if name in module_builder.env}
         imports_tf = any(name.split(".")[0] in ("tensorflow", "keras", "tf_keras") for name in self.names.imported_modules())
-        return ModuleSummary(self.module, path, [module_code, *self.functions], self.classes, exports, imports_tf)
+        return ModuleSummary(
+            self.module, path, [module_code, *self.functions], self.classes, exports, imports_tf, module_globals
+        )
 
     def _name(self, body: list, prefix: str) -> None:
         for node in _definitions(body):
@@ -147,6 +170,8 @@ class _Builder:
                 exports[name] = ("qual", self.absolute(binding.imported))
             elif isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 exports[name] = ("def", self.qualnames.get(id(binding.node), name))
+            elif isinstance(binding.node, ast.Name):
+                exports[name] = ("var", name)
         return exports
 
     def absolute(self, name: str) -> str:
@@ -201,6 +226,8 @@ class _FunctionBuilder:
         self.node = node
         self.env: dict[str, set] = {}
         self.loop_depth = 0
+        #: How many times the current statement runs per call (constant loop trip counts).
+        self.weight = 1
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         decorators = node.decorator_list if is_def else []
         static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
@@ -252,6 +279,7 @@ class _FunctionBuilder:
             self.summary.keras_runs.clear()
             self.summary.keras_eager.clear()
             self.summary.tensor_ops = 0
+            self.summary.maybe_tensor_ops = 0
             self.returns: set = set()
             self.statements(body)
         self.summary.returns = frozenset(self.returns)
@@ -286,11 +314,11 @@ class _FunctionBuilder:
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = self.expr(node.iter)
             self.assign(node.target, self.iterate(iterable, node.iter), node)
-            self.loop(node.body)
+            self.loop(node.body, _trip_count(node.iter))
             self.statements(node.orelse)
         elif isinstance(node, ast.While):
             self.expr(node.test)
-            self.loop(node.body)
+            self.loop(node.body, UNKNOWN_TRIP_COUNT)
             self.statements(node.orelse)
         elif isinstance(node, ast.If):
             self.expr(node.test)
@@ -300,7 +328,8 @@ class _FunctionBuilder:
             for item in node.items:
                 value = self.expr(item.context_expr)
                 if item.optional_vars is not None:
-                    self.assign(item.optional_vars, frozenset({v.OBJECT}) if value else frozenset({v.UNKNOWN}), node)
+                    entered = value & {TAPE} or frozenset({v.OBJECT} if value else {v.UNKNOWN})
+                    self.assign(item.optional_vars, frozenset(entered), node)
             self.statements(node.body)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.statements(node.body)
@@ -324,12 +353,18 @@ class _FunctionBuilder:
                 if isinstance(child, ast.expr):
                     self.expr(child)
 
-    def loop(self, body: list) -> None:
+    def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
+        outer, self.weight = self.weight, min(self.weight * trip_count, MAX_WEIGHT)
         try:
             self.statements(body)
         finally:
             self.loop_depth -= 1
+            self.weight = outer
+
+    def work(self, ops: int) -> None:
+        """Count tensor ops this call site performs, times the loops around it."""
+        self.summary.tensor_ops = min(self.summary.tensor_ops + ops * self.weight, MAX_WEIGHT)
 
     def iterate(self, iterable: Value, expr: ast.expr) -> Value:
         """The value of a loop variable over ``iterable``."""
@@ -409,6 +444,9 @@ class _FunctionBuilder:
             ref = self.owner.ref_of(node)
             if ref is not None:
                 return frozenset({("function", ref)})
+            binding = self.owner.names.binding_of(node)
+            if binding is not None and isinstance(binding.node, ast.Name) and binding in _module_bindings(self.owner, node.id):
+                return frozenset({("global", node.id)})  # a module variable: resolved by the project analysis
             return v.UNKNOWN_VALUE
         if isinstance(node, ast.Call):
             return self.call(node)
@@ -426,15 +464,25 @@ class _FunctionBuilder:
             symbolic = {("attr_of", atom, node.attr) for atom in receiver if isinstance(atom, tuple)}
             return frozenset(symbolic) or v.UNKNOWN_VALUE
         if isinstance(node, ast.BinOp):
-            return frozenset(_arithmetic(self.expr(node.left), self.expr(node.right)))
+            result = frozenset(_arithmetic(self.expr(node.left), self.expr(node.right)))
+            if _tensorish(result):
+                self.work(1)  # an operator on tensors is a TF op
+            elif any(isinstance(atom, tuple) for atom in result):
+                self.summary.maybe_tensor_ops = min(self.summary.maybe_tensor_ops + self.weight, MAX_WEIGHT)
+            return result
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
+            if _tensorish(operand) and not isinstance(node.op, ast.Not):
+                self.work(1)
             return frozenset({v.BOOL}) if isinstance(node.op, ast.Not) else operand
         if isinstance(node, ast.BoolOp):
             return v.union(self.expr(value) for value in node.values)
         if isinstance(node, ast.Compare):
             operands = [self.expr(node.left), *(self.expr(c) for c in node.comparators)]
-            return frozenset({v.TENSOR}) if any(_tensorish(o) for o in operands) else frozenset({v.BOOL})
+            if any(_tensorish(o) for o in operands):
+                self.work(1)
+                return frozenset({v.TENSOR})
+            return frozenset({v.BOOL})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             elements = [self.expr(e) for e in node.elts]
             return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
@@ -502,14 +550,17 @@ class _FunctionBuilder:
             callee = self._callee_of_attribute(func, receiver)
             # A method of a value known only later (a parameter, a return value):
             # the project analysis resolves both the callee and the result.
-            symbolic = {atom for atom in receiver if isinstance(atom, tuple) and atom[0] not in ("instance", "function")}
+            symbolic = {atom for atom in receiver if isinstance(atom, tuple)}
             if symbolic and not (isinstance(func.value, ast.Name) and func.value.id == self.self_name):
                 callee = frozenset((callee - {v.UNKNOWN}) | {("method_of", atom, func.attr) for atom in symbolic})
                 deferred = {("method_result", atom, func.attr) for atom in symbolic}
         else:
             callee = self.expr(func)
+        if v.KERAS in callee:
+            self.work(KERAS_CALL_OPS)
+        method = func.attr if isinstance(func, ast.Attribute) else None
         self.summary.calls.append(
-            CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0)
+            CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
         )
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
         return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
@@ -555,9 +606,11 @@ class _FunctionBuilder:
             return frozenset(
                 ("partial", atom[1], len(args) - 1) for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
             ) or v.UNKNOWN_VALUE
+        if name == "tensorflow.GradientTape":
+            return frozenset({TAPE})
         kind = self.api.value_kind(name)
-        if kind in ("tensor", "variable"):
-            self.summary.tensor_ops += 1
+        if kind in ("tensor", "variable", "container_tensor"):
+            self.work(1)
         if kind is not None:
             return frozenset({kind})
         if name.startswith("tensorflow.") or name.startswith("keras."):
@@ -615,7 +668,7 @@ class _FunctionBuilder:
                 self.summary.eager_only.append([f".{method}()", node.lineno])
                 return frozenset({v.NDARRAY})
             if method in ("assign", "assign_add", "assign_sub"):
-                self.summary.tensor_ops += 1
+                self.work(1)
                 return frozenset({v.TENSOR})
             if method in ("write", "stack", "read", "gather", "concat"):
                 return frozenset({v.TENSOR})
@@ -630,13 +683,15 @@ class _FunctionBuilder:
                 self.summary.keras_eager.append([receiver, node.lineno])
         if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
             self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
-        if method == "gradient" and any(isinstance(a, tuple) and a == v.OBJECT for a in receiver):
-            self.summary.tensor_ops += 2  # GradientTape.gradient: roughly the forward work again
+        if method == "gradient" and TAPE in receiver:
+            # The backward pass costs about what the forward pass recorded so far.
+            self.summary.tensor_ops = min(self.summary.tensor_ops * 2 + 1, MAX_WEIGHT)
             return frozenset({v.CONTAINER_TENSOR})
-        if method == "apply_gradients":
-            self.summary.tensor_ops += 2
+        if method in ("apply_gradients", "minimize"):
+            self.work(OPTIMIZER_OPS)
             return frozenset({v.OBJECT})
         if v.KERAS in receiver and method in ("__call__", "call"):
+            self.work(KERAS_CALL_OPS)
             return frozenset({v.TENSOR})
         return None
 
@@ -721,6 +776,22 @@ def _arithmetic(left: Value, right: Value) -> set:
     if atoms & {v.STR}:
         return {v.STR}
     return {v.UNKNOWN}
+
+
+def _module_bindings(owner: _Builder, name: str) -> list:
+    return owner.names.module_scope.bindings.get(name, [])
+
+
+def _trip_count(iterable: ast.expr) -> int:
+    """A ``for`` loop's trip count: ``range`` with constant bounds, else a guess."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
+        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+        if len(bounds) == len(iterable.args) and 1 <= len(bounds) <= 3:
+            count = len(range(*bounds))
+            return max(count, 1)
+    if isinstance(iterable, (ast.List, ast.Tuple)):
+        return max(len(iterable.elts), 1)
+    return UNKNOWN_TRIP_COUNT
 
 
 def _element(atom: Atom) -> Atom:

@@ -45,7 +45,7 @@ TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
 #: Atoms that make a parameter primitive (a Python value that varies and retraces).
 PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
-NOT_TENSOR = frozenset({DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT})
+NOT_TENSOR = frozenset({DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape"})
 
 EMPTY: Value = frozenset()
 UNKNOWN_VALUE: Value = frozenset({UNKNOWN})

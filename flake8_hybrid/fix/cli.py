@@ -43,6 +43,7 @@ _FLAKE8_OPTIONS = (
     ("--hybrid-test-patterns", True),
     ("--hybrid-api-model", True),
     ("--hybrid-cache-dir", True),
+    ("--hybrid-min-ops", True),
 )
 
 

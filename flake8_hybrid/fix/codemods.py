@@ -32,6 +32,49 @@ class _IntentApplier(cst.CSTTransformer):
     def __init__(self, intents: dict[CharPosition, FixIntent]) -> None:
         super().__init__()
         self.pending = dict(intents)
+        self.imports_to_add = [i.add_import for i in intents.values() if i.add_import]
+        self.imports_to_remove = {i.remove_import for i in intents.values() if i.remove_import}
+
+    # -- decorators --------------------------------------------------------------
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        line = self.get_metadata(PositionProvider, original.name).start.line
+        for kind in ("add-decorator", "remove-decorator"):
+            intent = self.pending.get((line, kind))
+            if intent is None:
+                continue
+            if kind == "add-decorator" and intent.old == original.name.value:
+                del self.pending[(line, kind)]
+                # Innermost: below @staticmethod and the like, which must stay outermost.
+                decorator = cst.Decorator(decorator=cst.parse_expression(intent.new))
+                updated = updated.with_changes(decorators=[*updated.decorators, decorator])
+            elif kind == "remove-decorator":
+                removed = _without_decorator(updated, intent.old)
+                if removed is not None:
+                    del self.pending[(line, kind)]
+                    updated = removed
+        return updated
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        if not self.imports_to_remove or isinstance(updated.names, cst.ImportStar):
+            return updated
+        kept = [
+            alias for alias in updated.names
+            if (alias.asname.name.value if alias.asname else _dotted(alias.name)) not in self.imports_to_remove
+        ]
+        if len(kept) == len(updated.names):
+            return updated
+        if not kept:
+            return cst.RemovalSentinel.REMOVE
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=kept)
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        body = list(updated.body)
+        for statement_text in dict.fromkeys(self.imports_to_add):
+            if any(_code(statement).strip() == statement_text for statement in body):
+                continue
+            body.insert(_import_position(body), cst.parse_statement(statement_text + "\n"))
+        return updated.with_changes(body=body)
 
     def _take(self, node: cst.CSTNode, kind: str, name: str) -> Union[FixIntent, None]:
         start = self.get_metadata(PositionProvider, node).start
@@ -121,11 +164,71 @@ def _add_comment(
     return whitespace.with_changes(first_line=line.with_changes(whitespace=spacing, comment=comment))
 
 
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _dotted(name: cst.BaseExpression) -> str:
+    return _code(name)
+
+
+def _normalized(expression: str) -> str:
+    import ast
+
+    try:
+        return ast.unparse(ast.parse(expression.strip(), mode="eval"))
+    except SyntaxError:
+        return expression.strip()
+
+
+def _without_decorator(function: cst.FunctionDef, text: str) -> Union[cst.FunctionDef, None]:
+    """The function without the decorator whose code is ``text``; its comments stay."""
+    wanted = _normalized(text)
+    decorators = list(function.decorators)
+    for index, decorator in enumerate(decorators):
+        if _normalized(_code(decorator.decorator)) != wanted:
+            continue
+        keep_lines = list(decorator.leading_lines)
+        comment = decorator.trailing_whitespace.comment
+        if comment is not None:
+            keep_lines.append(cst.EmptyLine(comment=comment))
+        del decorators[index]
+        if index < len(decorators):
+            follower = decorators[index]
+            decorators[index] = follower.with_changes(leading_lines=[*keep_lines, *follower.leading_lines])
+            return function.with_changes(decorators=decorators)
+        return function.with_changes(
+            decorators=decorators, lines_after_decorators=[*keep_lines, *function.lines_after_decorators]
+        )
+    return None
+
+
+def _import_position(body: list) -> int:
+    """Where a new import goes: after the module's imports, else after its docstring and __future__ imports."""
+    position = 0
+    for index, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        small = statement.body
+        if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in small):
+            position = index + 1
+        elif index == 0 and len(small) == 1 and isinstance(small[0], cst.Expr) and isinstance(
+            small[0].value, (cst.SimpleString, cst.ConcatenatedString)
+        ):
+            position = 1  # the docstring
+        else:
+            break
+    return position
+
+
 def apply_intents(source: str, intents: Iterable[FixIntent]) -> str:
     """Return ``source`` with every intent applied; raise IntentConflict if one is not found."""
     lines: Sequence[str] = re.split(r"\r\n|\r|\n", source)
-    by_position: dict[CharPosition, FixIntent] = {}
+    by_position: dict = {}
     for intent in intents:
+        if intent.kind in ("add-decorator", "remove-decorator"):
+            by_position[(intent.line, intent.kind)] = intent  # found by the function's def line
+            continue
         line_text = lines[intent.line - 1] if 0 < intent.line <= len(lines) else ""
         by_position[(intent.line, _char_column(line_text, intent.col))] = intent
     if not by_position:

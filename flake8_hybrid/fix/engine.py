@@ -51,7 +51,7 @@ def fix_source(source: str, filename: str, config: Flake8Config, unsafe_fixes: b
     if not apply:
         return outcome
     for _ in range(MAX_PASSES):
-        to_apply = [finding for finding in outcome.remaining if applicable(finding, unsafe_fixes)]
+        to_apply = compatible([finding for finding in outcome.remaining if applicable(finding, unsafe_fixes)])
         if not to_apply:
             break
         from flake8_hybrid.fix.codemods import apply_intents  # libcst only when there is a fix
@@ -67,6 +67,19 @@ def fix_source(source: str, filename: str, config: Flake8Config, unsafe_fixes: b
     else:
         raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written")
     return outcome
+
+
+def compatible(findings: list[Finding]) -> list[Finding]:
+    """The fixes that can be applied together; the rest wait for the next pass.
+
+    A removal rewrites a span of lines (a decorator): an edit inside it would
+    fight it, and the re-lint after the removal decides whether it is still due.
+    """
+    spans = [f.fix.span for f in findings if f.fix is not None and f.fix.span]
+    return [
+        f for f in findings
+        if f.fix is not None and (f.fix.span or not any(first <= f.fix.line <= last for first, last in spans))
+    ]
 
 
 def _reported(source: str, filename: str, config: Flake8Config) -> list[Finding]:

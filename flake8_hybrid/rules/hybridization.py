@@ -1,45 +1,162 @@
-"""HYB002, HYB003: hybrid functions that cost more than they gain (the seed paper's P2 and P3).
+"""HYB001, HYB002, HYB003, HYB006, HYB007: the seed paper's refactorings, and the cost model.
 
-Both read the project analysis' facts (``analysis/project.py``): what the
-function's callers, anywhere in the project, pass it.
+The verdicts come from the project analysis (``analysis/verdicts.py``): what
+every caller in the project passes, what the function does, how much tensor
+work it does per call.  This module only turns verdicts into findings, at the
+``def`` line, with the fix each allows.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.module import ModuleContext
-from flake8_hybrid.findings import Finding
+from flake8_hybrid.analysis.project import FunctionFacts, qualname_of
+from flake8_hybrid.analysis.tf_function import TfFunctionSite
+from flake8_hybrid.findings import Finding, FixIntent
+from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
 
+DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 
-@check("HYB002", "HYB003")
-def check_hybrid_functions(module: ModuleContext) -> Iterator[Finding]:
-    decorated = {
-        id(site.target): site
-        for site in module.tf_function_sites
-        if site.is_decorator and isinstance(site.target, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    if not decorated:
-        return
+
+@check("HYB001", "HYB002", "HYB003", "HYB006", "HYB007")
+def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
     facts_by_line = module.function_facts
-    for node in ast.walk(module.tree):
-        site = decorated.get(id(node))
-        facts = facts_by_line.get(getattr(node, "lineno", -1))
-        if site is None or facts is None or facts.input_signature:
-            # With an input_signature, arguments become tensors anyway (HYB305's domain).
+    if not facts_by_line:
+        return
+    verdicts = module.project.verdicts(module.settings.min_ops)
+    decorators = {
+        id(site.target): site for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
+    }
+    exempt_from_cost = _uses_distribution(module)
+    for node, class_node in _functions(module.tree):
+        facts = facts_by_line.get(node.lineno)
+        if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
             continue
-        if facts.parameters and facts.has_tensor_parameter is False:
-            first = next((p.evidence[0] for p in facts.parameters if p.evidence), "")
-            note = f" (e.g. {first})" if first else ""
-            yield module.finding("HYB002", node, function=facts.qualname, note=note)
-        for parameter in facts.parameters:
-            sites = parameter.primitive_sites
-            if parameter.primitive and (parameter.varies or len(sites) > 1):
-                shown = ", ".join(sites[:3]) + (f" and {len(sites) - 3} more" if len(sites) > 3 else "")
-                if parameter.varies:
-                    shown += ", a value that changes on every iteration"
-                yield module.finding(
-                    "HYB003", node, function=facts.qualname, parameter=parameter.name, call_sites=shown, note=""
-                )
+        site = decorators.get(id(node))
+        for code in verdicts[facts.key].codes:
+            if code == "HYB001" and site is None:
+                yield _hyb001(module, node, facts)
+            elif code == "HYB003" and site is not None:
+                yield from _hyb003(module, node, facts)
+            elif code in ("HYB002", "HYB006", "HYB007") and site is not None:
+                if code == "HYB007" and (exempt_from_cost or _is_tf_module_method(module, class_node)):
+                    continue  # exported tf.Module methods and distributed code keep their graphs
+                yield _removal(module, code, node, facts, site)
+
+
+def _functions(tree: ast.Module) -> Iterator[tuple[ast.AST, Optional[ast.ClassDef]]]:
+    """Every function definition, with the class it is a method of."""
+    stack: list[tuple[ast.AST, Optional[ast.ClassDef]]] = [(tree, None)]
+    while stack:
+        node, owner = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, DefNode):
+                yield child, owner
+                stack.append((child, None))
+            elif isinstance(child, ast.ClassDef):
+                stack.append((child, child))
+            else:
+                stack.append((child, owner if isinstance(node, ast.ClassDef) else None))
+
+
+# -- HYB001 ----------------------------------------------------------------------
+def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Finding:
+    rule = get_rule("HYB001")
+    spelling, add_import = tf_function_spelling(module)
+    assumed = [p for p in facts.parameters if p.tensor and p.speculative]
+    if assumed:
+        note = " (" + assumed[0].evidence[0] + ")" if assumed[0].evidence else " (assumed)"
+    else:
+        note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly)"
+    fix = FixIntent(
+        "add-decorator", node.lineno, node.col_offset, node.name, spelling,
+        Applicability.UNSAFE if assumed else Applicability.SAFE, rule.fix_title, add_import=add_import,
+    )
+    return module.finding("HYB001", node, fix, function=facts.qualname, note=note)
+
+
+def tf_function_spelling(module: ModuleContext) -> tuple[str, str]:
+    """How this module spells ``tf.function``, and the import to add if it cannot."""
+    scope = module.names.module_scope
+    spellings = []
+    for name, bindings in scope.bindings.items():
+        last = bindings[-1]
+        if last.imported and module.api.canonical(last.imported) == "tensorflow":
+            spellings.append((0 if name == "tf" else 1, f"{name}.function"))
+        elif last.imported and module.api.canonical(last.imported) == module.api.tf_function_name:
+            spellings.append((2, name))
+    if spellings:
+        return min(spellings)[1], ""
+    if "tf" not in scope.bindings:
+        return "tf.function", "import tensorflow as tf"
+    return "tensorflow.function", "import tensorflow"
+
+
+# -- HYB003 ----------------------------------------------------------------------
+def _hyb003(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Iterator[Finding]:
+    for parameter in facts.parameters:
+        sites = parameter.primitive_sites
+        if parameter.primitive and (parameter.varies or len(sites) > 1):
+            shown = ", ".join(sites[:3]) + (f" and {len(sites) - 3} more" if len(sites) > 3 else "")
+            if parameter.varies:
+                shown += ", a value that changes on every iteration"
+            yield module.finding(
+                "HYB003", node, function=facts.qualname, parameter=parameter.name, call_sites=shown, note=""
+            )
+
+
+# -- HYB002, HYB006, HYB007: remove the decorator ----------------------------------
+def _removal(module: ModuleContext, code: str, node: ast.AST, facts: FunctionFacts, site: TfFunctionSite) -> Finding:
+    rule = get_rule(code)
+    blocker = None
+    if facts.side_effects:
+        blocker = "it has Python side effects, which would run on every call instead of once per trace"
+    elif facts.jit_compile:
+        blocker = "it is compiled with XLA (jit_compile)"
+    fix = FixIntent(
+        "remove-decorator", node.lineno, node.col_offset, ast.unparse(site.node), "",
+        Applicability.SAFE if blocker is None else Applicability.DISPLAY_ONLY, rule.fix_title,
+        remove_import=_import_only_for(module, site.node),
+        span=(site.node.lineno, site.node.end_lineno or site.node.lineno),
+    )
+    not_fixed = f" (not fixed automatically: {blocker})" if blocker else ""
+    if code == "HYB002":
+        first = next((p.evidence[0] for p in facts.parameters if p.evidence), "")
+        note = (f" (e.g. {first})" if first else "") + not_fixed
+        return module.finding(code, node, fix, function=facts.qualname, note=note)
+    if code == "HYB006":
+        callers = ", ".join(sorted({_python_name(qualname_of(c)) for c in facts.callers})[:3])
+        return module.finding(code, node, fix, function=facts.qualname, note=f" (called from {callers})" + not_fixed)
+    note = f" (below the threshold of {module.settings.min_ops}, --hybrid-min-ops)" + not_fixed
+    return module.finding(code, node, fix, function=facts.qualname, ops=facts.ops_per_call, note=note)
+
+
+def _python_name(qualname: str) -> str:
+    return "the module's top-level code" if qualname == "<module>" else qualname
+
+
+def _import_only_for(module: ModuleContext, decorator: ast.expr) -> str:
+    """The name a ``from tensorflow import function``-style import binds, if this decorator is its only use."""
+    root = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if not isinstance(root, ast.Name):
+        return ""
+    binding = module.names.binding_of(root)
+    if binding is None or not isinstance(binding.node, ast.ImportFrom):
+        return ""
+    uses = sum(1 for n in ast.walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load))
+    return root.id if uses == 1 else ""
+
+
+def _is_tf_module_method(module: ModuleContext, class_node: Optional[ast.ClassDef]) -> bool:
+    """Methods of tf.Module subclasses may be exported with SavedModel: their graphs are the point."""
+    if class_node is None:
+        return False
+    return any(module.qualified_name(base) == "tensorflow.Module" for base in class_node.bases)
+
+
+def _uses_distribution(module: ModuleContext) -> bool:
+    return any((module.qualified_name(n) or "").startswith("tensorflow.distribute") for n in ast.walk(module.tree)
+               if isinstance(n, ast.Attribute))
