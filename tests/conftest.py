@@ -19,7 +19,7 @@ def rule_fixtures() -> list[Path]:
     return sorted(
         path
         for path in FIXTURES.rglob("*.py")
-        if not ({"fixed", "programs", "oracle"} & set(path.relative_to(FIXTURES).parts))
+        if not ({"fixed", "programs", "oracle", "semantics"} & set(path.relative_to(FIXTURES).parts))
     )
 
 

@@ -131,6 +131,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
         entry["self_attributes"] = {k: set(v.value_from_json(a)) for k, a in entry["self_attributes"].items()}
         entry["keras_runs"] = [[v.value_from_json(r[0]), r[1], r[2]] for r in entry["keras_runs"]]
         entry["keras_eager"] = [[v.value_from_json(r[0]), r[1]] for r in entry["keras_eager"]]
+        entry["maybe_eager_only"] = [[r[0], r[1], v.value_from_json(r[2])] for r in entry["maybe_eager_only"]]
         functions.append(FunctionSummary(**entry))
     classes = [
         ClassSummary(c["qualname"], c["line"], [v.tuple_from_json(b) for b in c["bases"]], c["methods"])

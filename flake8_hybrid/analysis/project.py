@@ -226,6 +226,7 @@ class Project:
         self._facts: Optional[dict[str, FunctionFacts]] = None
         self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
         self._verdicts: dict[int, dict] = {}
+        self._children: Optional[dict[str, list[str]]] = None
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str) -> Optional[ModuleSummary]:
@@ -324,6 +325,26 @@ class Project:
             if found:
                 return found
         return None
+
+    def subclass_methods(self, class_key: str, name: str) -> list[str]:
+        """Methods named ``name`` defined by subclasses of the class (dynamic dispatch on self)."""
+        if self._children is None:
+            self._children = defaultdict(list)
+            for key, (module, cls) in self.classes.items():
+                for base in cls.bases:
+                    parent = self.resolve_ref(base, module, None)
+                    if parent in self.classes:
+                        self._children[parent].append(key)
+        found, stack, seen = [], list(self._children.get(class_key, ())), set()
+        while stack:
+            child = stack.pop()
+            if child in seen:
+                continue
+            seen.add(child)
+            if name in self.classes[child][1].methods:
+                found.append(f"{child}.{name}")
+            stack.extend(self._children.get(child, ()))
+        return found
 
     def is_keras(self, class_key: str, depth: int = 0) -> bool:
         if class_key in self._keras_memo:
@@ -445,8 +466,8 @@ class _Analysis:
         kind = atom[0]
         project = self.project
         if kind == "param":
-            seen = self.values[function.key].get(atom[1])
-            return set(seen) if seen else {v.UNKNOWN}
+            # Nothing known yet is "pending", not unknown: a later round may know it.
+            return set(self.values[function.key].get(atom[1], ()))
         if kind == "global":
             return self.global_value(function.module, atom[1], depth)
         if kind in ("function", "partial"):
@@ -454,7 +475,11 @@ class _Analysis:
             if key in project.classes:
                 return {("class", key)}
             if key in project.functions:
-                return {(kind, key, *atom[2:])}
+                found = {(kind, key, *atom[2:])}
+                if atom[1][0] == "self" and function.class_key:
+                    # self.method() may run an override of a subclass.
+                    found |= {(kind, m, *atom[2:]) for m in project.subclass_methods(function.class_key, atom[1][1])}
+                return found
             if kind == "function":
                 return self.data_value(function, atom[1], key, depth)
             return {v.UNKNOWN}
@@ -465,7 +490,7 @@ class _Analysis:
             if key in project.classes:
                 return {("instance", key)}
             if key in project.functions:
-                return set(self.returns[key]) or {v.UNKNOWN}
+                return set(self.returns[key])
             result = set()
             for callee in self.data_value(function, atom[1], key, depth):
                 result |= self.call_result(callee)  # calling a value: a Keras model, an object
@@ -479,13 +504,23 @@ class _Analysis:
             return set(self.attributes[function.class_key].get(atom[1], ())) or {v.UNKNOWN}
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
+        if kind == "container":
+            elements = self.concrete_atom(function, atom[1], depth + 1)
+            if elements & _TENSORISH:
+                return {v.CONTAINER_TENSOR}
+            kept = {("container_of", e) for e in elements if isinstance(e, tuple)}
+            if elements and elements <= v.NOT_TENSOR | {a for a in elements if isinstance(a, tuple)}:
+                kept.add(v.CONTAINER)
+            return kept or ({v.UNKNOWN} if v.UNKNOWN in elements else set())
         inner = self.concrete_atom(function, atom[1], depth + 1) if len(atom) > 1 else {v.UNKNOWN}
         if kind in ("attr_of", "method_of"):
             result = set()
             for a in inner:
                 if isinstance(a, tuple) and a[0] == "instance":
                     method = project.method(a[1], atom[2])
-                    if method:
+                    if method and kind == "attr_of" and project.functions[method].summary.is_property:
+                        result |= set(self.returns[method])  # reading a property calls it
+                    elif method:
                         result.add(("function", method))
                     elif kind == "attr_of":
                         result |= set(self.attributes[a[1]].get(atom[2], ()))
@@ -612,10 +647,15 @@ class _Analysis:
                 self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
             elif parameter.has_default:
                 # The call relies on the default: a constant Python value, not a tensor.
-                self.add(callee.key, parameter.name, {v.OBJECT}, None)
+                default = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
+                self.add(callee.key, parameter.name, {default.get(parameter.default_kind, v.OBJECT)}, None)
 
     def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
         concrete = self.concrete(caller, argument)
+        if not concrete:
+            return  # not known yet: a later round will flow it
+        # A default passed on is a Python value the callee receives from this call.
+        concrete = {{v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}.get(a, a) for a in concrete}
         self.add(callee.key, parameter.name, concrete, f"{site} passes {_describe(concrete)}")
         if concrete & v.PRIMITIVE:
             self.primitive_sites[callee.key][parameter.name].add(site)
@@ -654,7 +694,10 @@ class _Analysis:
                     for key, prebound in self.targets(function, [target]):
                         self.graph_target(function, key, prebound, line, how)
                 self.keras_work[function.key] = keras_work
-                returned = {_normalize(a) for a in self.concrete(function, summary.returns)} - {v.UNKNOWN} if summary.returns else set()
+                if summary.returns:
+                    returned = {_normalize(a) for a in self.concrete(function, summary.returns)}
+                else:
+                    returned = {v.NONE}
                 if returned - self.returns[function.key]:
                     self.returns[function.key] |= returned
                     self.changed = True
@@ -719,7 +762,7 @@ class _Analysis:
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
         effects = self._transitive(callees, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
-        eager = self._transitive(callees, lambda f: [f"{w} (line {line})" for w, line in f.summary.eager_only], "eager-only calls")
+        eager = self._transitive(callees, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
         ops = self._ops(callees)
@@ -792,6 +835,20 @@ class _Analysis:
                         result[key].append(reason)
                         changed = True
         return result
+
+    def _eager_only(self, function: _Function) -> list[str]:
+        calls = [f"{what} (line {line})" for what, line in function.summary.eager_only]
+        for what, line, receiver in function.summary.maybe_eager_only:
+            name = what.strip(".()")
+            for atom in self.concrete(function, receiver):
+                keras_object = atom == v.KERAS or (
+                    isinstance(atom, tuple) and atom[0] == "instance" and self.project.is_keras(atom[1])
+                    and self.project.method(atom[1], name) is None
+                )
+                if keras_object:
+                    calls.append(f"{what} (line {line})")
+                    break
+        return calls
 
     def _graph_reach(self, callees: dict) -> dict[str, str]:
         """Functions that run as graphs -> the entry point that makes them graphs."""
@@ -923,6 +980,8 @@ def _recursive(functions: dict, callees: dict) -> set[str]:
 
 
 def _element_of(atom: object) -> object:
+    if isinstance(atom, tuple) and atom[0] == "container_of":
+        return atom[1]
     if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.DATASET, v.VARIABLE, ASSUMED):
         return ASSUMED if atom == ASSUMED else v.TENSOR
     if atom == v.NDARRAY:
@@ -932,8 +991,10 @@ def _element_of(atom: object) -> object:
 
 def _normalize(atom: object) -> object:
     """Atoms stored in parameter values: concrete, hashable, bounded."""
-    if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance"):
+    if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance", "unbound"):
         return atom
+    if isinstance(atom, tuple) and atom[0] == "container_of" and isinstance(atom[1], tuple):
+        return ("container_of", _normalize(atom[1]))
     if isinstance(atom, tuple):
         return v.UNKNOWN
     return atom

@@ -44,6 +44,8 @@ class Parameter:
     has_default: bool = False
     default_bool: bool = False  # the default is True/False
     tensor_hint: bool = False  # annotated tf.Tensor / tf.Variable
+    #: What the default is, when it is a literal: "number", "str", "bool", "none"; "" otherwise.
+    default_kind: str = ""
 
 
 @dataclass
@@ -69,12 +71,15 @@ class FunctionSummary:
     class_qualname: Optional[str] = None  # the class it is a method of
     bound: bool = False  # a method whose first parameter is the instance
     hybrid: bool = False  # decorated with tf.function
+    is_property: bool = False  # decorated with @property: reading the attribute calls it
     input_signature: bool = False
     jit_compile: bool = False
     calls: list = field(default_factory=list)
     returns: Value = frozenset()
     side_effects: list = field(default_factory=list)  # [reason, line]
     eager_only: list = field(default_factory=list)  # [what, line]
+    #: Keras-looking calls on values known later: [what, line, receiver Value, method].
+    maybe_eager_only: list = field(default_factory=list)
     tensor_ops: int = 0
     #: Operators on values known only later (parameters): tensor ops if those are tensors.
     maybe_tensor_ops: int = 0
@@ -231,12 +236,14 @@ class _FunctionBuilder:
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         decorators = node.decorator_list if is_def else []
         static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
+        is_property = any(isinstance(d, ast.Name) and d.id in ("property", "cached_property") for d in decorators)
         self.summary = FunctionSummary(
             qualname=qualname,
             line=getattr(node, "lineno", 1),
             parameters=_parameters(node, owner) if not isinstance(node, ast.Module) else [],
             class_qualname=class_qualname,
             bound=class_qualname is not None and not static,
+            is_property=is_property,
         )
         self.self_name = self.summary.parameters[0].name if self.summary.bound and self.summary.parameters else None
         self.local_names = self._local_names()
@@ -275,6 +282,7 @@ class _FunctionBuilder:
             self.summary.calls.clear()
             self.summary.side_effects.clear()
             self.summary.eager_only.clear()
+            self.summary.maybe_eager_only.clear()
             self.summary.graph_targets.clear()
             self.summary.keras_runs.clear()
             self.summary.keras_eager.clear()
@@ -484,11 +492,11 @@ class _FunctionBuilder:
                 return frozenset({v.TENSOR})
             return frozenset({v.BOOL})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            elements = [self.expr(e) for e in node.elts]
-            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+            return _container([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
         if isinstance(node, ast.Dict):
-            elements = [self.expr(e) for e in [*node.keys, *node.values] if e is not None]
-            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+            for key in node.keys:
+                self.expr(key)
+            return _container([self.expr(value) for value in node.values])
         if isinstance(node, ast.Subscript):
             container = self.expr(node.value)
             self.expr(node.slice)
@@ -507,8 +515,10 @@ class _FunctionBuilder:
                 self.assign(generator.target, self.iterate(self.expr(generator.iter), generator.iter), node)
                 for condition in generator.ifs:
                     self.expr(condition)
-            elements = [self.expr(node.key), self.expr(node.value)] if isinstance(node, ast.DictComp) else [self.expr(node.elt)]
-            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(e) for e in elements) else frozenset({v.CONTAINER})
+            if isinstance(node, ast.DictComp):
+                self.expr(node.key)
+                return _container([self.expr(node.value)])
+            return _container([self.expr(node.elt)])
         if isinstance(node, (ast.JoinedStr, ast.FormattedValue)):
             for child in ast.iter_child_nodes(node):
                 self.expr(child)
@@ -672,11 +682,17 @@ class _FunctionBuilder:
                 return frozenset({v.TENSOR})
             if method in ("write", "stack", "read", "gather", "concat"):
                 return frozenset({v.TENSOR})
-        if method in self.api.keras_eager_only_methods and (v.KERAS in receiver or _has_instance(receiver)):
-            self.summary.eager_only.append([f".{method}()", node.lineno])
+        on_self = isinstance(func.value, ast.Name) and func.value.id == self.self_name
+        if method in self.api.keras_eager_only_methods and not on_self:
             if method in ("fit", "evaluate", "predict"):
                 self.summary.keras_runs.append([receiver, method, node.lineno])
-            return frozenset({v.OBJECT})
+            if v.KERAS in receiver:
+                self.summary.eager_only.append([f".{method}()", node.lineno])
+                return frozenset({v.OBJECT})
+            if _has_instance(receiver):
+                # Keras' method, or a project class's own method of that name:
+                # the project analysis decides, and the call is recorded as usual.
+                self.summary.maybe_eager_only.append([f".{method}()", node.lineno, receiver])
         if method == "compile" and any(k == "run_eagerly" and v.BOOL in value for k, value in kwargs.items()):
             keyword = next(k for k in node.keywords if k.arg == "run_eagerly")
             if _is_true(keyword.value):
@@ -736,9 +752,18 @@ def _parameter(arg: ast.arg, kind: str, default: Optional[ast.expr], owner: _Bui
             owner.names.qualified_name(n) in ("tensorflow.Tensor", "tensorflow.Variable")
             for n in ast.walk(arg.annotation)
         )
+    default_kind = ""
+    if isinstance(default, ast.UnaryOp) and isinstance(default.op, ast.USub):
+        default = default.operand
+    if isinstance(default, ast.Constant):
+        literal = default.value
+        default_kind = (
+            "bool" if isinstance(literal, bool) else "number" if isinstance(literal, (int, float))
+            else "str" if isinstance(literal, str) else "none" if literal is None else ""
+        )
     return Parameter(
         arg.arg, kind, has_default=default is not None,
-        default_bool=isinstance(default, ast.Constant) and isinstance(default.value, bool), tensor_hint=hint,
+        default_bool=default_kind == "bool", tensor_hint=hint, default_kind=default_kind,
     )
 
 
@@ -794,8 +819,25 @@ def _trip_count(iterable: ast.expr) -> int:
     return UNKNOWN_TRIP_COUNT
 
 
+def _container(elements: list) -> Value:
+    """A list/tuple/set/dict of these element values.
+
+    Elements known only later stay symbolic, ``("container", atom)``: the project
+    analysis decides whether the container holds tensors, and iterating it
+    yields the elements themselves (objects, functions, tensors).
+    """
+    atoms: set = set()
+    for element in elements:
+        if _tensorish(element):
+            atoms.add(v.CONTAINER_TENSOR)
+        atoms |= {("container", atom) for atom in element if isinstance(atom, tuple)}
+    return frozenset(atoms or {v.CONTAINER})
+
+
 def _element(atom: Atom) -> Atom:
     """An element of an iterable: a dataset's elements and a tensor's rows are tensors."""
+    if isinstance(atom, tuple) and atom[0] == "container":
+        return atom[1]
     if atom in (v.DATASET, v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
         return v.TENSOR
     if atom == v.NDARRAY:

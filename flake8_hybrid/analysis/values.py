@@ -39,13 +39,19 @@ NONE = "none"
 CONTAINER = "container"  # a list/tuple/dict/set of non-tensors
 OBJECT = "object"  # some other known Python object (not a tensor)
 UNKNOWN = "unknown"
+#: A parameter's literal default, when a call omits it: a constant, not a varying
+#: primitive; passed on to another function it is a Python number or string.
+DEFAULT_NUMBER = "default_number"
+DEFAULT_STR = "default_str"
 
 #: Atoms that make a parameter a tensor parameter.
 TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
 #: Atoms that make a parameter primitive (a Python value that varies and retraces).
 PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
-NOT_TENSOR = frozenset({DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape"})
+NOT_TENSOR = frozenset(
+    {DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape", DEFAULT_NUMBER, DEFAULT_STR}
+)
 
 EMPTY: Value = frozenset()
 UNKNOWN_VALUE: Value = frozenset({UNKNOWN})
