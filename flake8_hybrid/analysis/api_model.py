@@ -37,6 +37,7 @@ class DeprecatedFunction:
 class ApiModel:
     def __init__(self, data: dict) -> None:
         self._aliases = sorted(data["aliases"].items(), key=lambda item: -len(item[0]))
+        self._canonical_cache: dict[str, str] = {}
         tf_function = data["tf_function"]
         self.tf_function_name: str = tf_function["name"]
         self.tf_function_parameters = tuple(
@@ -79,6 +80,12 @@ class ApiModel:
 
     def canonical(self, name: str) -> str:
         """Rewrite a qualified name to its canonical spelling (``tf.compat.v2.x`` -> ``tf.x``)."""
+        cached = self._canonical_cache.get(name)
+        if cached is None:
+            cached = self._canonical_cache[name] = self._canonicalize(name)
+        return cached
+
+    def _canonicalize(self, name: str) -> str:
         for prefix, replacement in self._aliases:
             if name == prefix or name.startswith(prefix + "."):
                 return replacement + name[len(prefix) :]

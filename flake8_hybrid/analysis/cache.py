@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import is_dataclass
 from typing import Optional
 
 from flake8_hybrid import __version__
@@ -92,18 +92,20 @@ def _summarizer_fingerprint() -> str:
 
 
 def _summary_to_json(summary: ModuleSummary) -> dict:
-    return v.to_json(_plain(asdict(summary)))  # type: ignore[return-value]
+    # By hand rather than dataclasses.asdict, whose deep copies dominated the
+    # cost of caching a large module.
+    return _plain(summary)  # type: ignore[return-value]
 
 
 def _plain(item: object) -> object:
+    if is_dataclass(item):
+        return {name: _plain(getattr(item, name)) for name in item.__dataclass_fields__}
     if isinstance(item, dict):
         return {key: _plain(value) for key, value in item.items()}
     if isinstance(item, list):
         return [_plain(value) for value in item]
-    if isinstance(item, (frozenset, set)):
-        return v.to_json(frozenset(item))
-    if isinstance(item, tuple):
-        return v.to_json(item)
+    if isinstance(item, (frozenset, set, tuple)):
+        return v.to_json(frozenset(item) if isinstance(item, set) else item)
     return item
 
 

@@ -45,7 +45,9 @@ class ModuleContext:
         """The analyzed project this module belongs to (``analysis/project.py``)."""
         from flake8_hybrid.analysis.project import project_for
 
-        return project_for(self.filename, "".join(self.lines), self.api, self.settings.cache_directory)
+        return project_for(
+            self.filename, "".join(self.lines), self.api, self.settings.cache_directory, (self.tree, self.names)
+        )
 
     @functools.cached_property
     def function_facts(self) -> dict:

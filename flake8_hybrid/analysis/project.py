@@ -193,6 +193,7 @@ class Project:
         cache_directory: Optional[str] = "",
         overrides: Optional[dict[str, str]] = None,
         paths: Optional[Sequence[str]] = None,
+        parsed: Optional[dict[str, tuple]] = None,
     ) -> None:
         self.root = os.path.abspath(root)
         self.api = api
@@ -200,6 +201,8 @@ class Project:
             cache_directory = os.path.join(self.root, DEFAULT_DIRECTORY)
         self.cache = SummaryCache(cache_directory, _fingerprint(api))
         self.overrides = {os.path.abspath(p): text for p, text in (overrides or {}).items()}
+        #: Files the caller has already parsed: path -> (tree, ModuleNames), not parsed again.
+        self.parsed = {os.path.abspath(p): trees for p, trees in (parsed or {}).items()}
         self.errors: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         files = list(paths) if paths is not None else discover(self.root)
@@ -247,13 +250,15 @@ class Project:
         key = self.cache.key(f"{name}\0{absolute}", content)
         summary = self.cache.load(key)
         if summary is None:
+            tree, names = self.parsed.get(absolute, (None, None))
+            if tree is None:
+                try:
+                    tree = ast.parse(content, filename=absolute)
+                except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+                    self.errors[path] = f"cannot parse: {error}"
+                    return None
             try:
-                tree = ast.parse(content, filename=absolute)
-            except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
-                self.errors[path] = f"cannot parse: {error}"
-                return None
-            try:
-                summary = summarize(tree, name, absolute, self.api)
+                summary = summarize(tree, name, absolute, self.api, names)
             except RecursionError:
                 self.errors[path] = "too deeply nested to analyze"
                 return None
@@ -389,7 +394,9 @@ _SHARED: dict[tuple, Project] = {}
 _EDITED: dict[tuple, Project] = {}
 
 
-def project_for(path: str, source: str, api: ApiModel, cache_directory: Optional[str]) -> Project:
+def project_for(
+    path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None
+) -> Project:
     """The analyzed project a file belongs to, built once per process and root.
 
     When ``source`` is not what the file holds on disk (an editor's buffer, or
@@ -400,14 +407,15 @@ def project_for(path: str, source: str, api: ApiModel, cache_directory: Optional
     absolute = os.path.abspath(path)
     root = find_project_root(absolute)
     key = (root, id(api), cache_directory)
+    shared_trees = {absolute: parsed} if parsed else None
     if _disk_text(absolute) == source:
         if key not in _SHARED:
-            _SHARED[key] = Project(root, api, cache_directory)
+            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees)
         return _SHARED[key]
     edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
     if edited not in _EDITED:
         _EDITED.clear()  # one edited buffer at a time is all an editor run needs
-        _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source})
+        _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees)
     return _EDITED[edited]
 
 
@@ -431,7 +439,7 @@ def _fingerprint(api: ApiModel) -> str:
             return [stable(value) for value in item]
         return repr(item)
 
-    text = repr(sorted((name, stable(value)) for name, value in vars(api).items()))
+    text = repr(sorted((name, stable(value)) for name, value in vars(api).items() if not name.endswith("_cache")))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

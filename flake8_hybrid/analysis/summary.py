@@ -115,8 +115,10 @@ class ModuleSummary:
 
 
 # -- building ---------------------------------------------------------------
-def summarize(tree: ast.Module, module: str, path: str, api: ApiModel) -> ModuleSummary:
-    names = ModuleNames(tree, api.canonical, api.star_exports)
+def summarize(
+    tree: ast.Module, module: str, path: str, api: ApiModel, names: Optional[ModuleNames] = None
+) -> ModuleSummary:
+    names = names or ModuleNames(tree, api.canonical, api.star_exports)
     builder = _Builder(tree, module, names, api, is_package=path.endswith("__init__.py"))
     return builder.build(path)
 

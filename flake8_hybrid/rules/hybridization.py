@@ -158,5 +158,7 @@ def _is_tf_module_method(module: ModuleContext, class_node: Optional[ast.ClassDe
 
 
 def _uses_distribution(module: ModuleContext) -> bool:
+    if not any("distribute" in line for line in module.lines):
+        return False
     return any((module.qualified_name(n) or "").startswith("tensorflow.distribute") for n in ast.walk(module.tree)
                if isinstance(n, ast.Attribute))

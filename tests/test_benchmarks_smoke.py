@@ -1,0 +1,65 @@
+"""Smoke tests of the scripts under benchmarks/ (structure only, never absolute timings)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+CALIBRATE = ROOT / "benchmarks" / "calibrate_cost_model.py"
+
+
+def test_calibration_quick(tmp_path):
+    out = tmp_path / "calibration.json"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, str(CALIBRATE), "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "recommended default threshold" in proc.stdout
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("schema", "mode", "environment", "settings", "overhead", "series", "break_even",
+                "recommendation", "recommended_threshold", "wall_seconds"):
+        assert key in result, key
+    assert result["mode"] == "quick"
+
+    overhead = result["overhead"]
+    for key in ("plain_python_call_us", "empty_tf_function_call_us", "graph_call_overhead_us",
+                "eager_op_us", "eager_op_us_by_op"):
+        assert key in overhead, key
+    assert overhead["eager_op_us"] > 0
+    assert overhead["graph_call_overhead_us"] > 0
+
+    settings = result["settings"]
+    sizes = [settings["small_size"], *settings["large_sizes"]]
+    expected = {(mix, size) for mix in settings["mixes"] for size in sizes}
+    assert {(s["mix"], s["size"]) for s in result["series"]} == expected
+    assert len(result["break_even"]) == len(expected)
+    for series in result["series"]:
+        k_values = settings["k_values"] if series["size"] == settings["small_size"] else settings["large_k_values"]
+        assert [p["k"] for p in series["points"]] == k_values
+        for point in series["points"]:
+            assert {"k", "eager_us", "graph_us", "speedup", "first_call_ms"} <= point.keys()
+            assert point["eager_us"] > 0 and point["graph_us"] > 0 and point["first_call_ms"] > 0
+        assert {"break_even_k", "break_even_status", "stays_faster_from_k", "crossings", "fit"} <= series.keys()
+        assert {"speedup_p10", "eager_p10_us", "graph_p10_us"} <= series["points"][0].keys()
+        if series["size"] == settings["small_size"]:
+            # On small tensors an eager op is mostly dispatch overhead, which a
+            # graph removes: the more ops, the more the graph gains, on any
+            # machine. Checked on the 10th-percentile speedup: on a busy machine
+            # graph calls (not eager ops) now and then take milliseconds longer,
+            # which can move even the median of a short --quick measurement.
+            first, last = series["points"][0], series["points"][-1]
+            assert last["speedup_p10"] > first["speedup_p10"], series
+
+    threshold = result["recommended_threshold"]
+    assert isinstance(threshold, int) and threshold > 0 and threshold % 5 == 0
