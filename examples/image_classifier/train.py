@@ -18,6 +18,20 @@ def train_step(model, optimizer, images, labels):
     return loss
 
 
+@tf.function
+def rescale(images):
+    return images * 2.0 - 1.0
+
+
+def evaluate(model, images, labels):
+    logits = model(rescale(images))
+    probabilities = tf.nn.softmax(logits)
+    confidence = tf.reduce_mean(tf.reduce_max(probabilities, axis=-1))
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=-1), labels), tf.float32))
+    entropy = -tf.reduce_mean(tf.reduce_sum(probabilities * tf.math.log(probabilities + 1e-9), axis=-1))
+    return accuracy, confidence, entropy
+
+
 @tf.function(autograph=False)
 def clipped_mean(losses):
     mean = tf.reduce_mean(losses)
@@ -32,7 +46,7 @@ def main(argv=None):
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
     tf.config.experimental_run_functions_eagerly(args.debug)
-    tf.random.set_seed(0)
+    tf.keras.utils.set_random_seed(0)  # seeds Python, NumPy and TensorFlow (Keras initializers too)
 
     model = Classifier()
     optimizer = tf.keras.optimizers.SGD(0.1)
@@ -42,6 +56,8 @@ def main(argv=None):
             break
         losses.append(train_step(model, optimizer, images, labels))
     print("custom loop: mean loss", float(tf.reduce_mean(losses)))
+    scores = [evaluate(model, images, labels) for images, labels in dataset(seed=1)]
+    print("accuracy, confidence, entropy", [float(tf.reduce_mean(s)) for s in zip(*scores)])
 
     model.compile(optimizer="sgd", loss=loss_fn, run_eagerly=True)
     history = model.fit(dataset(), epochs=1, verbose=0)

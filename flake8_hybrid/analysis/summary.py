@@ -513,14 +513,7 @@ class _FunctionBuilder:
         if isinstance(node, ast.Lambda):
             return frozenset({("function", ("def", self.owner_lambda(node)))})
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for generator in node.generators:
-                self.assign(generator.target, self.iterate(self.expr(generator.iter), generator.iter), node)
-                for condition in generator.ifs:
-                    self.expr(condition)
-            if isinstance(node, ast.DictComp):
-                self.expr(node.key)
-                return _container([self.expr(node.value)])
-            return _container([self.expr(node.elt)])
+            return self.comprehension(node)
         if isinstance(node, (ast.JoinedStr, ast.FormattedValue)):
             for child in ast.iter_child_nodes(node):
                 self.expr(child)
@@ -528,6 +521,24 @@ class _FunctionBuilder:
         if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Starred)):
             return self.expr(node.value)
         return v.UNKNOWN_VALUE
+
+    def comprehension(self, node: Union[ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp]) -> Value:
+        """A comprehension is a loop: what it calls runs once per element."""
+        outer_depth, outer_weight = self.loop_depth, self.weight
+        try:
+            for generator in node.generators:
+                iterable = self.expr(generator.iter)
+                self.loop_depth += 1
+                self.weight = min(self.weight * _trip_count(generator.iter), MAX_WEIGHT)
+                self.assign(generator.target, self.iterate(iterable, generator.iter), node)
+                for condition in generator.ifs:
+                    self.expr(condition)
+            if isinstance(node, ast.DictComp):
+                self.expr(node.key)
+                return _container([self.expr(node.value)])
+            return _container([self.expr(node.elt)])
+        finally:
+            self.loop_depth, self.weight = outer_depth, outer_weight
 
     def owner_lambda(self, node: ast.Lambda) -> str:
         """Lambdas are summarized as functions of their own, named by position."""
