@@ -115,19 +115,27 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
             return 2
         else:
             requested.append(os.path.abspath(path))
-    root = find_project_root(requested[0])
     cache = None if args.no_cache else (args.cache_dir or "")
-    project = Project(root, api, cache_directory=cache, overrides=overrides)
-    for path, error in sorted(project.errors.items()):
-        stderr.write(f"flake8-hybrid facts: {display_path(path)}: skipped: {error}\n")
+    from flake8_hybrid.analysis.project import discover
 
-    def wanted(facts: FunctionFacts) -> bool:
-        return any(facts.path == path or facts.path.startswith(path.rstrip(os.sep) + os.sep) for path in requested)
+    # Paths may belong to different projects: each project is analyzed as a whole.
+    by_root: dict[str, list[str]] = {}
+    for path in requested:
+        by_root.setdefault(find_project_root(path), []).append(path)
+    records = []
+    for root, paths in by_root.items():
+        include = [f for path in paths for f in ([path] if not os.path.isdir(path) else discover(path))]
+        project = Project(root, api, cache_directory=cache, overrides=overrides, include=include)
+        for path, error in sorted(project.errors.items()):
+            stderr.write(f"flake8-hybrid facts: {display_path(path)}: skipped: {error}\n")
 
-    all_facts = project.facts()
-    judged = verdicts(all_facts, args.hybrid_min_ops)
-    selected = sorted((f for f in all_facts.values() if wanted(f)), key=lambda f: (f.path, f.line, f.qualname))
-    records = [as_json(facts, judged[facts.key]) for facts in selected]
+        def wanted(facts: FunctionFacts) -> bool:
+            return any(facts.path == p or facts.path.startswith(p.rstrip(os.sep) + os.sep) for p in paths)
+
+        all_facts = project.facts()
+        judged = verdicts(all_facts, args.hybrid_min_ops)
+        selected = sorted((f for f in all_facts.values() if wanted(f)), key=lambda f: (f.path, f.line, f.qualname))
+        records += [as_json(facts, judged[facts.key]) for facts in selected]
     if args.format == "json":
         json.dump({"version": SCHEMA_VERSION, "functions": records}, stdout, indent=2)
         stdout.write("\n")

@@ -47,7 +47,7 @@ TENSOR_KINDS = frozenset({"tensor", "variable", "container_tensor"})
 MIN_TENSOR_PRECISION = 1.0
 MIN_TENSOR_RECALL = 0.93
 MIN_PRIMITIVE_PRECISION = 1.0
-MIN_PRIMITIVE_RECALL = 0.85
+MIN_PRIMITIVE_RECALL = 0.87
 # Facts that say False where the runtime saw a tensor (or a primitive): the
 # dangerous direction, since a False fact can make a function "convert to eager".
 MAX_TENSOR_WRONGLY_FALSE = 0

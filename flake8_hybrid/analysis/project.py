@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import os
 from collections import defaultdict
@@ -137,6 +138,8 @@ class FunctionFacts:
     jit_compile: bool
     #: It (or a function it calls) calls code the analysis cannot see, whose work is unknown.
     opaque_calls: bool = False
+    #: A method Keras itself traces and calls (``call``, ``build``...) of a Keras Model/Layer subclass.
+    keras_managed: bool = False
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -194,6 +197,7 @@ class Project:
         overrides: Optional[dict[str, str]] = None,
         paths: Optional[Sequence[str]] = None,
         parsed: Optional[dict[str, tuple]] = None,
+        include: Sequence[str] = (),
     ) -> None:
         self.root = os.path.abspath(root)
         self.api = api
@@ -206,7 +210,9 @@ class Project:
         self.errors: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         files = list(paths) if paths is not None else discover(self.root)
-        files += [p for p in self.overrides if p not in {os.path.abspath(f) for f in files}]
+        # Files asked about are analyzed even where discovery does not look (.hidden, build/).
+        known = {os.path.abspath(f) for f in files}
+        files += [p for p in (*self.overrides, *map(os.path.abspath, include)) if p not in known and not known.add(p)]
         self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
         self.summaries: list[ModuleSummary] = []
         for path in files:
@@ -410,7 +416,11 @@ def project_for(
     shared_trees = {absolute: parsed} if parsed else None
     if _disk_text(absolute) == source:
         if key not in _SHARED:
-            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees)
+            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees, include=[absolute])
+        elif absolute not in _SHARED[key].by_path:
+            # A file discovery skipped (a dot-directory, build/): analyze the project again with it.
+            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees,
+                                   include=[absolute, *_SHARED[key].by_path])
         return _SHARED[key]
     edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
     if edited not in _EDITED:
@@ -512,11 +522,26 @@ class _Analysis:
             return set(self.attributes[function.class_key].get(atom[1], ())) or {v.UNKNOWN}
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
+        if kind == "tuple":
+            elements = tuple(frozenset(self.concrete(function, element, depth + 1)) for element in atom[1])
+            marker = v.CONTAINER_TENSOR if any(e & _TENSORISH for e in elements) else v.CONTAINER
+            return {("tuple", elements), marker}
+        if kind == "item":
+            inner = self.concrete_atom(function, atom[1], depth + 1)
+            index = atom[2]
+            tuples = [a for a in inner if isinstance(a, tuple) and a[0] == "tuple" and index < len(a[1])]
+            result: set = set()
+            for a in tuples:
+                result |= a[1][index]  # the position itself, not the union of all
+            for a in inner:
+                if not (isinstance(a, tuple) and a[0] == "tuple") and not (tuples and a in (v.CONTAINER, v.CONTAINER_TENSOR)):
+                    result.add(_element_of(a))
+            return result
         if kind == "container":
             elements = self.concrete_atom(function, atom[1], depth + 1)
             if elements & _TENSORISH:
                 return {v.CONTAINER_TENSOR}
-            kept = {("container_of", e) for e in elements if isinstance(e, tuple)}
+            kept = {("container_of", e) for e in elements if isinstance(e, tuple) or e in _KEPT_IN_CONTAINERS}
             if elements and elements <= v.NOT_TENSOR | {a for a in elements if isinstance(a, tuple)}:
                 kept.add(v.CONTAINER)
             return kept or ({v.UNKNOWN} if v.UNKNOWN in elements else set())
@@ -544,7 +569,13 @@ class _Analysis:
                 result |= self.method_result(a, atom[2])
             return result
         if kind == "element":
-            return {_element_of(a) for a in inner}
+            result = set()
+            has_tuple = any(isinstance(a, tuple) and a[0] == "tuple" for a in inner)
+            for a in inner:
+                if has_tuple and a in (v.CONTAINER, v.CONTAINER_TENSOR):
+                    continue  # the tuple's positions say more than its marker
+                result |= _elements_of(a)
+            return result
         if kind == "arith":
             return {v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY) else v.UNKNOWN for a in inner}
         if kind == "called":
@@ -583,9 +614,9 @@ class _Analysis:
             return {v.NDARRAY} if method in api.eager_only_tensor_methods else {v.TENSOR}
         if receiver == v.KERAS:
             return {v.TENSOR} if method in ("__call__", "call") else {v.UNKNOWN}
-        if isinstance(receiver, tuple) and receiver[0] == "instance":
+        if isinstance(receiver, tuple) and receiver[0] in ("instance", "class"):
             key = self.project.method(receiver[1], method)
-            return set(self.returns[key]) or {v.UNKNOWN} if key else {v.UNKNOWN}
+            return set(self.returns[key]) if key else {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def call_result(self, callee: object) -> set:
@@ -664,20 +695,23 @@ class _Analysis:
             return  # not known yet: a later round will flow it
         # A default passed on is a Python value the callee receives from this call.
         concrete = {{v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}.get(a, a) for a in concrete}
-        self.add(callee.key, parameter.name, concrete, f"{site} passes {_describe(concrete)}")
+        # The evidence text is built only when the value grows: most rounds change nothing.
+        self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
         if concrete & v.PRIMITIVE:
             self.primitive_sites[callee.key][parameter.name].add(site)
 
-    def add(self, key: str, parameter: str, atoms: set, evidence: Optional[str]) -> bool:
+    def add(self, key: str, parameter: str, atoms: set, evidence=None) -> bool:
+        """Grow a parameter's value; ``evidence`` is a text, or a function making one."""
         atoms = {_normalize(atom) for atom in atoms}
         current = self.values[key][parameter]
         new = atoms - current
-        if new:
-            current |= new
-            self.changed = True
-        if evidence and new and len(self.evidence[key][parameter]) < 8:
-            self.evidence[key][parameter].append(evidence)
-        return bool(new)
+        if not new:
+            return False
+        current |= new
+        self.changed = True
+        if evidence and len(self.evidence[key][parameter]) < 8:
+            self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
+        return True
 
     # -- the rounds -------------------------------------------------------------------
     def propagate(self) -> None:
@@ -744,8 +778,8 @@ class _Analysis:
             keras = function.class_key is not None and project.is_keras(function.class_key)
             if keras and name in ("call", "__call__"):
                 convention = f"'{name}' of a Keras Model/Layer subclass receives tensors"
-            elif name in ("train_step", "test_step", "predict_step"):
-                convention = f"'{name}' receives a batch of tensors (Keras naming convention)"
+            elif keras and name in ("train_step", "test_step", "predict_step"):
+                convention = f"'{name}' of a Keras Model subclass receives a batch of tensors"
             else:
                 continue
             first = function.parameters[0]
@@ -800,6 +834,11 @@ class _Analysis:
                 input_signature=summary.input_signature,
                 jit_compile=summary.jit_compile,
                 opaque_calls=bool(opaque[key]),
+                keras_managed=(
+                    function.class_key is not None
+                    and summary.qualname.rsplit(".", 1)[-1] in _KERAS_MANAGED_METHODS
+                    and project.is_keras(function.class_key)
+                ),
             )
         return facts
 
@@ -987,9 +1026,18 @@ def _recursive(functions: dict, callees: dict) -> set[str]:
     return result
 
 
+def _elements_of(atom: object) -> set:
+    """What iterating a value gives: a tuple gives any of its positions."""
+    if isinstance(atom, tuple) and atom[0] == "tuple":
+        return set().union(*atom[1]) if atom[1] else {v.UNKNOWN}
+    return {_element_of(atom)}
+
+
 def _element_of(atom: object) -> object:
     if isinstance(atom, tuple) and atom[0] == "container_of":
         return atom[1]
+    if isinstance(atom, tuple) and atom[0] == "tuple":
+        return v.UNKNOWN  # callers wanting positions use _elements_of or "item"
     if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.DATASET, v.VARIABLE, ASSUMED):
         return ASSUMED if atom == ASSUMED else v.TENSOR
     if atom == v.NDARRAY:
@@ -1001,12 +1049,21 @@ def _normalize(atom: object) -> object:
     """Atoms stored in parameter values: concrete, hashable, bounded."""
     if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance", "unbound"):
         return atom
-    if isinstance(atom, tuple) and atom[0] == "container_of" and isinstance(atom[1], tuple):
+    if isinstance(atom, tuple) and atom[0] == "container_of":
         return ("container_of", _normalize(atom[1]))
+    if isinstance(atom, tuple) and atom[0] == "tuple":
+        return ("tuple", tuple(frozenset(_normalize(a) for a in element) for element in atom[1]))
     if isinstance(atom, tuple):
         return v.UNKNOWN
     return atom
 
+
+#: Keras traces these itself (and creates variables in them): a decorator there breaks
+#: training (measured: variables built inside a traced call get no gradients).
+#: Kinds a container keeps for its elements (iterating or unpacking gives them back).
+_KEPT_IN_CONTAINERS = frozenset({v.DATASET, v.KERAS, v.NDARRAY, v.NUMBER, v.STR})
+
+_KERAS_MANAGED_METHODS = frozenset({"call", "__call__", "build"})
 
 #: Methods of Python's own containers and strings: calling one is no hidden tensor work.
 _PLAIN_PYTHON_METHODS = frozenset(
@@ -1043,5 +1100,10 @@ def _python_qualname(qualname: str) -> str:
 
 def _relative(path: str, root: str) -> str:
     """A path for evidence messages: relative to the working directory when below it."""
-    relative = os.path.relpath(path)
+    return _display_path(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path: str, cwd: str) -> str:
+    relative = os.path.relpath(path, cwd)
     return path if relative.startswith(os.pardir) else relative

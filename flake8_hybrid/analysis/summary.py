@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
@@ -332,8 +332,7 @@ class _FunctionBuilder:
             self.statements(node.orelse)
         elif isinstance(node, ast.If):
             self.expr(node.test)
-            self.statements(node.body)
-            self.statements(node.orelse)
+            self.branches([node.body, node.orelse])
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr)
@@ -342,20 +341,17 @@ class _FunctionBuilder:
                     self.assign(item.optional_vars, frozenset(entered), node)
             self.statements(node.body)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.statements(node.body)
             for handler in node.handlers:
                 if handler.name:
                     self.env[handler.name] = {v.OBJECT}
-                self.statements(handler.body)
-            self.statements(node.orelse)
+            self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 self.returns |= self.expr(node.value)
         elif isinstance(node, ast.Match):
             self.expr(node.subject)
-            for case in node.cases:
-                self.statements(case.body)
+            self.branches([case.body for case in node.cases] + [[]])
         elif isinstance(node, ast.Expr):
             self.expr(node.value)
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
@@ -363,11 +359,24 @@ class _FunctionBuilder:
                 if isinstance(child, ast.expr):
                     self.expr(child)
 
+    def branches(self, blocks: list) -> None:
+        """Alternative blocks: each starts from the same values, and afterwards a name holds
+        what any of them left in it (flow-sensitive: an assignment replaces a value)."""
+        before = {name: set(value) for name, value in self.env.items()}
+        merged: dict[str, set] = {}
+        for block in blocks:
+            self.env = {name: set(value) for name, value in before.items()}
+            self.statements(block)
+            for name, value in self.env.items():
+                merged.setdefault(name, set()).update(value)
+        self.env = {name: _bounded(value) for name, value in merged.items()}
+
     def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
         outer, self.weight = self.weight, min(self.weight * trip_count, MAX_WEIGHT)
         try:
-            self.statements(body)
+            # The body runs zero or more times: what it leaves merges with what was there.
+            self.branches([body, []])
         finally:
             self.loop_depth -= 1
             self.weight = outer
@@ -383,12 +392,14 @@ class _FunctionBuilder:
                 return frozenset({v.COUNTER})
         atoms: set = set()
         for atom in iterable:
-            atoms.add(_element(atom))
+            element = _element(atom)
+            # A loop variable over numbers takes a new value on each iteration.
+            atoms.add(v.COUNTER if element == v.NUMBER else element)
         return frozenset(atoms or {v.UNKNOWN})
 
     def assign(self, target: ast.AST, value: Value, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
-            self.env.setdefault(target.id, set()).update(value)
+            self.env[target.id] = _bounded(value)  # replaces: branches() merges alternatives
             scope = self.owner.names.scope_of(self.node) if not isinstance(self.node, ast.Module) else None
             if scope is not None and (target.id in scope.global_names or target.id in scope.nonlocal_names):
                 kind = "global" if target.id in scope.global_names else "nonlocal"
@@ -398,7 +409,7 @@ class _FunctionBuilder:
                 if isinstance(element, ast.Starred):
                     self.assign(element.value, frozenset({v.CONTAINER_TENSOR} if _tensorish(value) else {v.UNKNOWN}), statement)
                 else:
-                    self.assign(element, _unpack(value, index), statement)
+                    self.assign(element, _unpack(value, index, len(target.elts)), statement)
         elif isinstance(target, ast.Attribute):
             receiver = target.value
             self.expr(receiver)
@@ -493,6 +504,11 @@ class _FunctionBuilder:
                 self.work(1)
                 return frozenset({v.TENSOR})
             return frozenset({v.BOOL})
+        if isinstance(node, ast.Tuple) and 1 < len(node.elts) <= MAX_TUPLE and not any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            # Kept position by position, so that unpacking it gives each name its own value.
+            return frozenset({("tuple", tuple(frozenset(_bounded(self.expr(e))) for e in node.elts))})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return _container([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
         if isinstance(node, ast.Dict):
@@ -565,7 +581,12 @@ class _FunctionBuilder:
         if isinstance(func, ast.Name) and func.id in _BUILTINS_OF_INTEREST and func.id not in self.env:
             return self.builtin_call(node, func.id, args)
         deferred: set = set()
-        if isinstance(func, ast.Attribute):
+        if isinstance(func, ast.Attribute) and func.attr in _REPLICA_RUNNERS and args:
+            self.replica_call(node, args[0])
+        if isinstance(func, ast.Attribute) and qualified is not None:
+            # module.function(...) through a project import: a plain function reference.
+            callee = frozenset({("function", ("qual", self.owner.absolute(qualified)))})
+        elif isinstance(func, ast.Attribute):
             receiver = self.expr(func.value)
             result = self.method_call(node, func, receiver, args, kwargs, unpacked)
             if result is not None:
@@ -612,6 +633,19 @@ class _FunctionBuilder:
             elif isinstance(atom, tuple) and atom[0] == "self_attr":
                 callees.add(("self_attr_method", atom[1], func.attr))
         return frozenset(callees or {v.UNKNOWN})
+
+    def replica_call(self, node: ast.Call, function: Value) -> None:
+        """``strategy.run(fn, args=(...))`` calls ``fn(*args)`` (on each replica)."""
+        functions = frozenset(a for a in function if isinstance(a, tuple) and a[0] in ("function", "param", "global"))
+        if not functions:
+            return
+        arguments = next((k.value for k in node.keywords if k.arg == "args"), None)
+        if arguments is not None and not isinstance(arguments, (ast.Tuple, ast.List)):
+            return
+        values = [self.expr(element) for element in (arguments.elts if arguments is not None else [])]
+        self.summary.calls.append(
+            CallSite(functions, node.lineno, values, {}, False, self.loop_depth > 0, None, weight=self.weight)
+        )
 
     def api_call(self, node: ast.Call, name: str, args: list, kwargs: dict) -> Value:
         """A call of an API outside the project (TensorFlow, NumPy, the standard library)."""
@@ -725,6 +759,8 @@ class _FunctionBuilder:
         return None
 
 
+#: Distribution-strategy methods that call a function on each replica: fn(*args).
+_REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(
     {"print", "input", "open", "exec", "eval", "iter", "next", "enumerate", "zip", "list", "tuple", "sorted",
      "reversed", "len", "int", "float", "abs", "round", "sum", "min", "max", "str", "repr", "format", "bool",
@@ -805,8 +841,9 @@ def _arithmetic(left: Value, right: Value) -> set:
         return {v.NDARRAY}
     symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in ("param", "returns", "self_attr", "element")}
     if symbolic:
-        # Arithmetic on a parameter is whatever the parameter is (tensor or number).
-        return {("arith", atom) for atom in symbolic} | (atoms & {v.NUMBER, v.COUNTER})
+        # Arithmetic on a parameter is whatever the parameter is: with a tensor,
+        # a tensor; with numbers only, a number (the "arith" atom resolves to both).
+        return {("arith", atom) for atom in symbolic}
     if atoms & {v.COUNTER}:
         return {v.COUNTER}
     if atoms & {v.NUMBER, v.BOOL}:
@@ -814,6 +851,24 @@ def _arithmetic(left: Value, right: Value) -> set:
     if atoms & {v.STR}:
         return {v.STR}
     return {v.UNKNOWN}
+
+
+#: Bounds on abstract values, so no program makes them grow without limit.
+MAX_ATOMS = 24
+MAX_NESTING = 5
+MAX_TUPLE = 8  # longer tuples are plain containers
+
+
+def _depth(atom: Atom) -> int:
+    return 1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0) if isinstance(atom, tuple) else 0
+
+
+def _bounded(value: Iterable) -> set:
+    """A value cut down to size: atoms nested too deep, or too many of them, become unknown."""
+    atoms = {atom if not isinstance(atom, tuple) or _depth(atom) <= MAX_NESTING else v.UNKNOWN for atom in value}
+    if len(atoms) > MAX_ATOMS:
+        atoms = {atom for atom in atoms if not isinstance(atom, tuple)} | {v.UNKNOWN}
+    return atoms
 
 
 def _module_bindings(owner: _Builder, name: str) -> list:
@@ -843,14 +898,20 @@ def _container(elements: list) -> Value:
     for element in elements:
         if _tensorish(element):
             atoms.add(v.CONTAINER_TENSOR)
-        atoms |= {("container", atom) for atom in element if isinstance(atom, tuple)}
+        atoms |= {("container", atom) for atom in element if isinstance(atom, tuple) or atom in _KEPT_KINDS}
     return frozenset(atoms or {v.CONTAINER})
+
+
+#: Element kinds a container remembers: iterating or unpacking gives them back.
+_KEPT_KINDS = frozenset({v.DATASET, v.KERAS, v.NDARRAY, v.NUMBER, v.STR})
 
 
 def _element(atom: Atom) -> Atom:
     """An element of an iterable: a dataset's elements and a tensor's rows are tensors."""
     if isinstance(atom, tuple) and atom[0] == "container":
         return atom[1]
+    if isinstance(atom, tuple) and atom[0] == "tuple":
+        return ("element", atom)  # any of its positions: the project analysis takes the union
     if atom in (v.DATASET, v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
         return v.TENSOR
     if atom == v.NDARRAY:
@@ -862,11 +923,16 @@ def _element(atom: Atom) -> Atom:
     return v.UNKNOWN
 
 
-def _unpack(value: Value, index: int) -> Value:
-    atoms = set()
+def _unpack(value: Value, index: int, count: int) -> Value:
+    """The value unpacking gives the ``index``-th of ``count`` names."""
+    atoms: set = set()
     for atom in value:
         if isinstance(atom, tuple) and atom[0] == "pair":
             atoms.add(atom[1 + min(index, 1)])
+        elif isinstance(atom, tuple) and atom[0] == "tuple" and len(atom[1]) == count:
+            atoms |= atom[1][index]
+        elif isinstance(atom, tuple) and atom[0] in ("param", "returns", "global", "attr_of", "element", "item"):
+            atoms.add(("item", atom, index))  # decided once the value is known
         else:
             atoms.add(_element(atom))
     return frozenset(atoms or {v.UNKNOWN})
@@ -896,7 +962,7 @@ def _call_result(callee: Value) -> set:
             results.add(("call_result", atom[1]))
         elif atom == v.KERAS:
             results.add(v.TENSOR)
-        elif isinstance(atom, tuple) and atom[0] in ("param", "self_attr", "element"):
+        elif isinstance(atom, tuple) and atom[0] in ("param", "self_attr", "element", "global", "attr_of", "container"):
             results.add(("called", atom))
         else:
             results.add(v.UNKNOWN)

@@ -9,7 +9,9 @@ functions and modules are known:
 - ``("instance", ref)``: an instance of the project class ``ref``;
 - ``("function", ref)``: the function ``ref`` itself (a callback, a bound method);
 - ``("partial", ref, n)``: ``functools.partial(ref, <n positional args>)``;
-- ``("self_attr", name)``: ``self.name`` in a method.
+- ``("self_attr", name)``: ``self.name`` in a method;
+- ``("tuple", (value, value, ...))``: a tuple, position by position (unpacking
+  picks a position; ``("item", atom, index)`` picks one from a value known later).
 
 A *reference* (``ref``) names a function or class symbolically:
 ``("def", qualname)`` for one defined in the same module, ``("qual",
@@ -88,4 +90,13 @@ def tuple_from_json(item: object) -> object:
 
 
 def value_from_json(items: list) -> Value:
-    return frozenset(tuple_from_json(item) for item in items)
+    return frozenset(_restore(tuple_from_json(item)) for item in items)
+
+
+def _restore(atom: object) -> object:
+    """Undo JSON's flattening of sets nested in atoms: a ``("tuple", values)`` holds sets."""
+    if not isinstance(atom, tuple):
+        return atom
+    if atom and atom[0] == "tuple":
+        return ("tuple", tuple(frozenset(_restore(a) for a in element) for element in atom[1]))
+    return tuple(_restore(part) for part in atom)

@@ -34,7 +34,11 @@ def table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Option
     blockers: list[str] = []
     tensor = facts.has_tensor_parameter
     primitive = facts.has_primitive_parameter
+    if "<lambda>" in facts.qualname:
+        return None, ["is-a-lambda"]  # no decorator can be added to or removed from one
     if facts.hybrid:
+        if not facts.parameters:
+            return None, []  # nothing to pass tensors through: the cost model (HYB007) judges it
         if tensor is None:
             return None, ["undeterminable-tensor-parameters"]
         if tensor and not primitive:
@@ -56,6 +60,8 @@ def table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Option
         blockers.append("is-recursive")
     if facts.eager_only_calls:
         blockers.append("has-eager-only-calls")
+    if facts.keras_managed:
+        blockers.append("is-keras-managed")  # Keras traces call/build itself
     if facts.runs_as_graph:
         blockers.append("covered-by-callers")
     if facts.ops_per_call < min_ops:
@@ -84,6 +90,7 @@ def verdicts(all_facts: dict[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CAL
             verdict.codes.append("HYB001")
         if facts.hybrid:
             verdict.codes.extend(_hybrid_codes(facts, min_ops, graph_code))
+            verdict.blockers.extend(_cost_exemptions(facts, min_ops, verdict.codes))
         result[key] = verdict
     return result
 
@@ -107,3 +114,17 @@ def _hybrid_codes(facts: FunctionFacts, min_ops: int, graph_code) -> list[str]:
     ):
         codes.append("HYB007")
     return codes
+
+
+def _cost_exemptions(facts: FunctionFacts, min_ops: int, codes: list) -> list[str]:
+    """Why a cheap graph called repeatedly is not reported (HYB007), for the facts output."""
+    if "HYB007" in codes or not facts.called_repeatedly or facts.ops_per_call >= min_ops:
+        return []
+    reasons = []
+    if facts.input_signature:
+        reasons.append("has-input-signature")
+    if facts.jit_compile:
+        reasons.append("has-jit-compile")
+    if facts.opaque_calls:
+        reasons.append("calls-code-not-analyzed")
+    return reasons

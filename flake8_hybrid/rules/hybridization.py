@@ -67,13 +67,18 @@ def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Findi
     rule = get_rule("HYB001")
     spelling, add_import = tf_function_spelling(module)
     assumed = [p for p in facts.parameters if p.tensor and p.speculative]
+    # Unknown facts never give a safe fix: every parameter must be known not to be primitive.
+    unproven = [p.name for p in facts.parameters if p.primitive is None or p.tensor is None]
     if assumed:
         note = " (" + assumed[0].evidence[0] + ")" if assumed[0].evidence else " (assumed)"
+    elif unproven:
+        note = (f" (unproven: some call sites pass '{unproven[0]}' a value of unknown type; "
+                f"the fix is unsafe)")
     else:
         note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly)"
     fix = FixIntent(
         "add-decorator", node.lineno, node.col_offset, node.name, spelling,
-        Applicability.UNSAFE if assumed else Applicability.SAFE, rule.fix_title, add_import=add_import,
+        Applicability.UNSAFE if assumed or unproven else Applicability.SAFE, rule.fix_title, add_import=add_import,
     )
     return module.finding("HYB001", node, fix, function=facts.qualname, note=note)
 
