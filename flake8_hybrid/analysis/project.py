@@ -523,7 +523,7 @@ class _Analysis:
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         if kind == "tuple":
-            elements = tuple(frozenset(self.concrete(function, element, depth + 1)) for element in atom[1])
+            elements = tuple(frozenset(_bounded_value(self.concrete(function, e, depth + 1), 1)) for e in atom[1])
             marker = v.CONTAINER_TENSOR if any(e & _TENSORISH for e in elements) else v.CONTAINER
             return {("tuple", elements), marker}
         if kind == "item":
@@ -702,12 +702,16 @@ class _Analysis:
 
     def add(self, key: str, parameter: str, atoms: set, evidence=None) -> bool:
         """Grow a parameter's value; ``evidence`` is a text, or a function making one."""
-        atoms = {_normalize(atom) for atom in atoms}
+        atoms = _bounded_value(atoms)
         current = self.values[key][parameter]
         new = atoms - current
         if not new:
             return False
         current |= new
+        if len(current) > MAX_VALUE_ATOMS:
+            bounded = _bounded_value(current)
+            current.clear()
+            current |= bounded
         self.changed = True
         if evidence and len(self.evidence[key][parameter]) < 8:
             self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
@@ -737,18 +741,18 @@ class _Analysis:
                         self.graph_target(function, key, prebound, line, how)
                 self.keras_work[function.key] = keras_work
                 if summary.returns:
-                    returned = {_normalize(a) for a in self.concrete(function, summary.returns)}
+                    returned = _bounded_value(self.concrete(function, summary.returns))
                 else:
                     returned = {v.NONE}
                 if returned - self.returns[function.key]:
-                    self.returns[function.key] |= returned
+                    self.returns[function.key] = _bounded_value(self.returns[function.key] | returned)
                     self.changed = True
                 if function.class_key:
                     for attribute, value in summary.self_attributes.items():
-                        atoms = {_normalize(a) for a in self.concrete(function, value)}
+                        atoms = _bounded_value(self.concrete(function, value))
                         known = self.attributes[function.class_key][attribute]
                         if atoms - known:
-                            known |= atoms
+                            self.attributes[function.class_key][attribute] = _bounded_value(known | atoms)
                             self.changed = True
             if not self.changed:
                 return
@@ -1045,14 +1049,23 @@ def _element_of(atom: object) -> object:
     return v.UNKNOWN
 
 
-def _normalize(atom: object) -> object:
+#: Bounds on the values the fixpoint stores, so no program makes them grow without limit:
+#: structured atoms nested deeper than this, or more atoms than this in one value,
+#: are summarized by what they are known to be (a container, a tensor, unknown).
+MAX_STRUCTURE_DEPTH = 2
+MAX_VALUE_ATOMS = 32
+
+
+def _normalize(atom: object, depth: int = 0) -> object:
     """Atoms stored in parameter values: concrete, hashable, bounded."""
+    if isinstance(atom, tuple) and atom[0] in ("tuple", "container_of") and depth >= MAX_STRUCTURE_DEPTH:
+        return _summary_marker(atom)
+    if isinstance(atom, tuple) and atom[0] == "tuple":
+        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
+    if isinstance(atom, tuple) and atom[0] == "container_of":
+        return ("container_of", _normalize(atom[1], depth + 1))
     if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance", "unbound"):
         return atom
-    if isinstance(atom, tuple) and atom[0] == "container_of":
-        return ("container_of", _normalize(atom[1]))
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return ("tuple", tuple(frozenset(_normalize(a) for a in element) for element in atom[1]))
     if isinstance(atom, tuple):
         return v.UNKNOWN
     return atom
@@ -1071,6 +1084,24 @@ _PLAIN_PYTHON_METHODS = frozenset(
      "items", "keys", "values", "copy", "index", "count", "sort", "reverse", "format", "join", "split",
      "strip", "lower", "upper", "replace", "startswith", "endswith", "encode", "decode"}
 )
+
+def _summary_marker(atom: object) -> object:
+    """What a structured atom is, without its structure."""
+    if atom[0] == "container_of":
+        inner = atom[1]
+        return v.CONTAINER_TENSOR if inner in _TENSORISH else v.CONTAINER
+    positions = set().union(*atom[1]) if atom[1] else set()
+    return v.CONTAINER_TENSOR if positions & (_TENSORISH | {v.CONTAINER_TENSOR}) else v.CONTAINER
+
+
+def _bounded_value(atoms: Iterable, depth: int = 0) -> set:
+    normalized = {_normalize(atom, depth) for atom in atoms}
+    if len(normalized) > MAX_VALUE_ATOMS:
+        simple = {a for a in normalized if not isinstance(a, tuple)}
+        structured = {_summary_marker(a) for a in normalized if isinstance(a, tuple) and a[0] in ("tuple", "container_of")}
+        normalized = simple | structured | {v.UNKNOWN}
+    return normalized
+
 
 _DESCRIPTIONS = {
     v.TENSOR: "a tensor", v.VARIABLE: "a tf.Variable", v.CONTAINER_TENSOR: "a container of tensors",
