@@ -707,11 +707,11 @@ class _Analysis:
         new = atoms - current
         if not new:
             return False
-        current |= new
-        if len(current) > MAX_VALUE_ATOMS:
-            bounded = _bounded_value(current)
-            current.clear()
-            current |= bounded
+        merged = _bounded_value(current | new)
+        if merged == current:
+            return False  # a value already cut down to size absorbs what it dropped: settled
+        current.clear()
+        current |= merged
         self.changed = True
         if evidence and len(self.evidence[key][parameter]) < 8:
             self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
@@ -878,7 +878,7 @@ class _Analysis:
             for key in self.project.functions:
                 if len(result[key]) >= 10:
                     continue  # enough reasons to explain the fact
-                for edge in callees.get(key, ()):
+                for edge in sorted(callees.get(key, ()), key=lambda e: (e.line, e.callee)):
                     if edge.graph or not result[edge.callee] or edge.callee == key:
                         continue
                     reason = f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}"
