@@ -13,15 +13,10 @@ import os
 import sys
 from typing import Optional, Sequence, TextIO
 
-from flake8_hybrid.analysis.project import FunctionFacts
+from flake8_hybrid.analysis.project import FunctionFacts, display_path
 from flake8_hybrid.analysis.verdicts import MIN_OPS_PER_CALL, Verdict, verdicts
 
 SCHEMA_VERSION = 1
-
-
-def display_path(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith(os.pardir) else relative
 
 
 def as_json(facts: FunctionFacts, verdict: Verdict) -> dict:

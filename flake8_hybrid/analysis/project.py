@@ -1129,9 +1129,13 @@ def _python_qualname(qualname: str) -> str:
     return re.sub(r"<lambda:\d+:\d+>", "<lambda>", qualname)
 
 
-def _relative(path: str, root: str) -> str:
-    """A path for evidence messages: relative to the working directory when below it."""
+def display_path(path: str) -> str:
+    """A path for messages: relative to the working directory when below it."""
     return _display_path(path, os.getcwd())
+
+
+def _relative(path: str, root: str) -> str:
+    return display_path(path)
 
 
 @functools.lru_cache(maxsize=4096)
