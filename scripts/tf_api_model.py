@@ -278,6 +278,26 @@ def check_eager_only_tensor_methods(data: dict, tf: Any) -> Iterator[Problem]:
             yield Problem("eager_only_tensor_methods", name, "is not an attribute of an EagerTensor")
 
 
+def check_random_generators(data: dict, tf: Any) -> Iterator[Problem]:
+    section = data["random_generators"]
+    yield from check_names("random_generators.constructors", section["constructors"], callable, "callable")
+    generator = tf.random.Generator.from_seed(1)
+    for name in section["tensor_methods"]:
+        method = getattr(generator, name, None)
+        if not callable(method):
+            yield Problem("random_generators.tensor_methods", name, "is not a method of tf.random.Generator")
+        elif not tf.is_tensor(_sample(method, name)):
+            yield Problem("random_generators.tensor_methods", name, "does not return a tensor")
+
+
+def _sample(method: Any, name: str) -> Any:
+    if name == "make_seeds":
+        return method(2)
+    if name == "binomial":
+        return method([2], counts=1.0, probs=0.5)
+    return method([2])
+
+
 def check_python_side_effects(data: dict, tf: Any) -> Iterator[Problem]:
     yield from check_names("python_side_effects", data["python_side_effects"])
 
@@ -314,6 +334,7 @@ CHECKS = (
     check_variables,
     check_datasets,
     check_keras,
+    check_random_generators,
     check_python_side_effects,
     check_numpy_modules,
     check_star_exports,

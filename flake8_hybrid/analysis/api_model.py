@@ -75,6 +75,9 @@ class ApiModel:
         self.keras_graph_methods = frozenset(keras["graph_methods"])
         self.keras_eager_only_methods = frozenset(keras["eager_only_methods"])
         self.eager_only_tensor_methods = frozenset(data["eager_only_tensor_methods"])
+        generators = data["random_generators"]
+        self._generator_constructors = frozenset(generators["constructors"])
+        self.generator_tensor_methods = frozenset(generators["tensor_methods"])
         self._side_effects: dict[str, str] = dict(data["python_side_effects"])
         self._numpy_modules = tuple(data["numpy_modules"])
 
@@ -103,11 +106,14 @@ class ApiModel:
     def value_kind(self, name: str) -> Optional[str]:
         """What calling the API ``name`` (canonical) returns.
 
-        One of ``variable``, ``dataset``, ``keras`` (a model or layer: calling it
-        yields tensors), ``tensor``, ``ndarray``, or None when the model does not say.
+        One of ``variable``, ``generator`` (a ``tf.random.Generator``), ``dataset``,
+        ``keras`` (a model or layer: calling it yields tensors), ``tensor``, ``ndarray``,
+        or None when the model does not say.
         """
         if name in self._variables:
             return "variable"
+        if name in self._generator_constructors:
+            return "generator"
         if name in self._dataset_constructors:
             return "dataset"
         if name in self._keras_constructors:
@@ -185,6 +191,7 @@ _EXTENSIBLE: dict = {
         "eager_only_methods": _NAMES,
     },
     "eager_only_tensor_methods": _NAMES,
+    "random_generators": {"constructors": _NAMES, "tensor_methods": _NAMES},
     "python_side_effects": _TEXTS,
     "numpy_modules": _NAMES,
     "star_exports": _NAME_LISTS,

@@ -26,6 +26,7 @@ from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
 from flake8_hybrid.analysis.summary import (
     KERAS_CALL_OPS,
+    MAX_WEIGHT,
     MODULE_CODE,
     CallSite,
     FunctionSummary,
@@ -184,6 +185,8 @@ class _Edge:
     line: int
     in_loop: bool
     graph: bool = False  # a graph callback (Dataset.map) or wrapping (tf.function)
+    #: How many times the callee runs per call of the caller (loop trip counts, backward passes).
+    weight: int = 1
 
 
 class Project:
@@ -614,6 +617,8 @@ class _Analysis:
             return {v.NDARRAY} if method in api.eager_only_tensor_methods else {v.TENSOR}
         if receiver == v.KERAS:
             return {v.TENSOR} if method in ("__call__", "call") else {v.UNKNOWN}
+        if receiver == v.GENERATOR:
+            return {v.TENSOR} if method in api.generator_tensor_methods else {v.UNKNOWN}
         if isinstance(receiver, tuple) and receiver[0] in ("instance", "class"):
             key = self.project.method(receiver[1], method)
             return set(self.returns[key]) if key else {v.UNKNOWN}
@@ -726,13 +731,15 @@ class _Analysis:
                 summary = function.summary
                 keras_work = 0
                 for call in summary.calls:
-                    if v.KERAS in self.concrete(function, call.callee):
+                    # Keras calls the summary could not see (the summary counted the ones it saw).
+                    if v.KERAS not in call.callee and v.KERAS in self.concrete(function, call.callee):
                         keras_work += call.weight * KERAS_CALL_OPS
                     resolved = False
                     for key, prebound in self.targets(function, call.callee):
                         resolved = True
                         callee = project.functions[key]
-                        self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
+                        edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
+                        edge.weight = max(edge.weight, call.weight)
                         self.bind(function, callee, call, prebound)
                     if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
                         self.opaque.add(function.key)
@@ -961,7 +968,8 @@ class _Analysis:
             count = summary.tensor_ops + self.keras_work.get(key, 0)
             if summary.maybe_tensor_ops and any(self.values[key][p] & _TENSORISH for p in self.values[key]):
                 count += summary.maybe_tensor_ops  # operators on parameters that receive tensors
-            count += sum(total(edge.callee, active) for edge in callees.get(key, ()) if not edge.graph)
+            count += sum(edge.weight * total(edge.callee, active) for edge in callees.get(key, ()) if not edge.graph)
+            count = min(count, MAX_WEIGHT)
             active.discard(key)
             totals[key] = count
             return count

@@ -33,6 +33,7 @@ CONTAINER_TENSOR = "container_tensor"  # a list/tuple/dict holding tensors
 DATASET = "dataset"
 KERAS = "keras"  # a Keras model or layer: calling it yields tensors
 NDARRAY = "ndarray"
+GENERATOR = "generator"  # a tf.random.Generator: its sampling methods return tensors
 NUMBER = "number"  # a Python int or float
 COUNTER = "counter"  # a Python number that changes per iteration (loop variable, counter)
 BOOL = "bool"
@@ -52,7 +53,7 @@ TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
 PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
 NOT_TENSOR = frozenset(
-    {DATASET, KERAS, NDARRAY, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape", DEFAULT_NUMBER, DEFAULT_STR}
+    {DATASET, KERAS, NDARRAY, GENERATOR, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape", DEFAULT_NUMBER, DEFAULT_STR}
 )
 
 EMPTY: Value = frozenset()

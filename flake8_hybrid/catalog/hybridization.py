@@ -496,9 +496,11 @@ RULES = (
         fix_safety=cleandoc(
             """
             The fix removes the `@tf.function` decorator, with the same safety as HYB002: it is
-            safe only when every fact behind the finding was proven (the work estimate included)
-            and the function has no Python side effects and no `input_signature`; otherwise it is
-            unsafe, because Python side effects then run on every call instead of once per trace.
+            safe only when every fact behind the finding was proven and the function has no Python
+            side effects and no `input_signature`; with side effects it is only shown, because they
+            would then run on every call instead of once per trace. The work per call is an
+            estimate, so the fix is also safe only when the estimate is at most half the threshold;
+            nearer the threshold it is unsafe (an underestimate there makes the program slower).
             If a caller runs the loop, decorating that caller instead is often faster still.
             """
         ),

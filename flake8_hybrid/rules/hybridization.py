@@ -121,9 +121,14 @@ def _removal(module: ModuleContext, code: str, node: ast.AST, facts: FunctionFac
         blocker = "it has Python side effects, which would run on every call instead of once per trace"
     elif facts.jit_compile:
         blocker = "it is compiled with XLA (jit_compile)"
+    applicability = Applicability.SAFE if blocker is None else Applicability.DISPLAY_ONLY
+    # The work per call is an estimate: near the threshold, removing the graph is a guess.
+    near_threshold = code == "HYB007" and facts.ops_per_call > module.settings.min_ops // 2
+    if near_threshold and applicability is Applicability.SAFE:
+        applicability = Applicability.UNSAFE
     fix = FixIntent(
         "remove-decorator", node.lineno, node.col_offset, ast.unparse(site.node), "",
-        Applicability.SAFE if blocker is None else Applicability.DISPLAY_ONLY, rule.fix_title,
+        applicability, rule.fix_title,
         remove_import=_import_only_for(module, site.node),
         span=(site.node.lineno, site.node.end_lineno or site.node.lineno),
     )
@@ -136,6 +141,8 @@ def _removal(module: ModuleContext, code: str, node: ast.AST, facts: FunctionFac
         callers = ", ".join(sorted({_python_name(qualname_of(c)) for c in facts.callers})[:3])
         return module.finding(code, node, fix, function=facts.qualname, note=f" (called from {callers})" + not_fixed)
     note = f" (below the threshold of {module.settings.min_ops}, --hybrid-min-ops)" + not_fixed
+    if near_threshold and not blocker:
+        note += " (near the threshold: the fix is unsafe)"
     return module.finding(code, node, fix, function=facts.qualname, ops=facts.ops_per_call, note=note)
 
 
