@@ -12,6 +12,7 @@ import pytest
 
 from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.project import FunctionFacts, Project, find_project_root
+from flake8_hybrid.analysis.summary import KERAS_CALL_OPS, SUBSCRIPT_OPS
 
 
 def analyze(root: Path, files: dict[str, str], cache: str | None = None) -> dict[str, FunctionFacts]:
@@ -494,3 +495,101 @@ def test_facts_json_schema(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert "pkg/ops.py:8: scale [eager] no refactoring" in text.stdout
+
+
+# -- the work estimate (cost model) -------------------------------------------------
+def test_work_counts_tensor_slices_but_not_list_indexing(tmp_path: Path) -> None:
+    source = """
+        import tensorflow as tf
+
+        def first_row(x):
+            return x[0]
+
+        def first_name(names):
+            return names[0]
+
+        def local_slice():
+            t = tf.ones([3, 3])
+            return t[:, 1]
+
+        first_row(tf.ones([2, 2]))
+        first_name(["a", "b"])
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert facts["local_slice"].ops_per_call == 1 + SUBSCRIPT_OPS  # tf.ones, then the slice
+    assert facts["first_row"].ops_per_call == SUBSCRIPT_OPS  # the parameter receives a tensor
+    assert facts["first_name"].ops_per_call == 0  # a Python list
+
+
+def test_work_of_callees_counts_loop_trips_and_backward_passes(tmp_path: Path) -> None:
+    source = """
+        import tensorflow as tf
+
+        def exp(x):
+            return tf.exp(x)
+
+        def five_times(x):
+            for _ in range(5):
+                x = exp(x)
+            return x
+
+        def loss(w, x):
+            return tf.reduce_sum(tf.multiply(w, x))
+
+        def gradient(w, x):
+            with tf.GradientTape() as tape:
+                value = loss(w, x)
+            return tape.gradient(value, w)
+
+        five_times(tf.ones([2]))
+        gradient(tf.Variable(tf.ones([2])), tf.ones([2]))
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert facts["exp"].ops_per_call == 1
+    assert facts["five_times"].ops_per_call == 5 * facts["exp"].ops_per_call
+    assert facts["loss"].ops_per_call == 2
+    # The backward pass costs about what the forward pass recorded (+1 for the gradient call).
+    assert facts["gradient"].ops_per_call == 2 * facts["loss"].ops_per_call + 1
+
+
+def test_work_counts_a_keras_call_once(tmp_path: Path) -> None:
+    source = """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+
+        def local_layer(x):
+            layer = tf.keras.layers.Dense(2)
+            return layer(x)
+
+        def global_model(x):
+            return model(x)
+
+        local_layer(tf.ones([1, 2]))
+        global_model(tf.ones([1, 2]))
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert facts["local_layer"].ops_per_call == KERAS_CALL_OPS
+    assert facts["global_model"].ops_per_call == KERAS_CALL_OPS
+
+
+def test_random_generator_samples_are_tensors(tmp_path: Path) -> None:
+    source = """
+        import tensorflow as tf
+
+        def noisy(x):
+            return tf.exp(x)
+
+        def sample(generator):
+            return generator.normal([3])
+
+        def main():
+            generator = tf.random.Generator.from_seed(1)
+            for _ in range(3):
+                noisy(generator.uniform([3]))
+                noisy(sample(generator))
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert tensor(facts["noisy"], "x") is True
+    assert tensor(facts["sample"], "generator") is False  # a Generator is not a tensor
+    assert facts["sample"].ops_per_call == 1

@@ -44,6 +44,8 @@ MAX_PROJECT_FILES = 20_000
 #: long before this on real code, and the bound protects against pathologies.
 MAX_ROUNDS = 25
 ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evidence
+#: A callee that is a method of a TensorFlow value (a tensor, a variable, a Generator): one op.
+API_METHOD = "api_method"
 _TENSORISH = v.TENSOR_LIKE | {ASSUMED}
 
 
@@ -560,6 +562,8 @@ class _Analysis:
                         result.add(("function", method))
                     elif kind == "attr_of":
                         result |= set(self.attributes[a[1]].get(atom[2], ()))
+                elif kind == "method_of" and self._is_api_method(a, atom[2]):
+                    result.add(API_METHOD)
                 elif isinstance(a, tuple) and a[0] == "class":
                     method = project.method(a[1], atom[2])
                     if method:
@@ -608,6 +612,13 @@ class _Analysis:
         if isinstance(ref, tuple) and ref[0] == "self" and function.class_key:
             return set(self.attributes[function.class_key].get(ref[1], ())) or {v.UNKNOWN}
         return {v.UNKNOWN}
+
+    def _is_api_method(self, receiver: object, method: str) -> bool:
+        """A method of a TF value that runs a TF op (``v.assign_add``, ``generator.normal``)."""
+        api = self.project.api
+        if receiver == v.GENERATOR:
+            return method in api.generator_tensor_methods
+        return receiver in _TENSORISH and method not in api.eager_only_tensor_methods and not method.startswith("_")
 
     def method_result(self, receiver: object, method: str) -> set:
         api = self.project.api
@@ -731,10 +742,13 @@ class _Analysis:
                 summary = function.summary
                 keras_work = 0
                 for call in summary.calls:
+                    callee_atoms = self.concrete(function, call.callee)
                     # Keras calls the summary could not see (the summary counted the ones it saw).
-                    if v.KERAS not in call.callee and v.KERAS in self.concrete(function, call.callee):
+                    if v.KERAS not in call.callee and v.KERAS in callee_atoms:
                         keras_work += call.weight * KERAS_CALL_OPS
-                    resolved = False
+                    resolved = API_METHOD in callee_atoms
+                    if resolved:
+                        keras_work += call.weight  # a TF op through a method: x.assign_add(...)
                     for key, prebound in self.targets(function, call.callee):
                         resolved = True
                         callee = project.functions[key]
