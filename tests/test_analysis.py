@@ -593,3 +593,73 @@ def test_random_generator_samples_are_tensors(tmp_path: Path) -> None:
     assert tensor(facts["noisy"], "x") is True
     assert tensor(facts["sample"], "generator") is False  # a Generator is not a tensor
     assert facts["sample"].ops_per_call == 1
+
+
+_TRAINING = """
+    import tensorflow as tf
+
+    def train_step(model, optimizer, x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    def train(x):
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        optimizer = tf.keras.optimizers.Adam()
+        for _ in range(10):
+            train_step(model, optimizer, x)
+"""
+
+
+@pytest.mark.parametrize(
+    ("driver", "fresh"),
+    [
+        ('if __name__ == "__main__":\n    train(tf.ones([2, 2]))\n', []),  # the one run of the program
+        ("", ["model", "optimizer"]),  # nothing calls train(): whoever imports it may call it twice
+        ("for _ in range(2):\n    train(tf.ones([2, 2]))\n", ["model", "optimizer"]),
+    ],
+    ids=["main-block", "no-caller", "called-in-loop"],
+)
+def test_keras_arguments_that_may_be_new_objects(tmp_path: Path, driver: str, fresh: list) -> None:
+    facts = analyze(tmp_path, {"train.py": textwrap.dedent(_TRAINING) + driver})
+    assert facts["train_step"].fresh_keras_arguments == fresh
+
+
+def test_keras_objects_created_in_a_loop_are_fresh(tmp_path: Path) -> None:
+    source = textwrap.dedent(_TRAINING) + 'if __name__ == "__main__":\n    train(tf.ones([2, 2]))\n'
+    source = source.replace(
+        "    model = tf.keras.Sequential", "    for trial in range(3):\n      model = tf.keras.Sequential"
+    )
+    facts = analyze(tmp_path, {"train.py": source})
+    assert facts["train_step"].fresh_keras_arguments == ["model", "optimizer"]
+
+
+def test_keras_arguments_passed_through_are_traced_to_where_they_are_made(tmp_path: Path) -> None:
+    source = """
+        import tensorflow as tf
+
+        def train_step(model, optimizer, x):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(model(x))
+            optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+            return loss
+
+        def run_epoch(model, optimizer, batches):
+            for x in batches:
+                train_step(model, optimizer, x)
+
+        def main():
+            model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+            optimizer = tf.keras.optimizers.Adam()
+            for epoch in range(3):  # the same objects every epoch
+                run_epoch(model, optimizer, [tf.ones([2, 2])])
+
+        if __name__ == "__main__":
+            main()
+    """
+    facts = analyze(tmp_path, {"train.py": source})
+    assert facts["train_step"].fresh_keras_arguments == []
+    twice = analyze(tmp_path / "twice", {"train.py": source + "    main()\n"})
+    assert twice["train_step"].fresh_keras_arguments == ["model", "optimizer"]

@@ -663,3 +663,28 @@ def test_hyb002_python_only_arguments_retrace_per_value_and_compute_nothing_new(
     concrete = graph.get_concrete_function(3, 1.0)
     assert concrete.structured_input_signature == ((3, 1.0), {})
     assert [t.dtype for t in concrete.inputs] == []  # no tensor inputs at all
+
+
+# -- HYB001's fix safety: Keras objects that may be new on a later call -------------------
+
+
+def test_hyb001_graph_given_new_keras_objects_fails_to_create_their_variables():
+    # Why HYB001's fix is unsafe when a training step receives models or optimizers that may be
+    # new objects on a later call (a main() run twice): the second trace creates variables.
+    @tf.function
+    def train_step(model, optimizer, x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    def run():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        return [float(train_step(model, optimizer, tf.ones([4, 3]))) for _ in range(2)]
+
+    first = run()
+    assert len(first) == 2 and all(math.isfinite(x) for x in first)  # one set of objects works
+    with pytest.raises(ValueError, match="tf.function only supports singleton tf.Variables"):
+        run()

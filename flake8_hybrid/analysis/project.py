@@ -143,6 +143,10 @@ class FunctionFacts:
     opaque_calls: bool = False
     #: A method Keras itself traces and calls (``call``, ``build``...) of a Keras Model/Layer subclass.
     keras_managed: bool = False
+    #: Parameters that receive Keras models or optimizers which may be new objects on a later
+    #: call (their creator may run more than once): as a graph, the retrace for a new object
+    #: would create variables, which tf.function rejects after its first trace.
+    fresh_keras_arguments: list = field(default_factory=list)
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -833,6 +837,7 @@ class _Analysis:
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
         ops = self._ops(callees)
+        runs_once = self._runs_once(callers)
         opaque = self._transitive(callees, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
         facts = {}
         for key, function in project.functions.items():
@@ -864,6 +869,7 @@ class _Analysis:
                     and summary.qualname.rsplit(".", 1)[-1] in _KERAS_MANAGED_METHODS
                     and project.is_keras(function.class_key)
                 ),
+                fresh_keras_arguments=self._fresh_keras_arguments(function, callers, runs_once),
             )
         return facts
 
@@ -969,6 +975,69 @@ class _Analysis:
                     changed = True
         return repeated
 
+    def _runs_once(self, callers: dict) -> set[str]:
+        """Functions that run at most once per program run: called once, from code that runs once.
+
+        Module code runs once; a function with no caller in the project is called from
+        outside (a test, a library user) as often as they like.
+        """
+        once = {key for key, f in self.project.functions.items() if f.summary.qualname == MODULE_CODE}
+        changed = True
+        while changed:
+            changed = False
+            for key, edges in callers.items():
+                if key in once or len(edges) != 1:
+                    continue
+                edge = edges[0]
+                if not edge.in_loop and not edge.graph and edge.weight == 1 and edge.caller in once:
+                    once.add(key)
+                    changed = True
+        return once
+
+    def _fresh_keras_arguments(self, function: _Function, callers: dict, runs_once: set) -> list[str]:
+        project = self.project
+        names = set()
+        for parameter in function.parameters:
+            atoms = self.values[function.key].get(parameter.name, ())
+            if v.KERAS in atoms or any(
+                isinstance(a, tuple) and a[0] == "instance" and a[1] in project.classes and project.is_keras(a[1])
+                for a in atoms
+            ):
+                names.add(parameter.name)
+        names.update(function.summary.optimizer_parameters)
+        if not names:
+            return []
+        return [] if self._created_once(function, names, callers, runs_once, set()) else sorted(names)
+
+    def _created_once(self, function: _Function, names: set, callers: dict, runs_once: set, seen: set) -> bool:
+        """Whether the objects the parameters ``names`` receive are created once per program run.
+
+        Follows arguments passed through from the callers' own parameters up to where they are
+        made: module code (once), or a function that must run once and not make them in a loop.
+        """
+        if function.key in seen or len(seen) > 20:
+            return False
+        seen = seen | {function.key}
+        edges = callers.get(function.key, ())
+        if not edges:
+            return False  # called from outside the project, as often as the caller likes
+        for edge in edges:
+            caller = self.project.functions[edge.caller]
+            passed_through: set = set()
+            for call in caller.summary.calls:
+                if call.line != edge.line:
+                    continue
+                for name in names:
+                    for atom in _argument(call, function, name):
+                        if isinstance(atom, tuple) and atom[0] == "param":
+                            passed_through.add(atom[1])
+                        elif not (isinstance(atom, tuple) and atom[0] == "global"):
+                            if edge.caller not in runs_once or caller.summary.keras_created_in_loop:
+                                return False  # made by code that may run again
+            if passed_through and not self._created_once(caller, passed_through, callers, runs_once, seen):
+                return False
+        return True
+
     def _ops(self, callees: dict) -> dict[str, int]:
         totals: dict[str, int] = {}
 
@@ -991,6 +1060,17 @@ class _Analysis:
         for key in self.project.functions:
             total(key, set())
         return totals
+
+
+def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:
+    """The value a call passes to the callee's parameter ``name`` (empty when not passed)."""
+    if name in call.kwargs:
+        return call.kwargs[name]
+    positional = [p.name for p in callee.parameters if p.kind == "positional"]
+    if name not in positional:
+        return frozenset()
+    index = positional.index(name)  # the instance of a bound method is not among them
+    return call.args[index] if index < len(call.args) else frozenset()
 
 
 class _Shifted:

@@ -94,6 +94,10 @@ class FunctionSummary:
     keras_runs: list = field(default_factory=list)
     #: Keras models compiled with run_eagerly=True: [receiver Value, line].
     keras_eager: list = field(default_factory=list)
+    #: It constructs a Keras model, layer or optimizer inside a loop (a new one per iteration).
+    keras_created_in_loop: bool = False
+    #: Parameters it applies gradients with (optimizers passed in).
+    optimizer_parameters: list = field(default_factory=list)
 
 
 @dataclass
@@ -291,6 +295,8 @@ class _FunctionBuilder:
             self.summary.graph_targets.clear()
             self.summary.keras_runs.clear()
             self.summary.keras_eager.clear()
+            self.summary.keras_created_in_loop = False
+            self.summary.optimizer_parameters.clear()
             self.summary.tensor_ops = 0
             self.summary.maybe_tensor_ops = 0
             self.returns: set = set()
@@ -678,6 +684,8 @@ class _FunctionBuilder:
         if name == "tensorflow.GradientTape":
             return frozenset({TAPE})
         kind = self.api.value_kind(name)
+        if self.loop_depth and (kind == "keras" or name.startswith(_KERAS_OPTIMIZER_MODULES)):
+            self.summary.keras_created_in_loop = True
         if kind in ("tensor", "variable", "container_tensor"):
             self.work(1)
         if kind is not None:
@@ -771,6 +779,8 @@ class _FunctionBuilder:
             return frozenset({v.CONTAINER_TENSOR})
         if method in ("apply_gradients", "minimize"):
             self.work(OPTIMIZER_OPS)
+            if isinstance(func.value, ast.Name) and self._is_parameter(func.value.id):
+                self.summary.optimizer_parameters.append(func.value.id)
             return frozenset({v.OBJECT})
         if v.KERAS in receiver and method in ("__call__", "call"):
             self.work(KERAS_CALL_OPS)
@@ -778,6 +788,8 @@ class _FunctionBuilder:
         return None
 
 
+#: Optimizers create their variables on first use, like models and layers.
+_KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Distribution-strategy methods that call a function on each replica: fn(*args).
 _REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(

@@ -129,7 +129,11 @@ RULES = (
             no Python side effects, no recursion and no eager-only calls. It is unsafe when any of
             these facts was guessed (the message then says "assumed"): a Python side effect that
             the analysis missed would run only while tracing, and a Python argument would cause a
-            new trace per value.
+            new trace per value. It is also unsafe when the function receives Keras models or
+            optimizers that may be new objects on a later call (they are created in a loop, or by
+            a function that may run more than once, such as a `main()` that nothing in the project
+            calls): the graph retraces for the new objects, and their variables would then be
+            created in a later trace, which `tf.function` rejects with a `ValueError`.
             """
         ),
         fix=Applicability.SAFE,

@@ -74,11 +74,15 @@ def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Findi
     elif unproven:
         note = (f" (unproven: some call sites pass '{unproven[0]}' a value of unknown type; "
                 f"the fix is unsafe)")
+    elif facts.fresh_keras_arguments:
+        note = (f" (unsafe fix: '{facts.fresh_keras_arguments[0]}' receives Keras objects that may be new "
+                f"on a later call, and a graph cannot create their variables when it retraces)")
     else:
         note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly)"
     fix = FixIntent(
         "add-decorator", node.lineno, node.col_offset, node.name, spelling,
-        Applicability.UNSAFE if assumed or unproven else Applicability.SAFE, rule.fix_title, add_import=add_import,
+        Applicability.UNSAFE if assumed or unproven or facts.fresh_keras_arguments else Applicability.SAFE,
+        rule.fix_title, add_import=add_import,
     )
     return module.finding("HYB001", node, fix, function=facts.qualname, note=note)
 
