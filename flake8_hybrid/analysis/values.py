@@ -1,17 +1,39 @@
 """Abstract values: what an expression may evaluate to, as a set of atoms.
 
-Concrete atoms are strings (``"tensor"``, ``"number"`` ...).  Symbolic atoms are
-tuples that the project analysis resolves later, once facts from other
-functions and modules are known:
+Concrete atoms are strings (``"tensor"``, ``"number"`` ...: the constants
+below).  Symbolic atoms are tuples that the project analysis
+(``project.py``, ``_Analysis.concrete_atom``) resolves later, once facts from
+other functions and modules are known.  Every kind:
+
+Made by the module summary (``summary.py``):
 
 - ``("param", name)``: whatever the enclosing function's parameter receives;
-- ``("returns", ref)``: whatever the function ``ref`` returns;
-- ``("instance", ref)``: an instance of the project class ``ref``;
-- ``("function", ref)``: the function ``ref`` itself (a callback, a bound method);
+- ``("global", name)``: a module variable, as the module's top-level code computes it;
+- ``("function", ref)``: the function or class ``ref`` itself (a callback, a bound method);
 - ``("partial", ref, n)``: ``functools.partial(ref, <n positional args>)``;
-- ``("self_attr", name)``: ``self.name`` in a method;
+- ``("returns", ref)``: whatever calling ``ref`` returns (an instance, for a class);
+- ``("call_result", class_ref)``: what calling an instance of a project class returns;
+- ``("called", atom)``: what calling a value known later returns;
+- ``("self_attr", name)``: ``self.name`` in a method (a method, or the attribute's values);
+- ``("self_attr_method", name, method)``: ``self.name.method``, as a callee (not resolved:
+  such a call counts as code the analysis cannot see);
+- ``("attr_of", atom, name)``: attribute ``name`` of a value known later;
+- ``("method_of", atom, name)``: method ``name`` of a value known later, as a callee;
+- ``("method_result", atom, name)``: what that method returns;
 - ``("tuple", (value, value, ...))``: a tuple, position by position (unpacking
-  picks a position; ``("item", atom, index)`` picks one from a value known later).
+  picks a position; ``("item", atom, index)`` picks one from a value known later);
+- ``("element", atom)``: an element of a container known later (iteration, subscript);
+- ``("container", atom)``: a list/dict/set whose elements are known later;
+- ``("enumerated", atom)``: ``enumerate(...)`` of a value, whose elements are
+  ``("pair", COUNTER, element)``;
+- ``("arith", atom)``: arithmetic on a value known later (a tensor if it is one).
+
+Made by the project analysis while resolving:
+
+- ``("instance", class_key)``, ``("class", class_key)``: a project class's instance, or the class;
+- ``("unbound", function_key)``: a method taken from its class (the instance is passed explicitly);
+- ``("container_of", atom)``: a container of values that are not tensors, kept for what its
+  elements are (functions, instances).
 
 A *reference* (``ref``) names a function or class symbolically:
 ``("def", qualname)`` for one defined in the same module, ``("qual",

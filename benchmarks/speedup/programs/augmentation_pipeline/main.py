@@ -52,7 +52,7 @@ def train_step(model, optimizer, images, targets):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 2
+DEFAULT_STEPS = 6
 
 
 def main(steps=None):

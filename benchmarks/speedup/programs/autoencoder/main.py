@@ -49,7 +49,7 @@ def train_step(autoencoder, optimizer, batch):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 1
+DEFAULT_STEPS = 3
 
 
 def main(steps=None):

@@ -35,7 +35,7 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
 
 
 #: How many training iterations main() runs when not told (``steps``).
-DEFAULT_STEPS = 40
+DEFAULT_STEPS = 120
 
 
 def main(steps=None):

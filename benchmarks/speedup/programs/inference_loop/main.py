@@ -47,7 +47,7 @@ def predict(model, images):
 
 
 #: How many batches main() runs when not told (``steps``).
-DEFAULT_STEPS = 80
+DEFAULT_STEPS = 240
 
 
 def main(steps=None):

@@ -49,7 +49,7 @@ def accuracy(weights, bias, features, labels):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 4
+DEFAULT_STEPS = 12
 
 
 def main(steps=None):

@@ -50,7 +50,7 @@ def train_step(model, optimizer, sequences, labels):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 1
+DEFAULT_STEPS = 3
 
 
 def main(steps=None):

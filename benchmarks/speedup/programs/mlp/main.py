@@ -51,7 +51,7 @@ def evaluate(model, dataset):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 2
+DEFAULT_STEPS = 6
 
 
 def main(steps=None):

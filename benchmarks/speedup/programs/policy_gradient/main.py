@@ -97,7 +97,7 @@ def update_policy(policy, optimizer, states, actions, returns, masks):
 
 
 #: How many training iterations main() runs when not told (``steps``).
-DEFAULT_STEPS = 20
+DEFAULT_STEPS = 60
 
 
 def main(steps=None):

@@ -36,7 +36,7 @@ def train_step(model, optimizer, tokens, labels):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 1
+DEFAULT_STEPS = 3
 
 
 def main(steps=None):
