@@ -49,7 +49,7 @@ def train_step(model, optimizer, images, labels):
 
 
 #: How many epochs main() runs when not told (``steps``).
-DEFAULT_STEPS = 6
+DEFAULT_STEPS = 3
 
 
 def main(steps=None):
