@@ -12,7 +12,7 @@ import pytest
 
 from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.project import FunctionFacts, Project, find_project_root
-from flake8_hybrid.analysis.summary import KERAS_CALL_OPS, SUBSCRIPT_OPS
+from flake8_hybrid.analysis.summary import KERAS_CALL_OPS, MAX_WEIGHT, SUBSCRIPT_OPS
 
 
 def analyze(root: Path, files: dict[str, str], cache: str | None = None) -> dict[str, FunctionFacts]:
@@ -663,3 +663,19 @@ def test_keras_arguments_passed_through_are_traced_to_where_they_are_made(tmp_pa
     assert facts["train_step"].fresh_keras_arguments == []
     twice = analyze(tmp_path / "twice", {"train.py": source + "    main()\n"})
     assert twice["train_step"].fresh_keras_arguments == ["model", "optimizer"]
+
+
+@pytest.mark.parametrize("loop", ["range(0, 9, 0)", "range(10 ** 30)", "range(10000000000000000000000000000)"])
+def test_odd_constant_ranges_do_not_break_the_work_estimate(tmp_path: Path, loop: str) -> None:
+    source = f"""
+        import tensorflow as tf
+
+        def f(x):
+            for _ in {loop}:
+                x = tf.exp(x)
+            return x
+
+        f(tf.ones([2]))
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert 1 <= facts["f"].ops_per_call <= MAX_WEIGHT

@@ -911,8 +911,10 @@ def _trip_count(iterable: ast.expr) -> int:
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
         bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
         if len(bounds) == len(iterable.args) and 1 <= len(bounds) <= 3:
-            count = len(range(*bounds))
-            return max(count, 1)
+            try:
+                return min(max(len(range(*bounds)), 1), MAX_WEIGHT)
+            except (ValueError, OverflowError):  # range(0, 9, 0) fails; range(10**30) has no len
+                return UNKNOWN_TRIP_COUNT
     if isinstance(iterable, (ast.List, ast.Tuple)):
         return max(len(iterable.elts), 1)
     return UNKNOWN_TRIP_COUNT
