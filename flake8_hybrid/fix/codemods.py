@@ -170,9 +170,14 @@ def _with_keyword(call: cst.Call, intent: FixIntent) -> cst.Call:
     if args:
         last = args[-1]
         if isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
-            # A trailing comma (one argument per line): the new argument takes the last line's place.
-            added = added.with_changes(comma=last.comma)
-            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=call.whitespace_before_args))
+            # A trailing comma (one argument per line): the new argument goes on a line of its own,
+            # indented like the first; a comment stays on the line it was on.
+            ending = last.comma.whitespace_after
+            before = call.whitespace_before_args
+            indent = before.last_line if isinstance(before, cst.ParenthesizedWhitespace) else ending.last_line
+            added = added.with_changes(comma=last.comma.with_changes(
+                whitespace_after=ending.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])))
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=ending.with_changes(last_line=indent)))
         else:
             args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     return call.with_changes(args=[*args, added])
