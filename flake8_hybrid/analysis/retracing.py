@@ -117,8 +117,8 @@ class Retracing:
                     continue
                 for callee, mapping in self._bindings(function, call):
                     callee_facts = facts.get(callee)
-                    if callee_facts is None or not callee_facts.hybrid:
-                        continue
+                    if callee_facts is None or not callee_facts.hybrid or callee_facts.input_signature:
+                        continue  # under an input_signature every argument becomes a tensor of one spec
                     for argument, parameter in mapping.items():
                         record = self._record(function, call, callee, argument, parameter, repeated)
                         if record is not None:
