@@ -44,6 +44,11 @@ class Retracing:
         self.calls: list[RetraceCall] = []
         #: function key -> parameter -> (values taken (0: unknown), site of the loop)
         self.counts: dict[str, dict[str, tuple]] = defaultdict(dict)
+        # Each call's targets, resolved once: (function, call, [(callee key, {argument: parameter})]).
+        self.resolved = [
+            (function, call, list(self._bindings(function, call)))
+            for function in project.functions.values() for call in function.summary.calls if call.col >= 0
+        ]
         self._propagate_counts()
         self._collect()
 
@@ -72,12 +77,13 @@ class Retracing:
 
     # -- how many values a parameter takes -------------------------------------
     def _propagate_counts(self) -> None:
-        functions = self.project.functions
+        flowing = [entry for entry in self.resolved if entry[2] and (entry[1].varying or any(
+            isinstance(atom, tuple) and atom[0] in ("param", "arith")
+            for value in [*entry[1].args, *entry[1].kwargs.values()] for atom in value))]
         for _ in range(10):
             changed = False
-            for function in functions.values():
-                for call in function.summary.calls:
-                    for callee, mapping in self._bindings(function, call):
+            for function, call, bindings in flowing:
+                for callee, mapping in bindings:
                         for argument, parameter in mapping.items():
                             found = self._count_of(function, call, argument)
                             if found is None:
@@ -109,20 +115,17 @@ class Retracing:
     # -- the calls that retrace ---------------------------------------------------
     def _collect(self) -> None:
         facts = self.facts
-        for function in self.project.functions.values():
+        for function, call, bindings in self.resolved:
             caller_facts = facts.get(function.key)
             repeated = caller_facts is not None and caller_facts.called_repeatedly
-            for call in function.summary.calls:
-                if call.col < 0:
-                    continue
-                for callee, mapping in self._bindings(function, call):
-                    callee_facts = facts.get(callee)
-                    if callee_facts is None or not callee_facts.hybrid or callee_facts.input_signature:
-                        continue  # under an input_signature every argument becomes a tensor of one spec
-                    for argument, parameter in mapping.items():
-                        record = self._record(function, call, callee, argument, parameter, repeated)
-                        if record is not None:
-                            self.calls.append(record)
+            for callee, mapping in bindings:
+                callee_facts = facts.get(callee)
+                if callee_facts is None or not callee_facts.hybrid or callee_facts.input_signature:
+                    continue  # under an input_signature every argument becomes a tensor of one spec
+                for argument, parameter in mapping.items():
+                    record = self._record(function, call, callee, argument, parameter, repeated)
+                    if record is not None:
+                        self.calls.append(record)
 
     def _record(self, function, call, callee: str, argument: str, parameter: str, repeated: bool):
         path = function.module.path
@@ -172,7 +175,8 @@ class Retracing:
         return [call for call in self.calls if call.path == path]
 
     def shape_sites(self, callee: str) -> list[RetraceCall]:
-        return [call for call in self.calls if call.callee == callee and call.kind == "shape"]
+        return sorted((call for call in self.calls if call.callee == callee and call.kind == "shape"),
+                      key=lambda call: (call.path, call.line))
 
 
 def retracing_of(project) -> Retracing:

@@ -123,7 +123,7 @@ def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
         function_facts = module.function_facts.get(target.lineno)
         if function_facts is None:
             continue
-        sites = facts.shape_sites(function_facts.key)
+        sites = list({(r.path, r.line): r for r in facts.shape_sites(function_facts.key)}.values())
         if not sites:
             continue
         first = sites[0]
