@@ -20,8 +20,8 @@ class FixIntent:
     #: ``rename-attribute``: rename attribute ``old`` (in ``x.old``) to ``new``;
     #: ``add-decorator``: give function ``old`` the decorator ``new`` (innermost);
     #: ``remove-decorator``: remove decorator ``old`` (its source text) from the
-    #: function defined at ``line``;
-    #: ``wrap-argument``: wrap the argument expression that starts here (source ``old``)
+    #: function defined at ``line``.
+    #: Retracing fixes: ``wrap-argument``: wrap the argument expression that starts here (source ``old``)
     #: in a call of ``new`` (``tf.constant``);
     #: ``add-keyword``: add keyword argument ``old=new`` to the call (or bare
     #: decorator, which becomes a call) that starts here;
