@@ -46,6 +46,7 @@ REPORTED = {
         # One trace per shape; reduce_retracing=True relaxes after the second shape.
         "case_padded_batch": (10, 3), "case_padded_dataset_variable": (8, 3), "case_growing_slices": (11, 2),
         "case_growing_shapes": (7, 2), "case_ragged_rows": (6, 2), "case_existing_arguments_on_lines": (7, 3),
+        "case_dataset_from_helper": (6, 3), "case_dataset_from_other_module": (5, 3),
     },
     "hyb204": {
         # Graph ops: one copy of the body per iteration; tf.range keeps one copy in a while loop.
@@ -65,7 +66,8 @@ NEAR_MISSES = {
                "case_few_values": 3, "case_after_loop": 1, "case_tf_range": 1, "case_input_signature": 1},
     "hyb202": {"case_module_level": 1, "case_factory_called_once": 1, "case_cached_in_method": 2},
     "hyb203": {"case_partial_last_batch": 2, "case_fixed_padding": 1, "case_already_relaxed": 3,
-               "case_input_signature": 1, "case_sliding_window": 1, "case_ragged_batch": 2},
+               "case_input_signature": 1, "case_sliding_window": 1, "case_ragged_batch": 2,
+               "case_plain_dataset_from_other_module": 2},
     "hyb204": {"case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20, "case_layers": 21, "case_eager": 0},
     "hyb205": {"case_object_made_once": 1, "case_plain_function": 1, "case_single_call": 1,
                "case_tensor_made_per_call": 1},

@@ -136,7 +136,9 @@ class Retracing:
 
         concrete = self.analysis.concrete(function, self._argument(call, argument))
         if fact and fact[0] == "shape" and call.in_loop:
-            return make("shape", fact[1])
+            reason = self._shape_reason(function, fact[1])
+            if reason:
+                return make("shape", reason)
         numbers = concrete and concrete <= {v.NUMBER, v.COUNTER}
         if fact and fact[0] == "count" and call.in_loop and numbers:
             return make("count", fact[1])  # a loop variable or counter of this loop
@@ -151,6 +153,18 @@ class Retracing:
             if what:
                 return make("new", what)
         return None
+
+    def _shape_reason(self, function, detail) -> str:
+        """The reason a summary gave; for batches from a call of a project function, that function's."""
+        if isinstance(detail, str):
+            return detail
+        if isinstance(detail, (list, tuple)) and len(detail) == 2 and detail[0] == "returned":
+            key = self.project.resolve_ref(v.tuple_from_json(detail[1]), function.module, function.class_key)
+            callee = self.project.functions.get(key) if key else None
+            if callee is not None and callee.summary.returns_shaped_dataset:
+                name = callee.summary.qualname.replace(".<locals>.", ".")
+                return f"{callee.summary.returns_shaped_dataset}, from '{name}'"
+        return ""
 
     def _new_object(self, concrete: set, syntax: str) -> str:
         if syntax == "lambda":

@@ -98,6 +98,8 @@ class FunctionSummary:
     keras_runs: list = field(default_factory=list)
     #: Keras models compiled with run_eagerly=True: [receiver Value, line].
     keras_eager: list = field(default_factory=list)
+    #: Why the dataset it returns yields batches of many shapes (retracing facts); "" if it does not.
+    returns_shaped_dataset: str = ""
 
 
 @dataclass
@@ -793,7 +795,7 @@ class _FunctionBuilder:
             elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "enumerate" \
                     and isinstance(node.target, ast.Tuple) and node.target.elts and isinstance(node.target.elts[0], ast.Name):
                 counts[node.target.elts[0].id] = (0, *span)
-            reason = self._dataset_shape_reason(iterable)
+            reason = self._dataset_shape_reason(iterable) or self._dataset_from_call(iterable)
             if reason:
                 for name in targets:
                     shapes[name] = (reason, *span)
@@ -803,9 +805,13 @@ class _FunctionBuilder:
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub)) \
                         and isinstance(inner.target, ast.Name) and inner.target.id not in counts:
                     counts[inner.target.id] = (0, *span)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            reason = self._dataset_shape_reason(node.value)
+            if isinstance(reason, str) and reason:
+                self.summary.returns_shaped_dataset = reason
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
-            dataset_reason = self._dataset_shape_reason(node.value)
+            dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
             reason = self._varying_shape(node.value, node.lineno)
             datasets.pop(name, None)
             shapes.pop(name, None)
@@ -859,6 +865,20 @@ class _FunctionBuilder:
             if node.func.attr == "bucket_by_sequence_length":
                 return "batches from bucket_by_sequence_length, one length per bucket"
         return ""
+
+    def _dataset_from_call(self, expr: ast.AST) -> list:
+        """``["returned", ref]`` when a dataset expression starts from a call of a project function:
+        the project analysis looks up whether that function returns batches of many shapes."""
+        root = expr
+        while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and isinstance(root.func.value, ast.Call):
+            root = root.func.value  # make_batches().prefetch(1)
+        if not isinstance(root, ast.Call) or not isinstance(root.func, (ast.Name, ast.Attribute)):
+            return []
+        qualified = self.qualified(root.func) or ""
+        if qualified.split(".")[0] in _OUTSIDE_ROOTS:
+            return []
+        ref = self.owner.ref_of(root.func)
+        return ["returned", ref] if ref is not None else []
 
     def _varying_shape(self, expr: ast.AST, line: int) -> str:
         """Why the tensor an expression makes has a new shape on each iteration of a loop, or ""."""
