@@ -871,7 +871,7 @@ RULES = (
         name="varying-shapes-without-relaxation",
         message=(
             "'{function}' receives tensors whose shapes vary between calls{note} and traces a new "
-            "graph for each shape; add reduce_retracing=True or an input_signature"
+            "graph for each shape; add reduce_retracing=True or an input_signature{blocker}"
         ),
         summary="A `tf.function` fed tensors of many shapes without `reduce_retracing` or a signature.",
         what_it_does=cleandoc(

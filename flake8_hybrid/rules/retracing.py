@@ -137,7 +137,7 @@ def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
         )
         yield module.finding(
             "HYB203", target, fix, function=function_facts.qualname,
-            note=f" ({first.detail}, passed at {where}{more})" + not_fixed_note(blocker),
+            note=f" ({first.detail}, passed at {where}{more})", blocker=not_fixed_note(blocker),
         )
 
 
