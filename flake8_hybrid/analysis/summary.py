@@ -803,8 +803,10 @@ class _FunctionBuilder:
             span = (node.lineno, node.end_lineno or node.lineno)
             for inner in ast.walk(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub)) \
-                        and isinstance(inner.target, ast.Name) and inner.target.id not in counts:
-                    counts[inner.target.id] = (0, *span)
+                        and isinstance(inner.target, ast.Name):
+                    known = counts.get(inner.target.id)
+                    if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                        counts[inner.target.id] = (0, *span)
         elif isinstance(node, ast.Return) and node.value is not None:
             reason = self._dataset_shape_reason(node.value)
             if isinstance(reason, str) and reason:
