@@ -68,7 +68,9 @@ def test_hyb203_fix_needs_tf_2_9(tmp_path) -> None:
 
 
 def test_hyb203_not_fixed_when_the_function_loops_over_a_dimension(tmp_path) -> None:
-    definition = "@tf.function\ndef total(t):\n    s = 0\n    for i in range(t.shape[0]):\n        s += t[i]\n    return s"
+    definition = (
+        "@tf.function\ndef total(t):\n    s = 0\n    for i in range(t.shape[0]):\n        s += t[i]\n    return s"
+    )
     source = PADDED.format(definition=definition)
     [finding] = [f for f in lint_source(source, str(tmp_path / "p.py"), Settings()) if f.code == "HYB203"]
     assert finding.applicability is Applicability.DISPLAY_ONLY

@@ -17,7 +17,6 @@ import math
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -39,7 +38,8 @@ REPORTED = {
     },
     "hyb202": {
         # One trace per tf.function created; display-only.
-        "case_in_loop": (5, None), "case_lambda_in_loop": (4, None), "case_nested_in_function_called_in_loop": (6, None),
+        "case_in_loop": (5, None), "case_lambda_in_loop": (4, None),
+        "case_nested_in_function_called_in_loop": (6, None),
         "case_wrapped_in_helper": (4, None), "case_comprehension": (3, None),
     },
     "hyb203": {
@@ -68,7 +68,8 @@ NEAR_MISSES = {
     "hyb203": {"case_partial_last_batch": 2, "case_fixed_padding": 1, "case_already_relaxed": 3,
                "case_input_signature": 1, "case_sliding_window": 1, "case_ragged_batch": 2,
                "case_plain_dataset_from_other_module": 2},
-    "hyb204": {"case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20, "case_layers": 21, "case_eager": 0},
+    "hyb204": {"case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20, "case_layers": 21,
+               "case_eager": 0},
     "hyb205": {"case_object_made_once": 1, "case_plain_function": 1, "case_single_call": 1,
                "case_tensor_made_per_call": 1},
 }

@@ -84,14 +84,14 @@ class Retracing:
             changed = False
             for function, call, bindings in flowing:
                 for callee, mapping in bindings:
-                        for argument, parameter in mapping.items():
-                            found = self._count_of(function, call, argument)
-                            if found is None:
-                                continue
-                            known = self.counts[callee].get(parameter)
-                            if known is None or (found[0] > known[0]):
-                                self.counts[callee][parameter] = found
-                                changed = True
+                    for argument, parameter in mapping.items():
+                        found = self._count_of(function, call, argument)
+                        if found is None:
+                            continue
+                        known = self.counts[callee].get(parameter)
+                        if known is None or (found[0] > known[0]):
+                            self.counts[callee][parameter] = found
+                            changed = True
             if not changed:
                 return
 

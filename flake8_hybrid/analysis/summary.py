@@ -792,8 +792,9 @@ class _FunctionBuilder:
             if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
                     and isinstance(node.target, ast.Name):
                 counts[node.target.id] = (self._range_length(iterable), *span)
-            elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "enumerate" \
-                    and isinstance(node.target, ast.Tuple) and node.target.elts and isinstance(node.target.elts[0], ast.Name):
+            elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
+                    and iterable.func.id == "enumerate" and isinstance(node.target, ast.Tuple) \
+                    and node.target.elts and isinstance(node.target.elts[0], ast.Name):
                 counts[node.target.elts[0].id] = (0, *span)
             reason = self._dataset_shape_reason(iterable) or self._dataset_from_call(iterable)
             if reason:
@@ -829,7 +830,8 @@ class _FunctionBuilder:
             value = argument
             if isinstance(value, ast.Name) and value.id not in self.local_names:
                 value = _module_constant(self.owner.tree, value.id) or value
-            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant):
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
+                    and isinstance(value.operand, ast.Constant):
                 value = ast.Constant(-value.operand.value) if isinstance(value.operand.value, int) else value
             if not (isinstance(value, ast.Constant) and type(value.value) is int):
                 return 0
@@ -872,7 +874,8 @@ class _FunctionBuilder:
         """``["returned", ref]`` when a dataset expression starts from a call of a project function:
         the project analysis looks up whether that function returns batches of many shapes."""
         root = expr
-        while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and isinstance(root.func.value, ast.Call):
+        while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) \
+                and isinstance(root.func.value, ast.Call):
             root = root.func.value  # make_batches().prefetch(1)
         if not isinstance(root, ast.Call) or not isinstance(root.func, (ast.Name, ast.Attribute)):
             return []
@@ -889,7 +892,8 @@ class _FunctionBuilder:
             return shapes[expr.id][0]
 
         def varying(node: ast.AST) -> bool:
-            return any(isinstance(n, ast.Name) and self._is_varying_name(n.id, line) is not None for n in ast.walk(node))
+            return any(isinstance(n, ast.Name) and self._is_varying_name(n.id, line) is not None
+                       for n in ast.walk(node))
 
         if isinstance(expr, ast.Subscript):
             container = frozenset(self.env.get(expr.value.id, ())) if isinstance(expr.value, ast.Name) else frozenset()
@@ -932,7 +936,6 @@ class _FunctionBuilder:
                 call.varying[key] = fact
 
 
-
 #: Distribution-strategy methods that call a function on each replica: fn(*args).
 _REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(
@@ -941,6 +944,8 @@ _BUILTINS_OF_INTEREST = frozenset(
      "isinstance", "hasattr", "callable", "dict", "set", "frozenset", "range", "getattr", "setattr", "object",
      "type", "super", "vars", "id"}
 )
+
+
 def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
     """The literal a module assigns ``name`` once at its top level (``EPOCHS = 100``), or None."""
     found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(

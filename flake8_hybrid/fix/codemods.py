@@ -177,7 +177,8 @@ def _with_keyword(call: cst.Call, intent: FixIntent) -> cst.Call:
             indent = before.last_line if isinstance(before, cst.ParenthesizedWhitespace) else ending.last_line
             added = added.with_changes(comma=last.comma.with_changes(
                 whitespace_after=ending.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])))
-            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=ending.with_changes(last_line=indent)))
+            kept_comment = ending.with_changes(last_line=indent)
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=kept_comment))
         else:
             args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     return call.with_changes(args=[*args, added])

@@ -91,8 +91,12 @@ def _hyb201_205(module: ModuleContext, facts) -> Iterator[Finding]:
             continue
         if record.detail and record.detail < MIN_VALUES:
             continue  # a few values: a few traces
-        values = f"{record.detail} values, one per loop iteration" if record.detail else "a new value on every loop iteration"
-        via = f" (passed in the loop at {display_path(record.via.rpartition(':')[0])}:{record.via.rpartition(':')[2]})" if record.via else ""
+        values = (f"{record.detail} values, one per loop iteration" if record.detail
+                  else "a new value on every loop iteration")
+        via = ""
+        if record.via:
+            path_of_loop, _, line_of_loop = record.via.rpartition(":")
+            via = f" (passed in the loop at {display_path(path_of_loop)}:{line_of_loop})"
         alias, add_import = tf_alias(module)
         rule = get_rule("HYB201")
         fix = FixIntent(
@@ -173,7 +177,9 @@ def _creation_scope(module: ModuleContext, site: TfFunctionSite, parents: dict) 
         parent = parents.get(id(node))
         if parent is None or isinstance(parent, ast.ClassDef):
             return None
-        if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and node not in parent.orelse and node is not getattr(parent, "iter", None):
+        in_body = node not in parent.orelse and node is not getattr(parent, "iter", None) if isinstance(
+            parent, (ast.For, ast.AsyncFor, ast.While)) else False
+        if in_body:
             return f"on every iteration of the loop at line {parent.lineno}", "the loop"
         if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             return f"for every element of the comprehension at line {parent.lineno}", "the comprehension"
@@ -200,10 +206,13 @@ def _is_cache_guard(test: ast.expr) -> bool:
     return False
 
 
+_CACHING_DECORATORS = ("functools.lru_cache", "functools.cache", "functools.cached_property")
+
+
 def _is_cached(module: ModuleContext, function: ast.AST) -> bool:
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if (module.qualified_name(target) or "") in ("functools.lru_cache", "functools.cache", "functools.cached_property"):
+        if (module.qualified_name(target) or "") in _CACHING_DECORATORS:
             return True
     return False
 
@@ -239,7 +248,8 @@ def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Findin
             func = node.iter.func
             fix = FixIntent("replace-name", func.lineno, func.col_offset, "range", f"{alias}.range",
                             rule.fix, rule.fix_title, add_import=add_import)
-        yield module.finding("HYB204", node.iter, fix, iterable=iterable if len(iterable) <= 40 else iterable[:37] + "...")
+        shown = iterable if len(iterable) <= 40 else iterable[:37] + "..."
+        yield module.finding("HYB204", node.iter, fix, iterable=shown)
 
 
 def _unrolled_iterable(module: ModuleContext, iterable: ast.expr, python_numbers: set) -> Optional[str]:
@@ -304,15 +314,19 @@ def _tensorish(module: ModuleContext, expr: ast.AST, names: set) -> bool:
     for node in ast.walk(expr):
         if isinstance(node, ast.Name) and node.id in names:
             return True
-        if isinstance(node, ast.Call) and (module.qualified_name(node.func) or "").startswith(("tensorflow.", "keras.")):
+        if _is_tf_call(module, node):
             return True
     return False
+
+
+def _is_tf_call(module: ModuleContext, node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (module.qualified_name(node.func) or "").startswith(("tensorflow.", "keras."))
 
 
 def _builds_tensor_ops(module: ModuleContext, body: list, tensors: set) -> bool:
     for statement in body:
         for node in ast.walk(statement):
-            if isinstance(node, ast.Call) and (module.qualified_name(node.func) or "").startswith(("tensorflow.", "keras.")):
+            if _is_tf_call(module, node):
                 return True
             if isinstance(node, (ast.BinOp, ast.AugAssign)) and _tensorish(module, node, tensors):
                 return True
