@@ -58,6 +58,7 @@ REPORTED = {
         # One trace per call; display-only.
         "case_new_object_per_call": (6, None), "case_lambda_per_call": (5, None), "case_bound_method": (5, None),
         "case_partial_per_call": (5, None), "case_helper_called_in_loop": (5, None),
+        "case_object_named_in_loop": (5, None),
     },
 }
 #: Near misses: at most this many traces (HYB204: graph ops).

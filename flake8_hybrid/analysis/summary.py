@@ -777,11 +777,20 @@ class _FunctionBuilder:
         if state is None:
             # name -> (count, first line, last line) of the loop it varies in;
             # name -> (reason, first, last) of tensors with varying shapes; datasets: name -> reason.
-            state = self.__dict__["_retracing"] = ({}, {}, {})
+            # Then the loops seen (spans), and names bound in a loop to an object made there.
+            state = self.__dict__["_retracing"] = ({}, {}, {}, [], {})
         return state
 
     def _retracing_note(self, node: ast.stmt) -> None:
-        counts, shapes, datasets = self._retracing_state()
+        counts, shapes, datasets, loops, fresh = self._retracing_state()
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            loops.append((node.lineno, node.end_lineno or node.lineno))
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            fresh.pop(node.targets[0].id, None)
+            syntax = self._fresh_object(node.value)
+            spans = [span for span in loops if span[0] < node.lineno <= span[1]]
+            if syntax and spans:
+                fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
         if isinstance(node, (ast.For, ast.AsyncFor)):
             span = (node.lineno, node.end_lineno or node.lineno)
             targets = [t.id for t in ast.walk(node.target) if isinstance(t, ast.Name)]
@@ -913,6 +922,17 @@ class _FunctionBuilder:
                 return f"'{ast.unparse(expr.func)}' of a shape that follows the loop variable"
         return ""
 
+    def _fresh_object(self, expr: ast.AST) -> str:
+        """How an expression makes a new object each time it runs (the project analysis checks it does)."""
+        if isinstance(expr, ast.Lambda):
+            return "lambda"
+        if isinstance(expr, ast.Call) and not (self.qualified(expr.func) or "").startswith(
+                ("tensorflow.", "numpy.", "keras.")):
+            return "call"
+        if isinstance(expr, ast.Attribute) and self.qualified(expr) is None:
+            return "attribute"
+        return ""
+
     def _retracing_arguments(self, node: ast.Call, call: CallSite) -> None:
         call.col = node.col_offset
         arguments = [(str(i), a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords if k.arg]
@@ -925,13 +945,12 @@ class _FunctionBuilder:
                 fact = ["count", count]
             elif self._varying_shape(argument, node.lineno):
                 fact = ["shape", self._varying_shape(argument, node.lineno)]
-            elif isinstance(argument, ast.Lambda):
-                fact = ["new", "lambda"]
-            elif isinstance(argument, ast.Call) and not (self.qualified(argument.func) or "").startswith(
-                    ("tensorflow.", "numpy.", "keras.")):
-                fact = ["new", "call"]
-            elif isinstance(argument, ast.Attribute) and self.qualified(argument) is None:
-                fact = ["new", "attribute"]
+            elif self._fresh_object(argument):
+                fact = ["new", self._fresh_object(argument)]
+            elif isinstance(argument, ast.Name) and argument.id in self._retracing_state()[4]:
+                syntax, first, last = self._retracing_state()[4][argument.id]
+                if first <= node.lineno <= last:
+                    fact = ["new", syntax]  # made in the same loop as the call
             if fact is not None:
                 call.varying[key] = fact
 
