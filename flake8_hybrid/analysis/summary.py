@@ -801,6 +801,9 @@ class _FunctionBuilder:
             if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
                     and isinstance(node.target, ast.Name):
                 counts[node.target.id] = (self._range_length(iterable), *span)
+            elif isinstance(iterable, (ast.List, ast.Tuple, ast.Set)) and isinstance(node.target, ast.Name) \
+                    and not any(isinstance(e, ast.Starred) for e in iterable.elts):
+                counts[node.target.id] = (len({ast.dump(e) for e in iterable.elts}) or 1, *span)  # a sweep
             elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
                     and iterable.func.id == "enumerate" and isinstance(node.target, ast.Tuple) \
                     and node.target.elts and isinstance(node.target.elts[0], ast.Name):
