@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.project import display_path
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
@@ -44,6 +45,8 @@ class Retracing:
         self.calls: list[RetraceCall] = []
         #: function key -> parameter -> (values taken (0: unknown), site of the loop)
         self.counts: dict[str, dict[str, tuple]] = defaultdict(dict)
+        #: function key -> parameter -> (why its tensors take many shapes, site of the loop)
+        self.shapes: dict[str, dict[str, tuple]] = defaultdict(dict)
         # Each call's targets, resolved once: (function, call, [(callee key, {argument: parameter})]).
         self.resolved = [
             (function, call, list(self._bindings(function, call)))
@@ -85,6 +88,10 @@ class Retracing:
             for function, call, bindings in flowing:
                 for callee, mapping in bindings:
                     for argument, parameter in mapping.items():
+                        shape = self._shape_of(function, call, argument)
+                        if shape is not None and parameter not in self.shapes[callee]:
+                            self.shapes[callee][parameter] = shape
+                            changed = True
                         found = self._count_of(function, call, argument)
                         if found is None:
                             continue
@@ -112,6 +119,17 @@ class Retracing:
                         found = candidate
         return found
 
+    def _shape_of(self, function, call, argument: str) -> Optional[tuple]:
+        """(reason, site) when the argument's tensors take a new shape on every iteration of a loop."""
+        fact = call.varying.get(argument)
+        if fact and fact[0] == "shape" and call.in_loop:
+            reason = self._shape_reason(function, fact[1])
+            return (reason, f"{function.module.path}:{call.line}") if reason else None
+        for atom in self._argument(call, argument):
+            if isinstance(atom, tuple) and atom[0] == "param" and atom[1] in self.shapes[function.key]:
+                return self.shapes[function.key][atom[1]]
+        return None
+
     # -- the calls that retrace ---------------------------------------------------
     def _collect(self) -> None:
         facts = self.facts
@@ -135,10 +153,13 @@ class Retracing:
             return RetraceCall(path, call.line, call.col, argument, callee, parameter, kind, detail, via)
 
         concrete = self.analysis.concrete(function, self._argument(call, argument))
-        if fact and fact[0] == "shape" and call.in_loop:
-            reason = self._shape_reason(function, fact[1])
-            if reason:
-                return make("shape", reason)
+        shape = self._shape_of(function, call, argument)
+        if shape is not None:
+            here = f"{path}:{call.line}"
+            if shape[1] == here:
+                return make("shape", shape[0])
+            loop_path, _, loop_line = shape[1].rpartition(":")
+            return make("shape", f"{shape[0]}, from the loop at {display_path(loop_path)}:{loop_line}", shape[1])
         numbers = concrete and concrete <= {v.NUMBER, v.COUNTER}
         if fact and fact[0] == "count" and call.in_loop and numbers:
             return make("count", fact[1])  # a loop variable or counter of this loop
