@@ -47,7 +47,7 @@ REPORTED = {
         "case_padded_batch": (10, 3), "case_padded_dataset_variable": (8, 3), "case_growing_slices": (11, 2),
         "case_growing_shapes": (7, 2), "case_ragged_rows": (6, 2), "case_existing_arguments_on_lines": (7, 3),
         "case_dataset_from_helper": (6, 3), "case_dataset_from_other_module": (5, 3),
-        "case_through_helper": (5, 3),
+        "case_through_helper": (5, 3), "case_buckets": (12, 3),
     },
     "hyb204": {
         # Graph ops: one copy of the body per iteration; tf.range keeps one copy in a while loop.
