@@ -884,8 +884,9 @@ RULES = (
             follows it. Not findings: the last, smaller batch from `batch()` without
             `drop_remainder` (one extra trace, two in all); `ragged_batch`, whose ragged
             dimension is not part of the trace key (measured: two traces, like `batch`); and
-            sliding windows `x[i:i + 4]`, whose length does not change. The finding is reported
-            on the `def` line.
+            sliding windows `x[i:i + 4]`, whose length does not change. Batches are followed
+            through helper functions that pass them on and from functions that return such a
+            dataset, across modules. The finding is reported on the `def` line.
             """
         ),
         why_it_matters=cleandoc(
