@@ -21,6 +21,11 @@ class FixIntent:
     #: ``add-decorator``: give function ``old`` the decorator ``new`` (innermost);
     #: ``remove-decorator``: remove decorator ``old`` (its source text) from the
     #: function defined at ``line``.
+    #: Retracing fixes: ``wrap-argument``: wrap the argument expression that starts here (source ``old``)
+    #: in a call of ``new`` (``tf.constant``);
+    #: ``add-keyword``: add keyword argument ``old=new`` to the call (or bare
+    #: decorator, which becomes a call) that starts here;
+    #: ``replace-name``: replace the name ``old`` that starts here with ``new``.
     kind: str
     #: Where the keyword or attribute name starts: 1-based line, 0-based
     #: column in UTF-8 bytes (as ``ast`` reports it).

@@ -133,10 +133,21 @@ def child_environment() -> dict:
 
 
 def run_fixer(directory: Path, *extra: str) -> subprocess.CompletedProcess:
+    # The fixer is this checkout's (not whatever copy the interpreter has installed).
+    env = {**child_environment(), "PYTHONPATH": str(REPOSITORY)}
     return subprocess.run(
         [sys.executable, "-m", "flake8_hybrid.fix.cli", "--isolated", *extra, "."],
-        cwd=directory, capture_output=True, text=True, env=child_environment(), timeout=300,
+        cwd=directory, capture_output=True, text=True, env=env, timeout=300,
     )
+
+
+def wants_unsafe_fixes(program: Path) -> bool:
+    """A program opts into unsafe fixes with ``unsafe-fixes = true`` under ``[speedup-benchmark]`` in its setup.cfg."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(program / "setup.cfg")
+    return config.getboolean("speedup-benchmark", "unsafe-fixes", fallback=False)
 
 
 def fixer_findings(directory: Path) -> list:
@@ -410,10 +421,12 @@ def benchmark_program(name: str, workdir: Path, args) -> dict:
 
     start = time.perf_counter()
     findings = fixer_findings(variants["fixed"])
-    proc = run_fixer(variants["fixed"], *(["--unsafe-fixes"] if args.unsafe_fixes else []))
+    unsafe = args.unsafe_fixes or wants_unsafe_fixes(source)
+    proc = run_fixer(variants["fixed"], *(["--unsafe-fixes"] if unsafe else []))
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"flake8-hybrid-fix failed on {name}:\n{proc.stderr[-2000:]}")
-    applied = ("safe", "unsafe") if args.unsafe_fixes else ("safe",)
+    applied = ("safe", "unsafe") if unsafe else ("safe",)
+    record["unsafe_fixes"] = unsafe
     remaining = [f for f in fixer_findings(variants["fixed"]) if f.get("fix") and f["fix"]["applicability"] in applied]
     record["fix_seconds"] = time.perf_counter() - start
     before = decorated_functions(variants["original"])

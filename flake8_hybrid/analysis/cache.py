@@ -125,6 +125,8 @@ def _summary_from_json(data: dict) -> ModuleSummary:
                 method=call["method"],
                 receiver=v.value_from_json(call["receiver"]),
                 weight=call["weight"],
+                col=call.get("col", -1),
+                varying=call.get("varying", {}),
             )
             for call in entry["calls"]
         ]

@@ -386,7 +386,9 @@ class Project:
     # -- the fixpoint --------------------------------------------------------------
     def facts(self) -> dict[str, FunctionFacts]:
         if self._facts is None:
-            self._facts = _Analysis(self).run()
+            analysis = _Analysis(self)
+            self._facts = analysis.run()
+            self._analysis = analysis  # its resolved values, for the retracing facts (retracing.py)
         return self._facts
 
     def verdicts(self, min_ops: int) -> dict:

@@ -64,6 +64,13 @@ class CallSite:
     receiver: Value = frozenset()
     #: How many times it runs per call of the function (constant loop trip counts).
     weight: int = 1
+    #: The call's column (0-based, as ast reports it); -1 when not recorded.
+    col: int = -1
+    #: Retracing facts of its arguments, by position ("0", "1", ...) or keyword:
+    #: ``["count", n]`` a loop variable taking n values (0: unknown); ``["shape", why]``
+    #: tensors whose shapes vary per iteration; ``["new", what]`` an object made
+    #: for this call (``lambda``, ``call``, ``attribute``: a bound method, if it is one).
+    varying: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +105,8 @@ class FunctionSummary:
     keras_created_in_loop: bool = False
     #: Parameters it applies gradients with (optimizers passed in).
     optimizer_parameters: list = field(default_factory=list)
+    #: Why the dataset it returns yields batches of many shapes (retracing facts); "" if it does not.
+    returns_shaped_dataset: str = ""
 
 
 @dataclass
@@ -310,6 +319,7 @@ class _FunctionBuilder:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
+        self._retracing_note(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in node.decorator_list:
                 self.expr(decorator)
@@ -624,6 +634,7 @@ class _FunctionBuilder:
         self.summary.calls.append(
             CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
         )
+        self._retracing_arguments(node, self.summary.calls[-1])
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
         return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
 
@@ -787,6 +798,197 @@ class _FunctionBuilder:
             return frozenset({v.TENSOR})
         return None
 
+    # -- retracing facts (HYB201, HYB203, HYB205) ----------------------------------
+    # Kept apart from the values: which loop variable takes how many values, and
+    # which tensors take a new shape on every iteration, for the retracing rules.
+    def _retracing_state(self) -> tuple:
+        state = self.__dict__.get("_retracing")
+        if state is None:
+            # name -> (count, first line, last line) of the loop it varies in;
+            # name -> (reason, first, last) of tensors with varying shapes; datasets: name -> reason.
+            # Then the loops seen (spans), and names bound in a loop to an object made there.
+            state = self.__dict__["_retracing"] = ({}, {}, {}, [], {})
+        return state
+
+    def _retracing_note(self, node: ast.stmt) -> None:
+        counts, shapes, datasets, loops, fresh = self._retracing_state()
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            loops.append((node.lineno, node.end_lineno or node.lineno))
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            fresh.pop(node.targets[0].id, None)
+            syntax = self._fresh_object(node.value)
+            spans = [span for span in loops if span[0] < node.lineno <= span[1]]
+            if syntax and spans:
+                fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            span = (node.lineno, node.end_lineno or node.lineno)
+            targets = [t.id for t in ast.walk(node.target) if isinstance(t, ast.Name)]
+            for name in targets:
+                counts.pop(name, None)
+                shapes.pop(name, None)
+            iterable = node.iter
+            if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
+                    and isinstance(node.target, ast.Name):
+                counts[node.target.id] = (self._range_length(iterable), *span)
+            elif isinstance(iterable, (ast.List, ast.Tuple, ast.Set)) and isinstance(node.target, ast.Name) \
+                    and not any(isinstance(e, ast.Starred) for e in iterable.elts):
+                counts[node.target.id] = (len({ast.dump(e) for e in iterable.elts}) or 1, *span)  # a sweep
+            elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
+                    and iterable.func.id == "enumerate" and isinstance(node.target, ast.Tuple) \
+                    and node.target.elts and isinstance(node.target.elts[0], ast.Name):
+                counts[node.target.elts[0].id] = (0, *span)
+            reason = self._dataset_shape_reason(iterable) or self._dataset_from_call(iterable)
+            if reason:
+                for name in targets:
+                    shapes[name] = (reason, *span)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            span = (node.lineno, node.end_lineno or node.lineno)
+            for inner in ast.walk(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
+                if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub)) \
+                        and isinstance(inner.target, ast.Name):
+                    known = counts.get(inner.target.id)
+                    if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                        counts[inner.target.id] = (0, *span)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            reason = self._dataset_shape_reason(node.value)
+            if isinstance(reason, str) and reason:
+                self.summary.returns_shaped_dataset = reason
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
+            reason = self._varying_shape(node.value, node.lineno)
+            datasets.pop(name, None)
+            shapes.pop(name, None)
+            if dataset_reason:
+                datasets[name] = dataset_reason
+            if reason and self.loop_depth:
+                shapes[name] = (reason, 0, 10**9)
+
+    def _range_length(self, call: ast.Call) -> int:
+        """How many values ``range(...)`` yields, when its bounds are constants (or module constants); 0 if unknown."""
+        bounds = []
+        for argument in call.args:
+            value = argument
+            if isinstance(value, ast.Name) and value.id not in self.local_names:
+                value = _module_constant(self.owner.tree, value.id) or value
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
+                    and isinstance(value.operand, ast.Constant):
+                value = ast.Constant(-value.operand.value) if isinstance(value.operand.value, int) else value
+            if not (isinstance(value, ast.Constant) and type(value.value) is int):
+                return 0
+            bounds.append(value.value)
+        if not 1 <= len(bounds) <= 3 or (len(bounds) == 3 and bounds[2] == 0):
+            return 0
+        try:
+            return len(range(*bounds))
+        except OverflowError:  # range(10**30): more values than a length can hold
+            return 0
+
+    def _is_varying_name(self, name: str, line: int) -> Optional[int]:
+        """The number of values a name takes per iteration of the loop around ``line`` (0: unknown), or None."""
+        counts = self._retracing_state()[0]
+        if name in counts and counts[name][1] <= line <= counts[name][2]:
+            return counts[name][0]
+        if self.loop_depth and v.COUNTER in self.env.get(name, ()):
+            return 0
+        return None
+
+    def _dataset_shape_reason(self, expr: ast.AST) -> str:
+        """Why a dataset expression yields batches of many shapes, or ""."""
+        datasets = self._retracing_state()[2]
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name) and node.id in datasets:
+                return datasets[node.id]
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr == "padded_batch":
+                shapes = next((k.value for k in node.keywords if k.arg == "padded_shapes"), None)
+                if shapes is None and len(node.args) >= 2:
+                    shapes = node.args[1]
+                fixed = shapes is not None and not any(
+                    isinstance(n, ast.Constant) and (n.value is None or n.value == -1) for n in ast.walk(shapes)
+                ) and not any(isinstance(n, ast.UnaryOp) for n in ast.walk(shapes))
+                if not fixed:
+                    return "batches from padded_batch, padded to each batch's longest element"
+            if node.func.attr == "bucket_by_sequence_length":
+                return "batches from bucket_by_sequence_length, one length per bucket"
+        return ""
+
+    def _dataset_from_call(self, expr: ast.AST) -> list:
+        """``["returned", ref]`` when a dataset expression starts from a call of a project function:
+        the project analysis looks up whether that function returns batches of many shapes."""
+        root = expr
+        while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) \
+                and isinstance(root.func.value, ast.Call):
+            root = root.func.value  # make_batches().prefetch(1)
+        if not isinstance(root, ast.Call) or not isinstance(root.func, (ast.Name, ast.Attribute)):
+            return []
+        qualified = self.qualified(root.func) or ""
+        if qualified.split(".")[0] in _OUTSIDE_ROOTS:
+            return []
+        ref = self.owner.ref_of(root.func)
+        return ["returned", ref] if ref is not None else []
+
+    def _varying_shape(self, expr: ast.AST, line: int) -> str:
+        """Why the tensor an expression makes has a new shape on each iteration of a loop, or ""."""
+        shapes = self._retracing_state()[1]
+        if isinstance(expr, ast.Name) and expr.id in shapes and shapes[expr.id][1] <= line <= shapes[expr.id][2]:
+            return shapes[expr.id][0]
+
+        def varying(node: ast.AST) -> bool:
+            return any(isinstance(n, ast.Name) and self._is_varying_name(n.id, line) is not None
+                       for n in ast.walk(node))
+
+        if isinstance(expr, ast.Subscript):
+            container = frozenset(self.env.get(expr.value.id, ())) if isinstance(expr.value, ast.Name) else frozenset()
+            if container and container <= v.NOT_TENSOR:
+                return ""
+            slices = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+            # One bound follows the loop, the other does not: the length changes (x[i:i + 4] keeps it).
+            if any(isinstance(s, ast.Slice) and (s.lower is not None and varying(s.lower)) != (
+                    s.upper is not None and varying(s.upper)) for s in slices):
+                return "a slice whose length follows the loop variable"
+        if isinstance(expr, ast.Call):
+            name = self.qualified(expr.func) or ""
+            if name.startswith("tensorflow.ragged.") or name.startswith("tensorflow.RaggedTensor."):
+                if any(varying(a) for a in expr.args):
+                    return "a ragged tensor whose number of rows follows the loop variable"
+            elif name in _SHAPED_CONSTRUCTORS and expr.args and varying(expr.args[0]):
+                return f"'{ast.unparse(expr.func)}' of a shape that follows the loop variable"
+        return ""
+
+    def _fresh_object(self, expr: ast.AST) -> str:
+        """How an expression makes a new object each time it runs (the project analysis checks it does)."""
+        if isinstance(expr, ast.Lambda):
+            return "lambda"
+        if isinstance(expr, ast.Call) and not (self.qualified(expr.func) or "").startswith(
+                ("tensorflow.", "numpy.", "keras.")):
+            return "call"
+        if isinstance(expr, ast.Attribute) and self.qualified(expr) is None:
+            return "attribute"
+        return ""
+
+    def _retracing_arguments(self, node: ast.Call, call: CallSite) -> None:
+        call.col = node.col_offset
+        arguments = [(str(i), a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords if k.arg]
+        for key, argument in arguments:
+            if isinstance(argument, ast.Starred):
+                break
+            fact = None
+            count = self._is_varying_name(argument.id, node.lineno) if isinstance(argument, ast.Name) else None
+            if count is not None:
+                fact = ["count", count]
+            elif self._varying_shape(argument, node.lineno):
+                fact = ["shape", self._varying_shape(argument, node.lineno)]
+            elif self._fresh_object(argument):
+                fact = ["new", self._fresh_object(argument)]
+            elif isinstance(argument, ast.Name) and argument.id in self._retracing_state()[4]:
+                syntax, first, last = self._retracing_state()[4][argument.id]
+                if first <= node.lineno <= last:
+                    fact = ["new", syntax]  # made in the same loop as the call
+            if fact is not None:
+                call.varying[key] = fact
+
 
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
@@ -797,6 +999,20 @@ _BUILTINS_OF_INTEREST = frozenset(
      "reversed", "len", "int", "float", "abs", "round", "sum", "min", "max", "str", "repr", "format", "bool",
      "isinstance", "hasattr", "callable", "dict", "set", "frozenset", "range", "getattr", "setattr", "object",
      "type", "super", "vars", "id"}
+)
+
+
+def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
+    """The literal a module assigns ``name`` once at its top level (``EPOCHS = 100``), or None."""
+    found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in s.targets)]
+    return found[0] if len(found) == 1 and isinstance(found[0], (ast.Constant, ast.UnaryOp)) else None
+
+
+#: TF calls whose first argument is the shape of the tensor they make (retracing facts).
+_SHAPED_CONSTRUCTORS = frozenset(
+    {"tensorflow.ones", "tensorflow.zeros", "tensorflow.fill", "tensorflow.random.normal", "tensorflow.random.uniform",
+     "tensorflow.range"}
 )
 _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add", "discard",

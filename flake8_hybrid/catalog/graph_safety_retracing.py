@@ -733,15 +733,21 @@ RULES = (
         code="HYB201",
         name="python-scalar-argument-retraces",
         message=(
-            "'{argument}' is a Python number that changes every iteration, so each call of "
-            "'{function}' traces a new graph; pass tf.constant({argument}) instead"
+            "'{argument}' is a Python number that takes {values}{via}, so '{function}' traces a new "
+            "graph for each value; pass tf.constant({argument}) instead"
         ),
         summary="A `tf.function` called in a loop with a Python number that changes per iteration.",
         what_it_does=cleandoc(
             """
             Finds a call of a `tf.function` inside a loop that passes a Python number whose value
             changes on every iteration: the loop variable, a counter, an epoch or step number.
-            The finding is reported on the argument.
+            The finding is reported on the argument, and says how many values the argument
+            takes when the loop bounds are constants (`range(100)`, `range(EPOCHS)`). Values are
+            followed through helper functions and across modules: a helper that passes its
+            parameter on to a `tf.function` is reported when a loop elsewhere calls it with a
+            loop variable. Not reported: booleans, constants, values passed once outside a
+            loop, and loops known to give fewer than 5 values (TensorFlow itself warns after 5
+            retraces; measured: a loop over `range(3)` traces 3 times).
             """
         ),
         why_it_matters=cleandoc(
@@ -798,15 +804,17 @@ RULES = (
         code="HYB202",
         name="tf-function-created-in-loop",
         message=(
-            "'{function}' is wrapped in a new tf.function each time {scope} runs, and each one "
-            "traces its own graph; create the tf.function once, outside {scope}"
+            "'{function}' is wrapped in a new tf.function {when}, and each one traces its own "
+            "graph; create the tf.function once, outside {scope}"
         ),
         summary="A `tf.function` created inside a loop or inside a function called repeatedly.",
         what_it_does=cleandoc(
             """
             Finds `tf.function(...)` calls and nested `@tf.function` definitions that run inside a
-            loop, or inside a function that is itself called repeatedly, so that a new
-            `tf.function` object is created each time.
+            loop or a comprehension, or inside a function that is itself called repeatedly, so
+            that a new `tf.function` object is created each time. Not reported in `__init__` and
+            `build`, in functions cached with `functools.lru_cache`/`cache`, or behind a
+            first-call guard such as `if self._fn is None:`.
             """
         ),
         why_it_matters=cleandoc(
@@ -862,17 +870,23 @@ RULES = (
         code="HYB203",
         name="varying-shapes-without-relaxation",
         message=(
-            "'{function}' receives tensors whose shapes vary between calls and traces a new graph "
-            "for each shape; add reduce_retracing=True or an input_signature"
+            "'{function}' receives tensors whose shapes vary between calls{note} and traces a new "
+            "graph for each shape; add reduce_retracing=True or an input_signature{blocker}"
         ),
         summary="A `tf.function` fed tensors of many shapes without `reduce_retracing` or a signature.",
         what_it_does=cleandoc(
             """
             Finds a `tf.function` that has neither `input_signature` nor `reduce_retracing` and
-            is fed tensors whose shapes take many values: batches from `padded_batch` of
-            variable-length elements, ragged inputs, sequences or slices of varying length. The
-            last, smaller batch from `batch()` without `drop_remainder` is not a finding: it
-            causes one extra trace (two in all). The finding is reported on the `def` line.
+            is fed, in a loop, tensors whose shapes take many values: batches from
+            `padded_batch` without fixed `padded_shapes` or from `bucket_by_sequence_length`,
+            slices with one bound that follows the loop variable (`x[:i]`), tensors made with a
+            shape that follows it (`tf.ones([n, 2])`), and ragged tensors whose number of rows
+            follows it. Not findings: the last, smaller batch from `batch()` without
+            `drop_remainder` (one extra trace, two in all); `ragged_batch`, whose ragged
+            dimension is not part of the trace key (measured: two traces, like `batch`); and
+            sliding windows `x[i:i + 4]`, whose length does not change. Batches are followed
+            through helper functions that pass them on and from functions that return such a
+            dataset, across modules. The finding is reported on the `def` line.
             """
         ),
         why_it_matters=cleandoc(
@@ -937,8 +951,12 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds a `for` loop in graph code whose body builds tensor ops and that iterates over
-            `range(N)` with a large or non-constant `N`, or over a Python list or NumPy array.
-            AutoGraph runs such a loop in Python while tracing instead of converting it.
+            `range(N)` where `N` is a constant of 32 or more, a static dimension (`x.shape[0]`)
+            or a parameter that receives Python numbers, or over a NumPy array or a list of 32
+            or more numbers. AutoGraph runs such a loop in Python while tracing instead of
+            converting it. A bound that is a tensor is not a finding: AutoGraph turns
+            `range(n)` into a graph loop then (measured: 20 ops for 500 iterations), and
+            loops over lists of layers are Python structure, not data.
             """
         )
         + "\n\n"
@@ -996,15 +1014,17 @@ RULES = (
         code="HYB205",
         name="new-python-object-argument",
         message=(
-            "'{argument}' is a new Python object on every call of '{function}', so every call "
-            "traces a new graph; create the object once and reuse it, or pass tensors"
+            "'{argument}' is {what}, created anew for every call of '{function}', so every call "
+            "traces a new graph; create it once and reuse it, or pass tensors"
         ),
         summary="A `tf.function` called with a freshly created Python object on every call.",
         what_it_does=cleandoc(
             """
-            Finds a call of a `tf.function` that passes an object created anew for that call: an
-            instance of a Python class, a lambda or a bound method (`obj.method` creates a new
-            bound-method object each time it is read). The finding is reported on the argument.
+            Finds a call of a `tf.function`, in a loop or in a function called repeatedly, that
+            passes an object created anew for that call: an instance of a Python class of the
+            project (not a Keras layer or model), a lambda, a `functools.partial`, or a bound
+            method (`obj.method` creates a new bound-method object each time it is read). The
+            finding is reported on the argument.
             """
         ),
         why_it_matters=cleandoc(

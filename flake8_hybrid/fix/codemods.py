@@ -122,6 +122,67 @@ class _IntentApplier(cst.CSTTransformer):
             return updated
         return updated.with_changes(attr=cst.Name(intent.new))
 
+    # -- retracing fixes (HYB201, HYB203, HYB204): kinds wrap-argument, add-keyword, replace-name --
+    def on_leave(self, original_node: cst.CSTNode, updated_node):
+        updated = super().on_leave(original_node, updated_node)
+        if not self.pending or not isinstance(updated, cst.CSTNode):
+            return updated
+        if isinstance(original_node, cst.Decorator) and isinstance(original_node.decorator, (cst.Name, cst.Attribute)):
+            intent = self._take_kind(original_node.decorator, "add-keyword")
+            if intent is not None:  # a bare @tf.function gets its argument list
+                return updated.with_changes(decorator=cst.Call(func=updated.decorator, args=[_keyword_arg(intent)]))
+        elif isinstance(original_node, cst.Call) and isinstance(updated, cst.Call):
+            intent = self._take_kind(original_node, "add-keyword")
+            if intent is not None:
+                return _with_keyword(updated, intent)
+        elif isinstance(original_node, cst.Arg) and isinstance(updated, cst.Arg):
+            intent = self._take_kind(original_node.value, "wrap-argument")
+            if intent is not None:
+                wrapped = cst.Call(func=cst.parse_expression(intent.new), args=[cst.Arg(value=updated.value)])
+                return updated.with_changes(value=wrapped)
+        elif isinstance(original_node, cst.Name):
+            intent = self._take_kind(original_node, "replace-name")
+            if intent is not None and intent.old == original_node.value:
+                return cst.parse_expression(intent.new)
+        return updated
+
+    def _take_kind(self, node: cst.CSTNode, kind: str) -> Union[FixIntent, None]:
+        start = self.get_metadata(PositionProvider, node).start
+        intent = self.pending.get((start.line, start.column))
+        if intent is None or intent.kind != kind:
+            return None
+        del self.pending[(start.line, start.column)]
+        return intent
+
+
+def _keyword_arg(intent: FixIntent) -> cst.Arg:
+    no_space = cst.SimpleWhitespace("")
+    return cst.Arg(
+        keyword=cst.Name(intent.old), value=cst.parse_expression(intent.new),
+        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+    )
+
+
+def _with_keyword(call: cst.Call, intent: FixIntent) -> cst.Call:
+    """``call`` with keyword argument ``old=new`` added last, in the style of its argument list."""
+    args = list(call.args)
+    added = _keyword_arg(intent)
+    if args:
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+            # A trailing comma (one argument per line): the new argument goes on a line of its own,
+            # indented like the first; a comment stays on the line it was on.
+            ending = last.comma.whitespace_after
+            before = call.whitespace_before_args
+            indent = before.last_line if isinstance(before, cst.ParenthesizedWhitespace) else ending.last_line
+            added = added.with_changes(comma=last.comma.with_changes(
+                whitespace_after=ending.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])))
+            kept_comment = ending.with_changes(last_line=indent)
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=kept_comment))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, added])
+
 
 def _line_comment(whitespace: cst.BaseParenthesizableWhitespace) -> Union[cst.Comment, None]:
     if isinstance(whitespace, cst.ParenthesizedWhitespace):

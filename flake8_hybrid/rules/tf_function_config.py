@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
@@ -180,6 +181,7 @@ def _input_signature(module: ModuleContext, site: TfFunctionSite) -> Iterator[Fi
     if problem:
         yield module.finding("HYB305", anchor, problem=problem, remedy=remedy)
     covered = {index: parameters[index].arg for index in range(min(count, len(parameters)))}
+    yield from _python_values_from_other_modules(module, site, anchor, set(covered.values()))
     for call in _calls_of(module, site):
         for index, argument in enumerate(call.args):
             if isinstance(argument, ast.Starred):
@@ -194,6 +196,33 @@ def _input_signature(module: ModuleContext, site: TfFunctionSite) -> Iterator[Fi
                     ),
                     remedy="pass a tensor, or leave the parameter out of input_signature",
                 )
+
+
+def _python_values_from_other_modules(
+    module: ModuleContext, site: TfFunctionSite, anchor: ast.AST, covered: set
+) -> Iterator[Finding]:
+    """Callers elsewhere in the project that pass Python numbers or strings for covered parameters
+    (calls in this module are reported at their argument below)."""
+    if not isinstance(site.target, (ast.FunctionDef, ast.AsyncFunctionDef)) or not site.is_decorator:
+        return
+    facts = module.function_facts.get(site.target.lineno) if module.tree.body else None
+    if facts is None:
+        return
+    from flake8_hybrid.analysis.project import display_path
+
+    here = display_path(os.path.abspath(module.filename)) + ":"
+    for parameter in facts.parameters:
+        elsewhere = [s for s in parameter.primitive_sites if not s.startswith(here)]
+        if parameter.name in covered and parameter.primitive and elsewhere:
+            yield module.finding(
+                "HYB305",
+                anchor,
+                problem=(
+                    f"the Python value passed for '{parameter.name}' at {elsewhere[0]} becomes a tensor "
+                    f"under the input_signature of '{site.target_name}'"
+                ),
+                remedy="pass a tensor, or leave the parameter out of input_signature",
+            )
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,0 +1,221 @@
+"""Retracing facts of a project: which calls of a ``tf.function`` make it trace again.
+
+The module summaries record, per call site and argument, what may change between
+calls (``CallSite.varying``): a loop variable and the number of values it takes,
+tensors whose shapes follow a loop, an object created for the call.  Here those
+facts meet the project analysis' resolved values: which callee is a
+``tf.function``, which parameters receive the varying values, across functions
+and modules (a loop in one module, the ``tf.function`` call in a helper of another).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
+
+from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.project import display_path
+
+#: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
+MIN_VALUES = 5
+
+
+@dataclass(frozen=True)
+class RetraceCall:
+    """An argument of a ``tf.function`` call that makes it trace again."""
+
+    path: str
+    line: int
+    col: int
+    argument: str  # "0", "1" ... or a keyword
+    callee: str  # the key of the tf.function
+    parameter: str
+    kind: str  # "count" (HYB201), "shape" (HYB203), "new" (HYB205)
+    detail: object  # count: number of values (0 unknown); shape: the reason; new: what it is
+    via: str = ""  # for values from callers: "path:line" of the call in a loop
+
+
+class Retracing:
+    def __init__(self, project) -> None:
+        self.project = project
+        project.facts()
+        self.analysis = project._analysis
+        self.facts = project.facts()
+        self.calls: list[RetraceCall] = []
+        #: function key -> parameter -> (values taken (0: unknown), site of the loop)
+        self.counts: dict[str, dict[str, tuple]] = defaultdict(dict)
+        #: function key -> parameter -> (why its tensors take many shapes, site of the loop)
+        self.shapes: dict[str, dict[str, tuple]] = defaultdict(dict)
+        # Each call's targets, resolved once: (function, call, [(callee key, {argument: parameter})]).
+        self.resolved = [
+            (function, call, list(self._bindings(function, call)))
+            for function in project.functions.values() for call in function.summary.calls if call.col >= 0
+        ]
+        self._propagate_counts()
+        self._collect()
+
+    # -- call targets --------------------------------------------------------
+    def _bindings(self, function, call):
+        """(callee key, {argument key: parameter name}) for each function the call reaches."""
+        project = self.project
+        for key, prebound in self.analysis.targets(function, call.callee):
+            callee = project.functions[key]
+            positional = [p for p in callee.parameters if p.kind == "positional"]
+            names = {p.name for p in callee.parameters if p.kind in ("positional", "keyword")}
+            shift = -prebound if prebound < 0 else 0
+            positional = positional[max(prebound, 0):]
+            mapping = {}
+            for index in range(len(call.args)):
+                position = index - shift
+                if 0 <= position < len(positional):
+                    mapping[str(index)] = positional[position].name
+            for name in call.kwargs:
+                if name in names:
+                    mapping[name] = name
+            yield key, mapping
+
+    def _argument(self, call, key: str):
+        return call.args[int(key)] if key.isdigit() else call.kwargs.get(key, frozenset())
+
+    # -- how many values a parameter takes -------------------------------------
+    def _propagate_counts(self) -> None:
+        flowing = [entry for entry in self.resolved if entry[2] and (entry[1].varying or any(
+            isinstance(atom, tuple) and atom[0] in ("param", "arith")
+            for value in [*entry[1].args, *entry[1].kwargs.values()] for atom in value))]
+        for _ in range(10):
+            changed = False
+            for function, call, bindings in flowing:
+                for callee, mapping in bindings:
+                    for argument, parameter in mapping.items():
+                        shape = self._shape_of(function, call, argument)
+                        if shape is not None and parameter not in self.shapes[callee]:
+                            self.shapes[callee][parameter] = shape
+                            changed = True
+                        found = self._count_of(function, call, argument)
+                        if found is None:
+                            continue
+                        known = self.counts[callee].get(parameter)
+                        if known is None or (found[0] > known[0]):
+                            self.counts[callee][parameter] = found
+                            changed = True
+            if not changed:
+                return
+
+    def _count_of(self, function, call, argument: str) -> Optional[tuple]:
+        """(values, site) when the argument changes on every iteration of a loop, else None."""
+        fact = call.varying.get(argument)
+        site = f"{function.module.path}:{call.line}"
+        if fact and fact[0] == "count" and call.in_loop:
+            return (fact[1], site)
+        value = self._argument(call, argument)
+        found = None
+        for atom in value:
+            if isinstance(atom, tuple) and atom[0] in ("param", "arith"):
+                inner = atom if atom[0] == "param" else atom[1]
+                if isinstance(inner, tuple) and inner[0] == "param" and inner[1] in self.counts[function.key]:
+                    candidate = self.counts[function.key][inner[1]]
+                    if found is None or candidate[0] > found[0]:
+                        found = candidate
+        return found
+
+    def _shape_of(self, function, call, argument: str) -> Optional[tuple]:
+        """(reason, site) when the argument's tensors take a new shape on every iteration of a loop."""
+        fact = call.varying.get(argument)
+        if fact and fact[0] == "shape" and call.in_loop:
+            reason = self._shape_reason(function, fact[1])
+            return (reason, f"{function.module.path}:{call.line}") if reason else None
+        for atom in self._argument(call, argument):
+            if isinstance(atom, tuple) and atom[0] == "param" and atom[1] in self.shapes[function.key]:
+                return self.shapes[function.key][atom[1]]
+        return None
+
+    # -- the calls that retrace ---------------------------------------------------
+    def _collect(self) -> None:
+        facts = self.facts
+        for function, call, bindings in self.resolved:
+            caller_facts = facts.get(function.key)
+            repeated = caller_facts is not None and caller_facts.called_repeatedly
+            for callee, mapping in bindings:
+                callee_facts = facts.get(callee)
+                if callee_facts is None or not callee_facts.hybrid or callee_facts.input_signature:
+                    continue  # under an input_signature every argument becomes a tensor of one spec
+                for argument, parameter in mapping.items():
+                    record = self._record(function, call, callee, argument, parameter, repeated)
+                    if record is not None:
+                        self.calls.append(record)
+
+    def _record(self, function, call, callee: str, argument: str, parameter: str, repeated: bool):
+        path = function.module.path
+        fact = call.varying.get(argument)
+
+        def make(kind: str, detail: object, via: str = "") -> RetraceCall:
+            return RetraceCall(path, call.line, call.col, argument, callee, parameter, kind, detail, via)
+
+        concrete = self.analysis.concrete(function, self._argument(call, argument))
+        shape = self._shape_of(function, call, argument)
+        if shape is not None:
+            here = f"{path}:{call.line}"
+            if shape[1] == here:
+                return make("shape", shape[0])
+            loop_path, _, loop_line = shape[1].rpartition(":")
+            return make("shape", f"{shape[0]}, from the loop at {display_path(loop_path)}:{loop_line}", shape[1])
+        numbers = concrete and concrete <= {v.NUMBER, v.COUNTER}
+        if fact and fact[0] == "count" and call.in_loop and numbers:
+            return make("count", fact[1])  # a loop variable or counter of this loop
+        if v.COUNTER in concrete and not concrete & v.TENSOR_LIKE:
+            found = self._count_of(function, call, argument)
+            if found is not None:
+                via = "" if found[1] == f"{path}:{call.line}" else found[1]
+                return make("count", found[0], via)
+            return None
+        if fact and fact[0] == "new" and (call.in_loop or repeated):
+            what = self._new_object(concrete, fact[1])
+            if what:
+                return make("new", what)
+        return None
+
+    def _shape_reason(self, function, detail) -> str:
+        """The reason a summary gave; for batches from a call of a project function, that function's."""
+        if isinstance(detail, str):
+            return detail
+        if isinstance(detail, (list, tuple)) and len(detail) == 2 and detail[0] == "returned":
+            key = self.project.resolve_ref(v.tuple_from_json(detail[1]), function.module, function.class_key)
+            callee = self.project.functions.get(key) if key else None
+            if callee is not None and callee.summary.returns_shaped_dataset:
+                name = callee.summary.qualname.replace(".<locals>.", ".")
+                return f"{callee.summary.returns_shaped_dataset}, from '{name}'"
+        return ""
+
+    def _new_object(self, concrete: set, syntax: str) -> str:
+        if syntax == "lambda":
+            return "a lambda"
+        for atom in concrete:
+            if not isinstance(atom, tuple):
+                continue
+            if syntax == "call" and atom[0] == "instance" and atom[1] in self.project.classes:
+                if self.project.is_keras(atom[1]):
+                    continue  # a Keras layer or model: a different problem (variables created per call)
+                return f"a new '{atom[1].rpartition('::')[2]}' object"
+            if syntax == "call" and atom[0] == "partial":
+                return "a new functools.partial"
+            if syntax == "attribute" and atom[0] == "function" and atom[1] in self.project.functions:
+                summary = self.project.functions[atom[1]].summary
+                if summary.bound:
+                    return "a bound method (a new object each time it is read)"
+        return ""
+
+    # -- per module ------------------------------------------------------------------
+    def calls_in(self, path: str) -> list[RetraceCall]:
+        return [call for call in self.calls if call.path == path]
+
+    def shape_sites(self, callee: str) -> list[RetraceCall]:
+        return sorted((call for call in self.calls if call.callee == callee and call.kind == "shape"),
+                      key=lambda call: (call.path, call.line))
+
+
+def retracing_of(project) -> Retracing:
+    found = project.__dict__.get("_retracing")
+    if found is None:
+        found = project.__dict__["_retracing"] = Retracing(project)
+    return found

@@ -1,0 +1,333 @@
+"""HYB201-HYB205: the retracing family, the performance traps of graph code.
+
+HYB201, HYB203 and HYB205 come from the project's retracing facts
+(``analysis/retracing.py``): which arguments of a ``tf.function`` call change
+between calls, followed across functions and modules.  HYB202 and HYB204 are
+local: where a ``tf.function`` is created, and which Python loops in graph code
+unroll.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Iterator, Optional
+
+from flake8_hybrid.analysis.local_tensors import body_nodes
+from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.analysis.project import display_path
+from flake8_hybrid.analysis.retracing import MIN_VALUES, retracing_of
+from flake8_hybrid.analysis.tf_function import TfFunctionSite
+from flake8_hybrid.findings import Finding, FixIntent
+from flake8_hybrid.registry import Applicability, get_rule
+from flake8_hybrid.rules import check
+from flake8_hybrid.rules.tf_function_config import not_fixed_note, version_blocker
+
+DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: A Python loop in graph code this long or longer unrolls into a graph worth reporting.
+LARGE_LOOP = 32
+
+
+@check("HYB201", "HYB202", "HYB203", "HYB204", "HYB205")
+def check_retracing(module: ModuleContext) -> Iterator[Finding]:
+    if not module.tf_function_sites and not _calls_anything(module):
+        return
+    yield from _hyb202(module)
+    yield from _hyb204(module)
+    if not module.function_facts:
+        return
+    facts = retracing_of(module.project)
+    yield from _hyb201_205(module, facts)
+    yield from _hyb203(module, facts)
+
+
+def _calls_anything(module: ModuleContext) -> bool:
+    return any(isinstance(node, ast.Call) for node in ast.walk(module.tree))
+
+
+def tf_alias(module: ModuleContext) -> tuple[str, str]:
+    """The name this module imports TensorFlow as, and the import to add when it has none."""
+    for name, bindings in module.names.module_scope.bindings.items():
+        last = bindings[-1]
+        if last.imported and module.api.canonical(last.imported) == "tensorflow":
+            return name, ""
+    if "tf" not in module.names.module_scope.bindings:
+        return "tf", "import tensorflow as tf"
+    return "tensorflow", "import tensorflow"
+
+
+def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents
+
+
+def _callee_name(key: str) -> str:
+    return key.rpartition("::")[2].replace(".<locals>.", ".")
+
+
+# -- HYB201, HYB205: arguments that change per call -------------------------------------
+def _hyb201_205(module: ModuleContext, facts) -> Iterator[Finding]:
+    path = os.path.abspath(module.filename)
+    records = [r for r in facts.calls_in(path) if r.kind in ("count", "new")]
+    if not records:
+        return
+    calls = {(n.lineno, n.col_offset): n for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
+    seen = set()
+    for record in records:
+        call = calls.get((record.line, record.col))
+        argument = _argument_node(call, record.argument) if call is not None else None
+        if argument is None or (record.line, record.col, record.argument) in seen:
+            continue
+        seen.add((record.line, record.col, record.argument))
+        function = _callee_name(record.callee)
+        text = ast.unparse(argument)
+        if len(text) > 40:
+            text = text[:37] + "..."
+        if record.kind == "new":
+            yield module.finding("HYB205", argument, argument=text, function=function, what=record.detail)
+            continue
+        if record.detail and record.detail < MIN_VALUES:
+            continue  # a few values: a few traces
+        values = (f"{record.detail} values, one per loop iteration" if record.detail
+                  else "a new value on every loop iteration")
+        via = ""
+        if record.via:
+            path_of_loop, _, line_of_loop = record.via.rpartition(":")
+            via = f" (passed in the loop at {display_path(path_of_loop)}:{line_of_loop})"
+        alias, add_import = tf_alias(module)
+        rule = get_rule("HYB201")
+        fix = FixIntent(
+            "wrap-argument", argument.lineno, argument.col_offset, text, f"{alias}.constant",
+            rule.fix, rule.fix_title, add_import=add_import,
+        )
+        yield module.finding("HYB201", argument, fix, argument=text, function=function, values=values, via=via)
+
+
+def _argument_node(call: ast.Call, key: str) -> Optional[ast.expr]:
+    if key.isdigit():
+        index = int(key)
+        return call.args[index] if index < len(call.args) else None
+    return next((k.value for k in call.keywords if k.arg == key), None)
+
+
+# -- HYB203: tensors of many shapes ---------------------------------------------------------
+_RELAXING = ("reduce_retracing", "experimental_relax_shapes", "input_signature")
+
+
+def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
+    for site in module.tf_function_sites:
+        target = site.target
+        if not isinstance(target, DefNode) or any(
+            name in site.arguments and not _is_none(site.arguments[name]) for name in _RELAXING
+        ):
+            continue
+        function_facts = module.function_facts.get(target.lineno)
+        if function_facts is None:
+            continue
+        sites = list({(r.path, r.line): r for r in facts.shape_sites(function_facts.key)}.values())
+        if not sites:
+            continue
+        first = sites[0]
+        where = f"{display_path(first.path)}:{first.line}"
+        more = f" and {len(sites) - 1} more" if len(sites) > 1 else ""
+        blocker = version_blocker(module, "HYB203") or _uses_static_dimension(target)
+        rule = get_rule("HYB203")
+        fix = FixIntent(
+            "add-keyword", site.node.lineno, site.node.col_offset, "reduce_retracing", "True",
+            rule.fix if blocker is None else Applicability.DISPLAY_ONLY, rule.fix_title,
+        )
+        yield module.finding(
+            "HYB203", target, fix, function=function_facts.qualname,
+            note=f" ({first.detail}, passed at {where}{more})", blocker=not_fixed_note(blocker),
+        )
+
+
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
+def _uses_static_dimension(function: ast.AST) -> Optional[str]:
+    """A relaxed trace sees None where a dimension varies: Python code on ``x.shape[i]`` breaks."""
+    for node in body_nodes(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            if any(isinstance(n, ast.Attribute) and n.attr == "shape" for a in node.args for n in ast.walk(a)):
+                return "it loops over a static dimension, which a relaxed trace sees as None"
+    return None
+
+
+# -- HYB202: a tf.function created again and again -------------------------------------------
+def _hyb202(module: ModuleContext) -> Iterator[Finding]:
+    if not module.tf_function_sites:
+        return
+    parents = _parents(module.tree)
+    for site in module.tf_function_sites:
+        found = _creation_scope(module, site, parents)
+        if found is not None:
+            when, scope = found
+            yield module.finding("HYB202", site.node, function=site.target_name, when=when, scope=scope)
+
+
+def _creation_scope(module: ModuleContext, site: TfFunctionSite, parents: dict) -> Optional[tuple[str, str]]:
+    """What runs the creation repeatedly: a loop, or a function called repeatedly; None if nothing does."""
+    node: ast.AST = site.target if site.is_decorator else site.node
+    while True:
+        parent = parents.get(id(node))
+        if parent is None or isinstance(parent, ast.ClassDef):
+            return None
+        in_body = node not in parent.orelse and node is not getattr(parent, "iter", None) if isinstance(
+            parent, (ast.For, ast.AsyncFor, ast.While)) else False
+        if in_body:
+            return f"on every iteration of the loop at line {parent.lineno}", "the loop"
+        if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return f"for every element of the comprehension at line {parent.lineno}", "the comprehension"
+        if isinstance(parent, ast.If) and _is_cache_guard(parent.test):
+            return None  # created once and kept: `if self._fn is None: self._fn = tf.function(...)`
+        if isinstance(parent, DefNode):
+            if parent.name in ("__init__", "build", "__new__") or _is_cached(module, parent):
+                return None
+            facts = module.function_facts.get(parent.lineno) if module.tf_function_sites else None
+            if facts is not None and facts.called_repeatedly:
+                callers = ", ".join(sorted({_callee_name(c) for c in facts.callers})[:2])
+                return (f"on every call of '{parent.name}', which is called repeatedly"
+                        f"{' (from ' + callers + ')' if callers else ''}", f"'{parent.name}'")
+            return None
+        node = parent
+
+
+def _is_cache_guard(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.NotIn, ast.In)) for op in node.ops):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr":
+            return True
+    return False
+
+
+_CACHING_DECORATORS = ("functools.lru_cache", "functools.cache", "functools.cached_property")
+
+
+def _is_cached(module: ModuleContext, function: ast.AST) -> bool:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (module.qualified_name(target) or "") in _CACHING_DECORATORS:
+            return True
+    return False
+
+
+# -- HYB204: Python loops unrolled into the graph ----------------------------------------------
+def _hyb204(module: ModuleContext) -> Iterator[Finding]:
+    decorated = {id(s.target) for s in module.tf_function_sites if isinstance(s.target, DefNode)}
+    for node in ast.walk(module.tree):
+        if not isinstance(node, DefNode):
+            continue
+        facts = module.function_facts.get(node.lineno) if id(node) not in decorated else None
+        if id(node) not in decorated and not (facts is not None and facts.runs_as_graph and not facts.keras_managed):
+            continue
+        yield from _unrolled_loops(module, node)
+
+
+def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Finding]:
+    parameters = {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}
+    facts = module.function_facts.get(function.lineno)
+    python_numbers = {p.name for p in facts.parameters if p.primitive and not p.tensor} if facts else set()
+    tensors = _tensor_names(module, function, parameters - python_numbers - {"self"})
+    for node in body_nodes(function):
+        if not isinstance(node, ast.For):
+            continue
+        what = _unrolled_iterable(module, node.iter, python_numbers)
+        if what is None or not _builds_tensor_ops(module, node.body, tensors):
+            continue
+        fix = None
+        iterable = ast.unparse(node.iter)
+        if what == "range":
+            alias, add_import = tf_alias(module)
+            rule = get_rule("HYB204")
+            func = node.iter.func
+            fix = FixIntent("replace-name", func.lineno, func.col_offset, "range", f"{alias}.range",
+                            rule.fix, rule.fix_title, add_import=add_import)
+        shown = iterable if len(iterable) <= 40 else iterable[:37] + "..."
+        yield module.finding("HYB204", node.iter, fix, iterable=shown)
+
+
+def _unrolled_iterable(module: ModuleContext, iterable: ast.expr, python_numbers: set) -> Optional[str]:
+    """"range" or "data" when the loop unrolls into a large graph; None otherwise."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
+            and module.names.binding_of(iterable.func) is None:
+        constants = [_constant_int(module, a) for a in iterable.args]
+        if all(c is not None for c in constants) and 1 <= len(constants) <= 3:
+            if len(constants) == 3 and constants[2] == 0:
+                return None
+            return "range" if len(range(*constants)) >= LARGE_LOOP else None
+        for argument in iterable.args:
+            for n in ast.walk(argument):
+                if isinstance(n, ast.Attribute) and n.attr == "shape":
+                    return "range"  # a static dimension: a Python int while tracing
+                if isinstance(n, ast.Name) and n.id in python_numbers:
+                    return "range"
+        return None
+    if isinstance(iterable, ast.Call) and (module.qualified_name(iterable.func) or "").startswith("numpy."):
+        return "data"
+    if isinstance(iterable, (ast.List, ast.Tuple)) and len(iterable.elts) >= LARGE_LOOP and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) for e in iterable.elts
+    ):
+        return "data"
+    if isinstance(iterable, ast.Name):
+        value = _assigned_value(module, iterable.id)  # a module-level list or array
+        if value is not None and not isinstance(value, ast.Name):
+            return _unrolled_iterable(module, value, python_numbers)
+    return None
+
+
+def _assigned_value(module: ModuleContext, name: str) -> Optional[ast.expr]:
+    found = [s.value for s in module.tree.body if isinstance(s, ast.Assign) and len(s.targets) == 1
+             and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name]
+    return found[0] if len(found) == 1 else None
+
+
+def _constant_int(module: ModuleContext, expr: ast.expr) -> Optional[int]:
+    if isinstance(expr, ast.Name):
+        value = _assigned_value(module, expr.id)
+        if value is None:
+            return None
+        expr = value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        inner = _constant_int(module, expr.operand)
+        return -inner if inner is not None else None
+    if isinstance(expr, ast.Constant) and type(expr.value) is int:
+        return expr.value
+    return None
+
+
+def _tensor_names(module: ModuleContext, function: ast.AST, parameters: set) -> set:
+    names = set(parameters)
+    for _ in range(2):
+        for node in body_nodes(function):
+            if isinstance(node, ast.Assign) and _tensorish(module, node.value, names):
+                names |= {t.id for target in node.targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+    return names
+
+
+def _tensorish(module: ModuleContext, expr: ast.AST, names: set) -> bool:
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and node.id in names:
+            return True
+        if _is_tf_call(module, node):
+            return True
+    return False
+
+
+def _is_tf_call(module: ModuleContext, node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (module.qualified_name(node.func) or "").startswith(("tensorflow.", "keras."))
+
+
+def _builds_tensor_ops(module: ModuleContext, body: list, tensors: set) -> bool:
+    for statement in body:
+        for node in ast.walk(statement):
+            if _is_tf_call(module, node):
+                return True
+            if isinstance(node, (ast.BinOp, ast.AugAssign)) and _tensorish(module, node, tensors):
+                return True
+    return False
