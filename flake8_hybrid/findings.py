@@ -21,6 +21,12 @@ class FixIntent:
     #: ``add-decorator``: give function ``old`` the decorator ``new`` (innermost);
     #: ``remove-decorator``: remove decorator ``old`` (its source text) from the
     #: function defined at ``line``.
+    #: ``rename-call``: call the dotted name ``new`` instead of the name ``old``
+    #: (``print(...)`` -> ``tf.print(...)``), at the called name's position;
+    #: ``assert-to-tf-assert``: ``assert c, m`` (at ``line``/``col``) becomes
+    #: ``<new>(c, [m])`` with ``new`` the spelling of ``tf.debugging.Assert``;
+    #: ``assign-back``: the expression statement ``old.write(...)`` whose call
+    #: starts at ``line``/``col`` becomes ``old = old.write(...)``.
     kind: str
     #: Where the keyword or attribute name starts: 1-based line, 0-based
     #: column in UTF-8 bytes (as ``ast`` reports it).

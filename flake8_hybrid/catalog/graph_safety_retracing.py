@@ -23,7 +23,7 @@ RULES = (
         name="python-side-effect-in-graph",
         message=(
             "'{call}' in graph code runs only while tracing, not on every call; "
-            "use tf.print, or move it out of graph code"
+            "use tf.print, or move it out of graph code{note}"
         ),
         summary="`print`, logging or other Python output in graph code.",
         what_it_does=cleandoc(
@@ -92,7 +92,7 @@ RULES = (
         name="python-state-mutation-in-graph",
         message=(
             "'{name}' is mutated in graph code, which happens once per trace, not once per call; "
-            "keep the state in a tf.Variable or return the value"
+            "keep the state in a tf.Variable or return the value{note}"
         ),
         summary="Python state changed in graph code.",
         what_it_does=cleandoc(
@@ -162,7 +162,7 @@ RULES = (
         name="python-nondeterminism-in-graph",
         message=(
             "'{call}' in graph code is evaluated once per trace and frozen into the graph as a "
-            "constant; use {suggestion} instead"
+            "constant; use {suggestion} instead{note}"
         ),
         summary="Python randomness, time, I/O or environment reads in graph code.",
         what_it_does=cleandoc(
@@ -226,7 +226,7 @@ RULES = (
         name="variable-created-in-graph",
         message=(
             "'{call}' creates variables in graph code, which fails when the function is traced; "
-            "create it once, outside the function"
+            "create it once, outside the function{note}"
         ),
         summary="A `tf.Variable`, Keras layer, optimizer or metric created in graph code.",
         what_it_does=cleandoc(
@@ -290,7 +290,7 @@ RULES = (
         name="eager-only-call-in-graph",
         message=(
             "'{call}' works only on eager tensors and fails in graph code; "
-            "use a TensorFlow op, or call it outside graph code"
+            "use a TensorFlow op, or call it outside graph code{note}"
         ),
         summary="A call that works only in eager mode, made in graph code.",
         what_it_does=cleandoc(
@@ -353,7 +353,7 @@ RULES = (
         name="tensor-as-python-bool",
         message=(
             "'{expression}' uses a tensor as a Python bool, which raises OperatorNotAllowedInGraphError "
-            "in graph code; use a TensorFlow op such as tf.debugging.Assert, tf.cond or tf.where"
+            "in graph code; use a TensorFlow op such as tf.debugging.Assert, tf.cond or tf.where{note}"
         ),
         summary="A tensor used as a Python `bool` where AutoGraph does not convert it.",
         what_it_does=cleandoc(
@@ -417,7 +417,7 @@ RULES = (
         name="recursive-graph-function",
         message=(
             "'{function}' calls itself in graph code, which tf.function does not support; "
-            "rewrite the recursion as a loop"
+            "rewrite the recursion as a loop{note}"
         ),
         summary="Graph code that calls itself, directly or through a cycle.",
         what_it_does=cleandoc(
@@ -478,7 +478,7 @@ RULES = (
         name="python-list-in-tensor-loop",
         message=(
             "'{name}' is a Python collection grown inside a tensor-dependent loop, which raises "
-            "InaccessibleTensorError; use a tf.TensorArray instead"
+            "InaccessibleTensorError; use a tf.TensorArray instead{note}"
         ),
         summary="A Python list or dict grown inside a tensor-dependent loop in graph code.",
         what_it_does=cleandoc(
@@ -542,7 +542,7 @@ RULES = (
         name="tensorarray-write-discarded",
         message=(
             "the TensorArray returned by '{name}.{method}(...)' is discarded, so the write is lost; "
-            "assign it back: '{name} = {name}.{method}(...)'"
+            "assign it back: '{name} = {name}.{method}(...)'{note}"
         ),
         summary="A `tf.TensorArray` write whose result is dropped.",
         what_it_does=cleandoc(
@@ -606,7 +606,7 @@ RULES = (
         name="tensor-iteration-in-graph",
         message=(
             "'{expression}' iterates over a tensor in Python, which raises "
-            "OperatorNotAllowedInGraphError in graph code; use tf.unstack or indexing instead"
+            "OperatorNotAllowedInGraphError in graph code; use tf.unstack or indexing instead{note}"
         ),
         summary="A tensor unpacked or iterated in Python where AutoGraph does not convert it.",
         what_it_does=cleandoc(
@@ -667,7 +667,7 @@ RULES = (
         name="frozen-python-global",
         message=(
             "'{name}' is a Python value rebound at line {line}, but graph code keeps the value it "
-            "had when traced; pass it as an argument or store it in a tf.Variable"
+            "had when traced; pass it as an argument or store it in a tf.Variable{note}"
         ),
         summary="Graph code reads a Python value that is rebound elsewhere.",
         what_it_does=cleandoc(

@@ -1,0 +1,691 @@
+"""HYB101-HYB111: Python that breaks, or silently changes meaning, once traced into a graph.
+
+Where a rule applies comes from the project analysis: a function whose facts
+say ``runs_as_graph`` (a ``tf.function`` body, a helper such code calls, a
+``Dataset.map`` callback, a Keras step under ``fit``).  Inside such a body the
+checks skip what TensorFlow itself keeps out of the graph: nested functions
+(they have facts of their own), ``with tf.init_scope():`` blocks and the eager
+branch of ``if tf.executing_eagerly():``.
+
+Precision first: a finding needs evidence (a TF op's result, a parameter every
+caller passes a tensor, a literal list), never a guess.  The shared walk and
+evidence live here; each rule is one small function below.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from flake8_hybrid.analysis.local_tensors import LocalTensors
+from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.analysis.project import FunctionFacts, display_path
+from flake8_hybrid.findings import Finding, FixIntent
+from flake8_hybrid.registry import Applicability, get_rule
+from flake8_hybrid.rules import check
+
+CODES = ("HYB101", "HYB102", "HYB103", "HYB104", "HYB105", "HYB106", "HYB107", "HYB108", "HYB109", "HYB110", "HYB111")
+DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+#: Parameter kinds (``values.py`` atoms) that make a parameter a plain tensor, not a tuple of them.
+_PLAIN_TENSOR = frozenset({"tensor", "variable"})
+
+
+@check(*CODES)
+def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
+    if not module.function_facts:
+        return
+    module_info = _ModuleInfo(module)
+    for node in _all_functions(module.tree):
+        facts = module.function_facts.get(node.lineno)
+        if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
+            continue
+        yield from _hyb109(module, node, facts)
+        if facts.runs_as_graph:
+            body = _GraphBody(module, module_info, node, facts)
+            yield from body.findings()
+
+
+def _all_functions(tree: ast.AST) -> Iterator[ast.AST]:
+    for node in ast.walk(tree):
+        if isinstance(node, DefNode):
+            yield node
+
+
+def entry_note(module: ModuleContext, facts: FunctionFacts) -> str:
+    """Which graph entry point makes this function graph code, when it is not one itself."""
+    if not facts.runs_as_graph:
+        return ""
+    if facts.graph_entry in (None, facts.key):
+        return "" if facts.hybrid else " (runs as graph: TensorFlow traces it)"
+    entry = module.project.facts().get(facts.graph_entry)
+    if entry is None:
+        return ""
+    where = "" if entry.path == facts.path else f" in {display_path(entry.path)}"
+    return f" (runs as graph via {entry.qualname}{where}, line {entry.line})"
+
+
+def _short(node: ast.AST, limit: int = 48) -> str:
+    text = ast.unparse(node).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def tf_spelling(module: ModuleContext) -> tuple[str, str]:
+    """How this module names the ``tensorflow`` module, and the import to add when it does not."""
+    scope = module.names.module_scope
+    names = sorted(
+        (0 if name == "tf" else 1, name)
+        for name, bindings in scope.bindings.items()
+        if bindings[-1].imported and module.api.canonical(bindings[-1].imported) == "tensorflow"
+    )
+    if names:
+        return names[0][1], ""
+    if "tf" not in scope.bindings:
+        return "tf", "import tensorflow as tf"
+    return "tensorflow", "import tensorflow"
+
+
+# -- what the module assigns where ---------------------------------------------------
+class _ModuleInfo:
+    """Assignments by target, once per module: what a name or attribute was given."""
+
+    def __init__(self, module: ModuleContext) -> None:
+        self.module = module
+        #: id(Name target) -> the value assigned to it.
+        self.value_of_target: dict[int, ast.expr] = {}
+        #: class node -> attribute -> [(value, method name, line)] of ``self.attr = value``.
+        self.self_attributes: dict[int, dict[str, list]] = {}
+        self.class_of_method: dict[int, ast.ClassDef] = {}
+        for node in ast.walk(module.tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.value_of_target[id(target)] = node.value
+            elif isinstance(node, ast.ClassDef):
+                attributes: dict[str, list] = {}
+                for method in node.body:
+                    if not isinstance(method, DefNode) or not method.args.args:
+                        continue
+                    self.class_of_method[id(method)] = node
+                    receiver = method.args.args[0].arg
+                    for inner in ast.walk(method):
+                        if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                            for target in targets:
+                                if _is_attribute_of(target, receiver):
+                                    value = inner.value if not isinstance(inner, ast.AugAssign) else inner
+                                    attributes.setdefault(target.attr, []).append((value, method.name, inner.lineno))
+                self.self_attributes[id(node)] = attributes
+
+    def values_of(self, name: str, scope_bindings: list) -> list[Optional[ast.expr]]:
+        """The values a name's bindings (``Binding``) give it; None where it is not a plain assignment."""
+        return [self.value_of_target.get(id(binding.node)) for binding in scope_bindings]
+
+
+def _is_attribute_of(node: ast.AST, receiver: str) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver
+
+
+def _is_python_value(module: ModuleContext, value: Optional[ast.expr]) -> bool:
+    """A literal number, string or bool, a container of such, or a NumPy value: no TF object."""
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, ast.UnaryOp):
+        return _is_python_value(module, value.operand)
+    if isinstance(value, ast.BinOp):
+        return _is_python_value(module, value.left) and _is_python_value(module, value.right)
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return all(_is_python_value(module, e) for e in value.elts)
+    if isinstance(value, ast.Call):
+        name = module.qualified_name(value.func) or ""
+        return name.startswith("numpy.") and not name.startswith("numpy.random.")
+    return False
+
+
+def _container_literal(module: ModuleContext, value: Optional[ast.expr]) -> Optional[str]:
+    """'list', 'dict' or 'set' when the value is a new Python container, else None."""
+    if isinstance(value, (ast.List, ast.ListComp)):
+        return "list"
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return "dict"
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return "set"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args:
+        if value.func.id in ("list", "dict", "set") and module.names.binding_of(value.func) is None:
+            return value.func.id
+    if isinstance(value, ast.Call) and (module.qualified_name(value.func) or "") in (
+        "collections.defaultdict", "collections.OrderedDict", "collections.deque",
+    ):
+        return "dict" if "dict" in (module.qualified_name(value.func) or "").lower() else "list"
+    return None
+
+
+# -- the body of one graph function ---------------------------------------------------
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+_LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
+_OUTPUT_CALLS = frozenset({"warnings.warn", "sys.stdout.write", "sys.stderr.write", "pprint.pprint"})
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "add", "remove", "clear",
+                       "discard", "popitem", "appendleft"})
+_GROWERS = frozenset({"append", "extend", "insert", "appendleft", "add", "update", "setdefault"})
+_RANDOM_KEEP = frozenset({"seed", "Random", "SystemRandom", "getstate", "setstate"})
+_NUMPY_RANDOM_KEEP = frozenset({"seed", "default_rng", "RandomState", "Generator", "SeedSequence", "get_state",
+                                "set_state", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"})
+_CLOCKS = frozenset({"time.time", "time.time_ns", "time.perf_counter", "time.perf_counter_ns", "time.monotonic",
+                     "time.monotonic_ns", "time.process_time", "time.localtime", "time.gmtime", "time.ctime",
+                     "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+                     "datetime.date.today"})
+_ENVIRONMENT = frozenset({"os.getenv", "os.environ.get"})
+_KERAS_ENDPOINTS = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch",
+                              "fit_generator", "evaluate_generator", "predict_generator"})
+_KERAS_STATEFUL = ("layers", "optimizers", "metrics", "losses")
+_KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
+_ITERATING_BUILTINS = frozenset({"list", "tuple", "zip", "enumerate", "sorted", "reversed", "set", "dict", "sum",
+                                 "min", "max", "map", "filter", "iter", "any", "all"})
+
+
+@dataclass
+class _Walked:
+    node: ast.AST
+    ancestors: tuple
+
+
+@dataclass
+class _GraphBody:
+    module: ModuleContext
+    info: _ModuleInfo
+    node: ast.AST
+    facts: FunctionFacts
+    note: str = ""
+    nodes: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.note = entry_note(self.module, self.facts)
+        self.plain_tensor_parameters = [
+            p.name for p in self.facts.parameters
+            if p.tensor and not p.speculative and p.kinds and p.kinds <= _PLAIN_TENSOR
+        ]
+        self.tensors = LocalTensors(self.node, self.module.names, self.module.api, self.plain_tensor_parameters)
+        self.scope = self.module.names.scope_of(self.node)
+        self.self_name = self._self_name()
+        self.nodes = list(self._walk(self.node.body, ()))
+
+    def _self_name(self) -> Optional[str]:
+        if id(self.node) not in self.info.class_of_method:
+            return None
+        if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in self.node.decorator_list):
+            return None
+        return self.node.args.args[0].arg
+
+    # -- the walk ----------------------------------------------------------------------
+    def _walk(self, body: list, ancestors: tuple) -> Iterator[_Walked]:
+        for statement in body:
+            yield from self._visit(statement, ancestors)
+
+    def _visit(self, node: ast.AST, ancestors: tuple) -> Iterator[_Walked]:
+        if isinstance(node, _SCOPES):
+            return  # nested functions have facts of their own
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            self.qualified(item.context_expr) == "tensorflow.init_scope" for item in node.items
+        ):
+            return  # lifted out of the graph: runs eagerly, once
+        if isinstance(node, ast.If):
+            eager = self._executing_eagerly(node.test)
+            if eager is not None:
+                yield from self._walk(node.orelse if eager else node.body, ancestors + (node,))
+                return
+        yield _Walked(node, ancestors)
+        for child in ast.iter_child_nodes(node):
+            yield from self._visit(child, ancestors + (node,))
+
+    def _executing_eagerly(self, test: ast.expr) -> Optional[bool]:
+        """True for ``if tf.executing_eagerly():`` (its body is eager), False for its negation."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        call = test.operand if negated else test
+        if isinstance(call, ast.Call) and self.qualified(call.func) == "tensorflow.executing_eagerly":
+            return not negated
+        return None
+
+    def qualified(self, node: ast.AST) -> Optional[str]:
+        return self.module.qualified_name(node)
+
+    def is_builtin(self, node: ast.AST, *names: str) -> bool:
+        return isinstance(node, ast.Name) and node.id in names and self.module.names.binding_of(node) is None
+
+    def finding(self, code: str, node: ast.AST, fix: Optional[FixIntent] = None, **args: object) -> Finding:
+        return self.module.finding(code, node, fix, note=self.note, **args)
+
+    def findings(self) -> Iterator[Finding]:
+        yield from self._hyb107()
+        for walked in self.nodes:
+            node = walked.node
+            if isinstance(node, ast.Call):
+                yield from self._hyb101(node)
+                yield from self._hyb103(node)
+                yield from self._hyb104(node, walked.ancestors)
+                yield from self._hyb105(node)
+                yield from self._hyb106_call(node)
+                yield from self._hyb110_call(node)
+            elif isinstance(node, ast.Assert):
+                yield from self._hyb106_assert(node)
+            elif isinstance(node, _COMPREHENSIONS):
+                yield from self._comprehension(node)
+            elif isinstance(node, ast.Subscript):
+                yield from self._hyb103_environ(node)
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                yield from self._hyb102_assignment(node)
+                yield from self._hyb110_unpacking(node)
+            if isinstance(node, ast.Call):
+                yield from self._hyb102_mutator(node)
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and self._tensor_loop(node):
+                yield from self._hyb108(node)
+        yield from self._hyb111()
+
+    # -- HYB101 ------------------------------------------------------------------------
+    def _hyb101(self, call: ast.Call) -> Iterator[Finding]:
+        func = call.func
+        name = self.qualified(func) or ""
+        if self.is_builtin(func, "print"):
+            yield self.finding("HYB101", call, self._print_fix(call), call="print")
+        elif name in _OUTPUT_CALLS:
+            yield self.finding("HYB101", call, call=ast.unparse(func))
+        elif isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
+            if name.startswith(("logging.", "absl.logging.")) or self._is_logger(func.value):
+                yield self.finding("HYB101", call, call=ast.unparse(func))
+
+    def _is_logger(self, receiver: ast.expr) -> bool:
+        if isinstance(receiver, ast.Call):
+            return self.qualified(receiver.func) in _LOGGER_FACTORIES
+        if not isinstance(receiver, ast.Name):
+            return False
+        binding = self.module.names.binding_of(receiver)
+        value = self.info.value_of_target.get(id(binding.node)) if binding is not None else None
+        return isinstance(value, ast.Call) and self.qualified(value.func) in _LOGGER_FACTORIES
+
+    def _print_fix(self, call: ast.Call) -> Optional[FixIntent]:
+        if any(k.arg in ("file", "flush") or k.arg is None for k in call.keywords):
+            return None  # tf.print takes neither: the result would not run
+        alias, add_import = tf_spelling(self.module)
+        rule = get_rule("HYB101")
+        return FixIntent(
+            "rename-call", call.func.lineno, call.func.col_offset, "print", f"{alias}.print",
+            Applicability.UNSAFE, rule.fix_title, add_import=add_import,
+        )
+
+    # -- HYB102 ------------------------------------------------------------------------
+    def _hyb102_assignment(self, node: ast.AST) -> Iterator[Finding]:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            for name in _names_in_target(target):
+                if self.scope is not None and (name.id in self.scope.global_names or name.id in self.scope.nonlocal_names):
+                    kind = "global" if name.id in self.scope.global_names else "nonlocal"
+                    yield self.finding("HYB102", name, name=f"{kind} {name.id}")
+            if self.self_name and _is_attribute_of(target, self.self_name) and not self._keeps_tf_object(node, target):
+                yield self.finding("HYB102", target, name=ast.unparse(target))
+
+    def _keeps_tf_object(self, node: ast.AST, target: ast.Attribute) -> bool:
+        """``self.v = tf.Variable(...)`` (HYB104's business) and attributes that hold TF objects."""
+        value = getattr(node, "value", None)
+        if isinstance(node, ast.AugAssign):
+            value = None
+        if value is not None and self._creates_tf_object(value):
+            return True
+        return False
+
+    def _creates_tf_object(self, value: ast.expr) -> bool:
+        if isinstance(value, ast.Call):
+            name = self.qualified(value.func) or ""
+            return name.startswith(("tensorflow.", "keras.", "tf_keras.")) and self.module.api.value_kind(name) in (
+                "variable", "keras") or self._stateful_keras(name) is not None or name == "tensorflow.Variable"
+        return False
+
+    def _hyb102_mutator(self, call: ast.Call) -> Iterator[Finding]:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _MUTATORS:
+            return
+        if self._outliving_container(func.value):
+            yield self.finding("HYB102", call, name=_short(func.value))
+
+    def _outliving_container(self, receiver: ast.expr) -> bool:
+        """A list, dict or set created outside this call: a global, a closure variable, ``self.attr``."""
+        if isinstance(receiver, ast.Name):
+            binding = self.module.names.binding_of(receiver)
+            if binding is None or binding.imported is not None or self._is_local(receiver.id):
+                return False
+            return _container_literal(self.module, self.info.value_of_target.get(id(binding.node))) is not None
+        if self.self_name and _is_attribute_of(receiver, self.self_name):
+            cls = self.info.class_of_method.get(id(self.node))
+            assigned = self.info.self_attributes.get(id(cls), {}).get(receiver.attr, []) if cls else []
+            return bool(assigned) and all(
+                _container_literal(self.module, value) is not None for value, _, _ in assigned
+            )
+        return False
+
+    def _is_local(self, name: str) -> bool:
+        if self.scope is None:
+            return False
+        return name in self.scope.bindings and name not in self.scope.global_names and name not in self.scope.nonlocal_names
+
+    # -- HYB103 ------------------------------------------------------------------------
+    def _hyb103(self, call: ast.Call) -> Iterator[Finding]:
+        name = self.qualified(call.func) or ""
+        suggestion = None
+        if name.startswith("random.") and name.split(".")[1] not in _RANDOM_KEEP:
+            suggestion = "tf.random.Generator or a tf.random op"
+        elif name.startswith("numpy.random.") and name.split(".")[2] not in _NUMPY_RANDOM_KEEP:
+            suggestion = "tf.random.Generator or a tf.random op"
+        elif name in _CLOCKS:
+            suggestion = "tf.timestamp()"
+        elif name in ("uuid.uuid1", "uuid.uuid4", "os.urandom"):
+            suggestion = "a tf.random op"
+        elif name in _ENVIRONMENT:
+            suggestion = "a value read outside graph code and passed in as an argument"
+        elif self.is_builtin(call.func, "open"):
+            suggestion = "tf.io.read_file or tf.io.write_file"
+        if suggestion:
+            yield self.finding("HYB103", call, call=ast.unparse(call.func), suggestion=suggestion)
+
+    def _hyb103_environ(self, node: ast.Subscript) -> Iterator[Finding]:
+        if isinstance(node.ctx, ast.Load) and self.qualified(node.value) == "os.environ":
+            yield self.finding(
+                "HYB103", node, call="os.environ[...]",
+                suggestion="a value read outside graph code and passed in as an argument",
+            )
+
+    # -- HYB104 ------------------------------------------------------------------------
+    def _hyb104(self, call: ast.Call, ancestors: tuple) -> Iterator[Finding]:
+        name = self.qualified(call.func) or ""
+        if name != "tensorflow.Variable" and self._stateful_keras(name) is None:
+            return
+        if any(isinstance(a, ast.If) and self._first_call_guard(a.test) for a in ancestors):
+            return
+        yield self.finding("HYB104", call, call=ast.unparse(call.func))
+
+    @staticmethod
+    def _stateful_keras(name: str) -> Optional[str]:
+        """The kind of Keras object (layers, optimizers, metrics) a constructor name makes, if any."""
+        for root in _KERAS_ROOTS:
+            if not name.startswith(root):
+                continue
+            parts = name[len(root):].split(".")
+            if len(parts) == 2 and parts[0] in _KERAS_STATEFUL[:3] and parts[1][:1].isupper():
+                return parts[0]
+            if len(parts) == 1 and parts[0] in ("Sequential", "Model"):
+                return "models"
+        return None
+
+    @staticmethod
+    def _first_call_guard(test: ast.expr) -> bool:
+        """``if self.v is None:``, ``if not hasattr(...)``, ``if not self.built:``: runs on the first call only."""
+        for node in ast.walk(test):
+            if isinstance(node, ast.Compare) and any(
+                isinstance(c, ast.Constant) and c.value is None for c in node.comparators
+            ):
+                return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr":
+                return True
+            if isinstance(node, ast.Attribute) and node.attr in ("built", "_built"):
+                return True
+        return False
+
+    # -- HYB105 ------------------------------------------------------------------------
+    def _hyb105(self, call: ast.Call) -> Iterator[Finding]:
+        func = call.func
+        name = self.qualified(func) or ""
+        if isinstance(func, ast.Attribute) and func.attr == "numpy" and not call.args and not call.keywords:
+            if not name and not self._module_global(func.value):
+                yield self.finding("HYB105", call, call=_short(call))
+        elif name.startswith("numpy.") and not name.startswith("numpy.random."):
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if any(self.tensors.is_tensor(a.value if isinstance(a, ast.Starred) else a) for a in arguments):
+                yield self.finding("HYB105", call, call=_short(call))
+        elif isinstance(func, ast.Attribute) and func.attr in _KERAS_ENDPOINTS:
+            if f".{func.attr}() (line {call.lineno})" in self.facts.eager_only_calls:
+                yield self.finding("HYB105", call, call=_short(func) + "()")
+
+    def _module_global(self, receiver: ast.expr) -> bool:
+        """A module-level name: an eager value captured by the graph (frozen, HYB111's business)."""
+        if not isinstance(receiver, ast.Name):
+            return False
+        binding = self.module.names.binding_of(receiver)
+        return binding is not None and binding in self.module.names.module_scope.bindings.get(receiver.id, [])
+
+    # -- HYB106 ------------------------------------------------------------------------
+    def _hyb106_assert(self, node: ast.Assert) -> Iterator[Finding]:
+        if not self.tensors.is_tensor(node.test):
+            return
+        alias, add_import = tf_spelling(self.module)
+        fix = FixIntent(
+            "assert-to-tf-assert", node.lineno, node.col_offset, "assert", f"{alias}.debugging.Assert",
+            Applicability.UNSAFE, get_rule("HYB106").fix_title, add_import=add_import,
+        )
+        yield self.finding("HYB106", node.test, fix, expression=f"assert {_short(node.test)}")
+
+    def _hyb106_call(self, call: ast.Call) -> Iterator[Finding]:
+        if self.is_builtin(call.func, "bool") and len(call.args) == 1 and self.tensors.is_tensor(call.args[0]):
+            yield self.finding("HYB106", call, expression=_short(call))
+
+    def _comprehension(self, node: ast.AST) -> Iterator[Finding]:
+        for generator in node.generators:
+            if self.tensors.is_tensor(generator.iter):
+                yield self.finding("HYB110", generator.iter, expression=f"for ... in {_short(generator.iter)}")
+            for condition in generator.ifs:
+                if self.tensors.is_tensor(condition):
+                    yield self.finding("HYB106", condition, expression=_short(condition))
+
+    # -- HYB107 ------------------------------------------------------------------------
+    def _hyb107(self) -> Iterator[Finding]:
+        if self.facts.recursive and self.plain_tensor_parameters:
+            yield self.finding("HYB107", self.node, function=self.facts.qualname)
+
+    # -- HYB108 ------------------------------------------------------------------------
+    def _tensor_loop(self, node: ast.AST) -> bool:
+        """A loop AutoGraph turns into a tf.while_loop: over a tensor, tf.range, or while a tensor holds."""
+        if isinstance(node, ast.While):
+            return self.tensors.is_tensor(node.test)
+        iterable = node.iter
+        if isinstance(iterable, ast.Call):
+            name = self.qualified(iterable.func) or ""
+            if name == "tensorflow.range":
+                return True
+            if self.is_builtin(iterable.func, "range"):
+                return any(self.tensors.is_tensor(a) for a in iterable.args)
+        return self.tensors.is_tensor(iterable)
+
+    def _hyb108(self, loop: ast.AST) -> Iterator[Finding]:
+        for statement in loop.body:
+            for walked in self._visit(statement, ()):
+                node = walked.node
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWERS:
+                    receiver = node.func.value
+                    if isinstance(receiver, ast.Name) and self._python_collection(receiver):
+                        yield self.finding("HYB108", node, name=receiver.id)
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if (
+                            isinstance(target, ast.Subscript)
+                            and isinstance(target.value, ast.Name)
+                            and not isinstance(target.slice, ast.Constant)
+                            and self._python_collection(target.value)
+                        ):
+                            yield self.finding("HYB108", target, name=target.value.id)
+
+    def _python_collection(self, name: ast.Name) -> bool:
+        binding = self.module.names.binding_of(name)
+        if binding is None or binding.imported is not None:
+            return False
+        return _container_literal(self.module, self.info.value_of_target.get(id(binding.node))) in ("list", "dict")
+
+    # -- HYB110 ------------------------------------------------------------------------
+    def _hyb110_unpacking(self, node: ast.AST) -> Iterator[Finding]:
+        if not isinstance(node, ast.Assign):
+            return
+        for target in node.targets:
+            if isinstance(target, (ast.Tuple, ast.List)) and self.tensors.is_tensor(node.value):
+                names = ", ".join(ast.unparse(e) for e in target.elts)
+                yield self.finding("HYB110", target, expression=f"{names[:24]} = {_short(node.value, 24)}")
+
+    def _hyb110_call(self, call: ast.Call) -> Iterator[Finding]:
+        if isinstance(call.func, ast.Name) and call.func.id in _ITERATING_BUILTINS and self.is_builtin(call.func, call.func.id):
+            if call.func.id in ("min", "max", "sum", "any", "all") and len(call.args) != 1:
+                return
+            positions = call.args[1:] if call.func.id in ("map", "filter") else call.args
+            if any(self.tensors.is_tensor(a) for a in positions if not isinstance(a, ast.Starred)):
+                yield self.finding("HYB110", call, expression=_short(call))
+                return
+        for argument in call.args:
+            if isinstance(argument, ast.Starred) and self.tensors.is_tensor(argument.value):
+                yield self.finding("HYB110", argument, expression=_short(argument))
+
+    # -- HYB111 ------------------------------------------------------------------------
+    def _hyb111(self) -> Iterator[Finding]:
+        seen: set[str] = set()
+        for walked in self.nodes:
+            node = walked.node
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
+                line = self._rebound_global(node)
+                if line:
+                    seen.add(node.id)
+                    yield self.finding("HYB111", node, name=node.id, line=line)
+            elif (
+                self.self_name and isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+                and _is_attribute_of(node, self.self_name) and f"self.{node.attr}" not in seen
+            ):
+                line = self._rebound_attribute(node.attr)
+                if line:
+                    seen.add(f"self.{node.attr}")
+                    yield self.finding("HYB111", node, name=ast.unparse(node), line=line)
+
+    def _rebound_global(self, name: ast.Name) -> Optional[int]:
+        """The line of a later rebinding of a global or closure variable that holds a Python value."""
+        binding = self.module.names.binding_of(name)
+        if binding is None or binding.imported is not None or not isinstance(binding.node, ast.Name):
+            return None
+        if self._is_local(name.id) or (self.scope is not None and name.id in self.scope.global_names):
+            return None
+        scope = self._scope_holding(binding)
+        if scope is None:
+            return None
+        bindings = scope.bindings.get(name.id, [])
+        if len(bindings) < 2 or not all(isinstance(b.node, ast.Name) for b in bindings):
+            return None
+        values = self.info.values_of(name.id, bindings)
+        augmented = [b for b, value in zip(bindings, values) if value is None]
+        if not _is_python_value(self.module, values[0]):
+            return None
+        if any(value is not None and not _is_python_value(self.module, value) for value in values):
+            return None
+        if augmented and not all(self._augmented_python(b) for b in augmented):
+            return None
+        return bindings[1].position[0]
+
+    def _augmented_python(self, binding) -> bool:
+        """A binding by ``x += <number>`` (not by a plain assignment): still a Python value."""
+        for node in ast.walk(self.module.tree):
+            if isinstance(node, ast.AugAssign) and node.target is binding.node:
+                return _is_python_value(self.module, node.value)
+        return False
+
+    def _scope_holding(self, binding) -> Optional[object]:
+        names = self.module.names
+        if binding in names.module_scope.bindings.get(binding.name, []):
+            return names.module_scope
+        # A closure variable: the enclosing function scope that holds the binding.
+        scope = self.scope.parent if self.scope is not None else None
+        while scope is not None:
+            if binding in scope.bindings.get(binding.name, []):
+                return scope if scope.kind == "function" else None
+            scope = scope.parent
+        return None
+
+    def _rebound_attribute(self, attribute: str) -> Optional[int]:
+        cls = self.info.class_of_method.get(id(self.node))
+        assigned = self.info.self_attributes.get(id(cls), {}).get(attribute, []) if cls else []
+        if len(assigned) < 2 and not any(method != "__init__" for _, method, _ in assigned):
+            return None
+        if not assigned or any(
+            not _is_python_value(self.module, value.value if isinstance(value, ast.AugAssign) else value)
+            for value, _, _ in assigned
+        ):
+            return None
+        if any(method == self.node.name for _, method, _ in assigned):
+            return None  # rebinding it here is HYB102's finding
+        later = [line for _, method, line in assigned if method != "__init__"] or [line for _, _, line in assigned[1:]]
+        return later[0] if later else None
+
+
+def _names_in_target(target: ast.AST) -> Iterator[ast.Name]:
+    if isinstance(target, ast.Name):
+        yield target
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _names_in_target(element.value if isinstance(element, ast.Starred) else element)
+
+
+# -- HYB109: anywhere, graph code or not -------------------------------------------------
+_TENSOR_ARRAY_METHODS = frozenset({"write", "scatter", "unstack", "split"})
+
+
+def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts) -> Iterator[Finding]:
+    arrays = _tensor_array_names(module, function)
+    if not arrays:
+        return
+    scope = module.names.scope_of(function)
+    note = entry_note(module, facts)
+    for node in _own_nodes(function):
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            continue
+        func = node.value.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("write", "scatter", "unstack")):
+            continue
+        receiver = func.value
+        if not (isinstance(receiver, ast.Name) and receiver.id in arrays):
+            continue
+        local = scope is not None and receiver.id in scope.bindings and not (
+            receiver.id in scope.global_names or receiver.id in scope.nonlocal_names
+        )
+        fix = None
+        if local:
+            fix = FixIntent(
+                "assign-back", node.value.lineno, node.value.col_offset, receiver.id, receiver.id,
+                Applicability.SAFE, get_rule("HYB109").fix_title,
+            )
+        yield module.finding("HYB109", node.value, fix, name=receiver.id, method=func.attr, note=note)
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _tensor_array_names(module: ModuleContext, function: ast.AST) -> set[str]:
+    """Names this function binds to a tf.TensorArray (made here, or returned by another one's write)."""
+    arrays: set[str] = set()
+    assignments = [
+        n for n in _own_nodes(function)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for node in assignments:
+            value, name = node.value, node.targets[0].id
+            if name in arrays or not isinstance(value, ast.Call):
+                continue
+            made = module.qualified_name(value.func) == "tensorflow.TensorArray"
+            derived = (
+                isinstance(value.func, ast.Attribute) and value.func.attr in _TENSOR_ARRAY_METHODS
+                and isinstance(value.func.value, ast.Name) and value.func.value.id in arrays
+            )
+            if made or derived:
+                arrays.add(name)
+                changed = True
+    return arrays
