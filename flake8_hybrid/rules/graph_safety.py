@@ -38,11 +38,12 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
     if not module.function_facts:
         return
     module_info = _ModuleInfo(module)
+    global_arrays = _tensor_array_names(module, module.tree)
     for node in _all_functions(module.tree):
         facts = module.function_facts.get(node.lineno)
         if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
             continue
-        yield from _hyb109(module, node, facts)
+        yield from _hyb109(module, node, facts, global_arrays)
         if facts.runs_as_graph:
             body = _GraphBody(module, module_info, node, facts)
             yield from body.findings()
@@ -141,9 +142,23 @@ def _is_python_value(module: ModuleContext, value: Optional[ast.expr]) -> bool:
         return _is_python_value(module, value.left) and _is_python_value(module, value.right)
     if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
         return all(_is_python_value(module, e) for e in value.elts)
+    if isinstance(value, ast.IfExp):
+        return _is_python_value(module, value.body) and _is_python_value(module, value.orelse)
     if isinstance(value, ast.Call):
         name = module.qualified_name(value.func) or ""
         return name.startswith("numpy.") and not name.startswith("numpy.random.")
+    return False
+
+
+def _makes_tf_object(module: ModuleContext, value: Optional[ast.expr]) -> bool:
+    """A value that comes from TensorFlow or Keras (a tensor, a variable, a layer): read on every call."""
+    if value is None:
+        return False
+    for node in ast.walk(value):
+        if isinstance(node, ast.Call) and (module.qualified_name(node.func) or "").startswith(
+            ("tensorflow.", "keras.", "tf_keras.")
+        ):
+            return True
     return False
 
 
@@ -192,6 +207,8 @@ _ITERATING_BUILTINS = frozenset({"list", "tuple", "zip", "enumerate", "sorted", 
 class _Walked:
     node: ast.AST
     ancestors: tuple
+    #: Inside ``with tf.init_scope():``: runs eagerly, once per trace.
+    lifted: bool = False
 
 
 @dataclass
@@ -222,25 +239,27 @@ class _GraphBody:
         return self.node.args.args[0].arg
 
     # -- the walk ----------------------------------------------------------------------
-    def _walk(self, body: list, ancestors: tuple) -> Iterator[_Walked]:
+    def _walk(self, body: list, ancestors: tuple, lifted: bool = False) -> Iterator[_Walked]:
         for statement in body:
-            yield from self._visit(statement, ancestors)
+            yield from self._visit(statement, ancestors, lifted)
 
-    def _visit(self, node: ast.AST, ancestors: tuple) -> Iterator[_Walked]:
+    def _visit(self, node: ast.AST, ancestors: tuple, lifted: bool = False) -> Iterator[_Walked]:
         if isinstance(node, _SCOPES):
             return  # nested functions have facts of their own
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(
             self.qualified(item.context_expr) == "tensorflow.init_scope" for item in node.items
         ):
-            return  # lifted out of the graph: runs eagerly, once
+            # Lifted out of the graph: it runs eagerly, once per trace.  Only variable
+            # creation still matters there (measured: TF still rejects it on a second trace).
+            lifted = True
         if isinstance(node, ast.If):
             eager = self._executing_eagerly(node.test)
             if eager is not None:
-                yield from self._walk(node.orelse if eager else node.body, ancestors + (node,))
+                yield from self._walk(node.orelse if eager else node.body, ancestors + (node,), lifted)
                 return
-        yield _Walked(node, ancestors)
+        yield _Walked(node, ancestors, lifted)
         for child in ast.iter_child_nodes(node):
-            yield from self._visit(child, ancestors + (node,))
+            yield from self._visit(child, ancestors + (node,), lifted)
 
     def _executing_eagerly(self, test: ast.expr) -> Optional[bool]:
         """True for ``if tf.executing_eagerly():`` (its body is eager), False for its negation."""
@@ -263,6 +282,10 @@ class _GraphBody:
         yield from self._hyb107()
         for walked in self.nodes:
             node = walked.node
+            if walked.lifted:
+                if isinstance(node, ast.Call):
+                    yield from self._hyb104(node, walked.ancestors)
+                continue
             if isinstance(node, ast.Call):
                 yield from self._hyb101(node)
                 yield from self._hyb103(node)
@@ -326,6 +349,8 @@ class _GraphBody:
                     yield self.finding("HYB102", name, name=f"{kind} {name.id}")
             if self.self_name and _is_attribute_of(target, self.self_name) and not self._keeps_tf_object(node, target):
                 yield self.finding("HYB102", target, name=ast.unparse(target))
+            if isinstance(target, ast.Subscript) and self._outliving_container(target.value):
+                yield self.finding("HYB102", target, name=_short(target.value))
 
     def _keeps_tf_object(self, node: ast.AST, target: ast.Attribute) -> bool:
         """``self.v = tf.Variable(...)`` (HYB104's business) and attributes that hold TF objects."""
@@ -479,7 +504,9 @@ class _GraphBody:
 
     # -- HYB107 ------------------------------------------------------------------------
     def _hyb107(self) -> Iterator[Finding]:
-        if self.facts.recursive and self.plain_tensor_parameters:
+        # Recursion that a Python argument bounds (a depth, a count) unrolls at trace time and ends:
+        # only recursion on tensors alone is reported.
+        if self.facts.recursive and self.plain_tensor_parameters and self.facts.has_primitive_parameter is False:
             yield self.finding("HYB107", self.node, function=self.facts.qualname)
 
     # -- HYB108 ------------------------------------------------------------------------
@@ -546,6 +573,8 @@ class _GraphBody:
         seen: set[str] = set()
         for walked in self.nodes:
             node = walked.node
+            if walked.lifted:
+                continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
                 line = self._rebound_global(node)
                 if line:
@@ -575,9 +604,10 @@ class _GraphBody:
             return None
         values = self.info.values_of(name.id, bindings)
         augmented = [b for b, value in zip(bindings, values) if value is None]
+        # The value the graph first sees is a Python value, and no rebinding makes it a TF object.
         if not _is_python_value(self.module, values[0]):
             return None
-        if any(value is not None and not _is_python_value(self.module, value) for value in values):
+        if any(_makes_tf_object(self.module, value) for value in values):
             return None
         if augmented and not all(self._augmented_python(b) for b in augmented):
             return None
@@ -607,10 +637,10 @@ class _GraphBody:
         assigned = self.info.self_attributes.get(id(cls), {}).get(attribute, []) if cls else []
         if len(assigned) < 2 and not any(method != "__init__" for _, method, _ in assigned):
             return None
-        if not assigned or any(
-            not _is_python_value(self.module, value.value if isinstance(value, ast.AugAssign) else value)
-            for value, _, _ in assigned
-        ):
+        values = [value.value if isinstance(value, ast.AugAssign) else value for value, _, _ in assigned]
+        if not values or not _is_python_value(self.module, values[0]):
+            return None
+        if any(_makes_tf_object(self.module, value) for value in values):
             return None
         if any(method == self.node.name for _, method, _ in assigned):
             return None  # rebinding it here is HYB102's finding
@@ -630,11 +660,12 @@ def _names_in_target(target: ast.AST) -> Iterator[ast.Name]:
 _TENSOR_ARRAY_METHODS = frozenset({"write", "scatter", "unstack", "split"})
 
 
-def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts) -> Iterator[Finding]:
-    arrays = _tensor_array_names(module, function)
+def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts, global_arrays: set) -> Iterator[Finding]:
+    scope = module.names.scope_of(function)
+    local_names = set(scope.bindings) - scope.global_names - scope.nonlocal_names if scope is not None else set()
+    arrays = _tensor_array_names(module, function) | (global_arrays - local_names)
     if not arrays:
         return
-    scope = module.names.scope_of(function)
     note = entry_note(module, facts)
     for node in _own_nodes(function):
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
@@ -645,11 +676,8 @@ def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts) -> I
         receiver = func.value
         if not (isinstance(receiver, ast.Name) and receiver.id in arrays):
             continue
-        local = scope is not None and receiver.id in scope.bindings and not (
-            receiver.id in scope.global_names or receiver.id in scope.nonlocal_names
-        )
         fix = None
-        if local:
+        if receiver.id in local_names:
             fix = FixIntent(
                 "assign-back", node.value.lineno, node.value.col_offset, receiver.id, receiver.id,
                 Applicability.SAFE, get_rule("HYB109").fix_title,
