@@ -260,3 +260,85 @@ def test_hyb106_fix_asserts_in_the_graph(truth):
     assert original[failing]["eager"]["error"].startswith("AssertionError")
     assert fixed[failing]["graph"]["error"].startswith("InvalidArgumentError")
     assert fixed[failing]["eager"]["error"].startswith("InvalidArgumentError")
+
+
+# -- composition with HYB001: one side effect, two verdicts ----------------------------------------
+COMPOSITION = '''\
+import logging
+import os
+import random
+import sys
+import time
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+log = logging.getLogger("composition")
+history = []
+counter = 0
+
+
+def work(x):
+{effect}
+    return tf.nn.relu(tf.matmul(x, x) + x) * 2.0
+
+
+@tf.function
+def work_graph(x):
+{effect}
+    return tf.nn.relu(tf.matmul(x, x) + x) * 2.0
+
+
+for _ in range(10):
+    work(tf.ones([4, 4]))
+    work_graph(tf.ones([4, 4]))
+'''
+#: kind -> (statement(s) with the effect, marked by ``# here``; the code graph code gets; the reason facts give)
+SIDE_EFFECTS = {
+    "print": ('print("step", x)  # here', "HYB101", "calls print"),
+    "logger": ('log.warning("step")  # here', "HYB101", "log.warning"),
+    "logging": ('logging.info("step")  # here', "HYB101", "logging.info"),
+    "warnings": ('warnings.warn("step")  # here', "HYB101", "warnings.warn"),
+    "stdout": ('sys.stdout.write("step")  # here', "HYB101", "sys.stdout.write"),
+    "append": ("history.append(x)  # here", "HYB102", "history.append"),
+    "global": ("global counter\ncounter += 1  # here", "HYB102", "rebinds global"),
+    "random": ("x = x * random.random()  # here", "HYB103", "random.random"),
+    "numpy_random": ("x = x + np.random.normal()  # here", "HYB103", "numpy.random.normal"),
+    "clock": ("x = x + time.time()  # here", "HYB103", "time.time"),
+    "environment": ('x = x * float(os.environ.get("SCALE", "1"))  # here', "HYB103", "os.environ"),
+    "file": ('open("log.txt", "a").close()  # here', "HYB103", "calls open"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SIDE_EFFECTS))
+def test_a_side_effect_blocks_hybridization_and_is_reported_in_graph_code(tmp_path, kind):
+    import io
+
+    from flake8_hybrid import facts as facts_command
+    from flake8_hybrid.analysis.api_model import api_model
+    from flake8_hybrid.analysis.project import Project
+
+    effect, code, reason = SIDE_EFFECTS[kind]
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = composition\n")
+    source = COMPOSITION.format(effect="\n".join("    " + line for line in effect.splitlines()))
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    project = Project(str(tmp_path), api_model(), cache_directory=None)
+    all_facts = {f.qualname: f for f in project.facts().values()}
+    verdict = project.verdicts(Settings().min_ops)[all_facts["work"].key]
+    # Eager: the side effect blocks HYB001, and facts says which one.
+    assert verdict.refactoring is None and "HYB001" not in verdict.codes
+    assert "has-python-side-effects" in verdict.blockers
+    assert any(reason in r for r in all_facts["work"].side_effect_reasons), all_facts["work"].side_effect_reasons
+    text = io.StringIO()
+    assert facts_command.run(["--no-cache", str(path)], stdout=text) == 0
+    blockers = next(line for line in text.getvalue().splitlines() if line.strip().startswith("blockers:"))
+    assert "has-python-side-effects (" in blockers and reason in blockers.replace("'", ""), blockers
+    # Hybrid: the same statement is a graph-safety finding, on its line.
+    lines = source.splitlines()
+    graph_line = max(i for i, line in enumerate(lines, 1) if "# here" in line)
+    findings = lint_source(source, str(path), Settings())
+    assert [f.code for f in findings if f.line == graph_line] == [code], [(f.line, f.code) for f in findings]
+    eager_line = min(i for i, line in enumerate(lines, 1) if "# here" in line)
+    assert not [f for f in findings if f.line == eager_line and f.code.startswith("HYB1")]
