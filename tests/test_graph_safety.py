@@ -342,3 +342,18 @@ def test_a_side_effect_blocks_hybridization_and_is_reported_in_graph_code(tmp_pa
     assert [f.code for f in findings if f.line == graph_line] == [code], [(f.line, f.code) for f in findings]
     eager_line = min(i for i, line in enumerate(lines, 1) if "# here" in line)
     assert not [f for f in findings if f.line == eager_line and f.code.startswith("HYB1")]
+
+
+# -- the docs' own examples ---------------------------------------------------------------------
+@pytest.mark.parametrize("code", [f"HYB1{n:02d}" for n in range(1, 12)])
+def test_docs_example_is_reported_and_its_remedy_is_not(tmp_path, code):
+    from flake8_hybrid.registry import get_rule
+
+    rule = get_rule(code)
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = docs\n")
+    for kind, reported in (("example", True), ("use_instead", False)):
+        path = tmp_path / f"{kind}.py"
+        source = getattr(rule, kind)
+        path.write_text(source)
+        codes = {f.code for f in lint_source(source, str(path), Settings())}
+        assert (code in codes) == reported, (kind, codes)

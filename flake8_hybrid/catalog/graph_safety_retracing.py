@@ -99,9 +99,11 @@ RULES = (
             """
             Finds changes to Python state that outlives a call, made in graph code: rebinding a
             name declared `global` or `nonlocal`; calling `append`, `extend`, `insert`, `pop` or
-            `update`, or assigning an item, on a list, dict or set that comes from outside the
-            function (a global, a closure variable, an argument or an attribute); and assigning
-            `self.attr = ...` where the attribute is not a `tf.Variable`.
+            `update`, or assigning an item, on a list, dict or set created outside the function
+            (a global or closure variable, or a `self` attribute, assigned a list, dict or set
+            literal); and assigning `self.attr = ...` with anything but a new `tf.Variable` or
+            Keras object. Containers passed in as arguments are not reported: their kind is not
+            known where the function is.
             """
         )
         + "\n\n"
@@ -233,7 +235,9 @@ RULES = (
             """
             Finds `tf.Variable(...)` and the construction of a Keras layer, optimizer or metric in
             graph code, unless it is guarded so that it runs only on the first call (for example
-            `if self.v is None: self.v = tf.Variable(...)`).
+            `if self.v is None: self.v = tf.Variable(...)`). Creating it under
+            `with tf.init_scope():` without such a guard is reported too: measured on TF 2.21, it
+            fails the same way.
             """
         )
         + "\n\n"
@@ -296,10 +300,11 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds calls in graph code that need an eager tensor or manage their own graph:
-            `.numpy()` and `.item()` on a tensor, NumPy functions applied to tensors, and the
+            `.numpy()` on a tensor, NumPy functions applied to tensors, and the
             Keras endpoints `Model.fit`, `Model.predict`, `Model.evaluate` and the `*_on_batch`
             methods. `float(t)`, `int(t)` and `len(t)` are not reported when AutoGraph is on,
-            because AutoGraph converts them to TensorFlow ops.
+            because AutoGraph converts them to TensorFlow ops (measured on TF 2.21). `.item()` is
+            not reported: TensorFlow tensors have no such method, eager or not.
             """
         )
         + "\n\n"
@@ -311,7 +316,8 @@ RULES = (
             'numpy'`, and a NumPy call fails with `NotImplementedError: Cannot convert a symbolic
             tf.Tensor (x:0) to a numpy array. This error may indicate that you're trying to pass a
             Tensor to a NumPy call, which is not supported.` The Keras endpoints wrap their own
-            `tf.function` and fail when called from inside one.
+            `tf.function` and fail when called from inside one (with Keras 3, `Model.predict` in
+            a `tf.function` fails with the same `AttributeError` about `numpy`).
             """
         ),
         example=cleandoc(
@@ -360,9 +366,9 @@ RULES = (
             """
             Finds places in graph code where Python needs the truth value of a tensor and
             AutoGraph does not convert the code: `assert <tensor>`, `bool(t)`, and a tensor in the
-            condition of a comprehension. In a function with `autograph=False` it also finds any
-            `if`, `while`, `and`, `or` or `not` on a tensor, which AutoGraph would otherwise
-            convert.
+            condition of a comprehension. In a function decorated with `autograph=False`, any
+            `if`, `while`, `and`, `or` or `not` on a tensor fails too; HYB306 reports those, once,
+            on the construct, so this rule does not repeat them.
             """
         )
         + "\n\n"
@@ -423,7 +429,10 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds graph code that calls itself, directly or through a cycle of calls between
-            functions. The finding is reported on the `def` line.
+            functions, with tensors as its only arguments. The finding is reported on the `def`
+            line. Recursion that a Python argument bounds (a depth or a count passed as a Python
+            number) is not reported: tracing unrolls it and it ends, with the eager result
+            (measured on TF 2.21).
             """
         )
         + "\n\n"
@@ -432,8 +441,9 @@ RULES = (
             """
             TensorFlow's guide: "Recursive `tf.function`s are not supported and could cause
             infinite loops." Tracing runs the Python code, so with a tensor argument the recursion
-            never reaches its base case and tracing fails with `RecursionError: maximum recursion
-            depth exceeded`. With Python arguments it traces a new graph for every value on the
+            never reaches its base case (AutoGraph traces both branches of the `if`) and tracing
+            fails with `StagingError: ... RecursionError: maximum recursion depth exceeded`. With
+            Python arguments it traces a new graph for every value on the
             way down.
             """
         ),
@@ -483,8 +493,8 @@ RULES = (
         summary="A Python list or dict grown inside a tensor-dependent loop in graph code.",
         what_it_does=cleandoc(
             """
-            Finds a Python list or dict that grows (`append`, `extend`, an item assigned under a
-            changing key) inside a loop that AutoGraph converts to a TensorFlow loop: a `for`
+            Finds a Python list or dict that grows (`append`, `extend`, `insert`, an item assigned
+            under a changing key) inside a loop that AutoGraph converts to a TensorFlow loop: a `for`
             over a tensor or `tf.range`, or a `while` whose condition depends on a tensor.
             """
         )
