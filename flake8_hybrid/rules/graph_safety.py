@@ -60,7 +60,11 @@ def entry_note(module: ModuleContext, facts: FunctionFacts) -> str:
     if not facts.runs_as_graph:
         return ""
     if facts.graph_entry in (None, facts.key):
-        return "" if facts.hybrid else " (runs as graph: TensorFlow traces it)"
+        if facts.hybrid:
+            return ""
+        if facts.qualname.rsplit(".", 1)[-1] in module.api.keras_graph_methods:
+            return " (runs as graph: Keras traces it under fit, evaluate or predict)"
+        return " (runs as graph: TensorFlow traces it as a callback)"
     entry = module.project.facts().get(facts.graph_entry)
     if entry is None:
         return ""
@@ -183,7 +187,7 @@ def _container_literal(module: ModuleContext, value: Optional[ast.expr]) -> Opti
 # -- the body of one graph function ---------------------------------------------------
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
-_OUTPUT_CALLS = frozenset({"warnings.warn", "sys.stdout.write", "sys.stderr.write", "pprint.pprint"})
+_OUTPUT_CALLS = frozenset({"warnings.warn", "sys.stdout.write", "sys.stderr.write"})
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "add", "remove", "clear",
                        "discard", "popitem", "appendleft"})
 _GROWERS = frozenset({"append", "extend", "insert", "appendleft", "add", "update", "setdefault"})
@@ -199,6 +203,7 @@ _KERAS_ENDPOINTS = frozenset({"fit", "predict", "evaluate", "train_on_batch", "t
                               "fit_generator", "evaluate_generator", "predict_generator"})
 _KERAS_STATEFUL = ("layers", "optimizers", "metrics", "losses")
 _KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 _ITERATING_BUILTINS = frozenset({"list", "tuple", "zip", "enumerate", "sorted", "reversed", "set", "dict", "sum",
                                  "min", "max", "map", "filter", "iter", "any", "all"})
 
@@ -229,6 +234,8 @@ class _GraphBody:
         self.tensors = LocalTensors(self.node, self.module.names, self.module.api, self.plain_tensor_parameters)
         self.scope = self.module.names.scope_of(self.node)
         self.self_name = self._self_name()
+        #: A constructor run from graph code initializes an object made there: its own state is new.
+        self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
         self.nodes = list(self._walk(self.node.body, ()))
 
     def _self_name(self) -> Optional[str]:
@@ -347,7 +354,10 @@ class _GraphBody:
                 if self.scope is not None and (name.id in self.scope.global_names or name.id in self.scope.nonlocal_names):
                     kind = "global" if name.id in self.scope.global_names else "nonlocal"
                     yield self.finding("HYB102", name, name=f"{kind} {name.id}")
-            if self.self_name and _is_attribute_of(target, self.self_name) and not self._keeps_tf_object(node, target):
+            if (
+                self.self_name and not self.constructor and _is_attribute_of(target, self.self_name)
+                and not self._keeps_tf_object(node, target)
+            ):
                 yield self.finding("HYB102", target, name=ast.unparse(target))
             if isinstance(target, ast.Subscript) and self._outliving_container(target.value):
                 yield self.finding("HYB102", target, name=_short(target.value))
@@ -382,7 +392,7 @@ class _GraphBody:
             if binding is None or binding.imported is not None or self._is_local(receiver.id):
                 return False
             return _container_literal(self.module, self.info.value_of_target.get(id(binding.node))) is not None
-        if self.self_name and _is_attribute_of(receiver, self.self_name):
+        if self.self_name and not self.constructor and _is_attribute_of(receiver, self.self_name):
             cls = self.info.class_of_method.get(id(self.node))
             assigned = self.info.self_attributes.get(id(cls), {}).get(receiver.attr, []) if cls else []
             return bool(assigned) and all(
