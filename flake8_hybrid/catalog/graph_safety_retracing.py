@@ -366,9 +366,10 @@ RULES = (
             """
             Finds places in graph code where Python needs the truth value of a tensor and
             AutoGraph does not convert the code: `assert <tensor>`, `bool(t)`, and a tensor in the
-            condition of a comprehension. In a function decorated with `autograph=False`, any
-            `if`, `while`, `and`, `or` or `not` on a tensor fails too; HYB306 reports those, once,
-            on the construct, so this rule does not repeat them.
+            condition of a comprehension. Without AutoGraph any `if`, `while`, `and`, `or` or
+            `not` on a tensor fails too: in a function decorated with `autograph=False` HYB306
+            reports those, and this rule reports them in the helpers such a function calls in the
+            same module (AutoGraph converts none of them either).
             """
         )
         + "\n\n"
@@ -624,7 +625,8 @@ RULES = (
             Finds Python iteration over a tensor in graph code that AutoGraph does not convert:
             tuple-unpacking a tensor (`a, b = t`), `list(t)`, `zip(...)` or `enumerate(...)` over
             a tensor, and a comprehension over a tensor. A plain `for x in t:` statement is not
-            reported, because AutoGraph converts it into a TensorFlow loop.
+            reported, because AutoGraph converts it into a TensorFlow loop, except in a helper
+            that a `tf.function(autograph=False)` of the same module calls.
             """
         )
         + "\n\n"

@@ -236,7 +236,23 @@ class _GraphBody:
         self.self_name = self._self_name()
         #: A constructor run from graph code initializes an object made there: its own state is new.
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
+        self.autograph_off = self._reached_without_autograph()
         self.nodes = list(self._walk(self.node.body, ()))
+
+    def _reached_without_autograph(self) -> bool:
+        """A helper that a ``tf.function(autograph=False)`` of this module reaches: nothing converts it.
+
+        The entry itself is HYB306's: it reports that function's tensor control flow once.
+        """
+        if self.facts.graph_entry in (None, self.facts.key):
+            return False
+        entry = self.module.project.facts().get(self.facts.graph_entry)
+        if entry is None or entry.path != self.facts.path:
+            return False
+        return any(
+            isinstance(site.target, DefNode) and site.target.lineno == entry.line and site.literal("autograph") is False
+            for site in self.module.tf_function_sites
+        )
 
     def _self_name(self) -> Optional[str]:
         if id(self.node) not in self.info.class_of_method:
@@ -311,7 +327,9 @@ class _GraphBody:
                 yield from self._hyb110_unpacking(node)
             if isinstance(node, ast.Call):
                 yield from self._hyb102_mutator(node)
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and self._tensor_loop(node):
+            if self.autograph_off:
+                yield from self._unconverted_control_flow(node)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and self._tensor_loop(node):
                 yield from self._hyb108(node)
         yield from self._hyb111()
 
@@ -511,6 +529,18 @@ class _GraphBody:
             for condition in generator.ifs:
                 if self.tensors.is_tensor(condition):
                     yield self.finding("HYB106", condition, expression=_short(condition))
+
+    def _unconverted_control_flow(self, node: ast.AST) -> Iterator[Finding]:
+        """Without AutoGraph, Python's own ``if``/``while``/``and``/``or``/``not``/``for`` meet the tensor."""
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)) and self.tensors.is_tensor(node.test):
+            keyword = {ast.If: "if", ast.While: "while", ast.IfExp: "if-else"}[type(node)]
+            yield self.finding("HYB106", node.test, expression=f"{keyword} {_short(node.test)}")
+        elif isinstance(node, ast.BoolOp) and any(self.tensors.is_tensor(value) for value in node.values):
+            yield self.finding("HYB106", node, expression=_short(node))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and self.tensors.is_tensor(node.operand):
+            yield self.finding("HYB106", node, expression=_short(node))
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and self.tensors.is_tensor(node.iter):
+            yield self.finding("HYB110", node.iter, expression=f"for ... in {_short(node.iter)}")
 
     # -- HYB107 ------------------------------------------------------------------------
     def _hyb107(self) -> Iterator[Finding]:
