@@ -263,26 +263,26 @@ class _GraphBody:
 
     # -- the walk ----------------------------------------------------------------------
     def _walk(self, body: list, ancestors: tuple, lifted: bool = False) -> Iterator[_Walked]:
-        for statement in body:
-            yield from self._visit(statement, ancestors, lifted)
-
-    def _visit(self, node: ast.AST, ancestors: tuple, lifted: bool = False) -> Iterator[_Walked]:
-        if isinstance(node, _SCOPES):
-            return  # nested functions have facts of their own
-        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
-            self.qualified(item.context_expr) == "tensorflow.init_scope" for item in node.items
-        ):
-            # Lifted out of the graph: it runs eagerly, once per trace.  Only variable
-            # creation still matters there (measured: TF still rejects it on a second trace).
-            lifted = True
-        if isinstance(node, ast.If):
-            eager = self._executing_eagerly(node.test)
-            if eager is not None:
-                yield from self._walk(node.orelse if eager else node.body, ancestors + (node,), lifted)
-                return
-        yield _Walked(node, ancestors, lifted)
-        for child in ast.iter_child_nodes(node):
-            yield from self._visit(child, ancestors + (node,), lifted)
+        """The body's nodes in source order, with their ancestors (iterative: deep expressions are fine)."""
+        stack = [(node, ancestors, lifted) for node in reversed(body)]
+        while stack:
+            node, above, inside = stack.pop()
+            if isinstance(node, _SCOPES):
+                continue  # nested functions have facts of their own
+            if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+                self.qualified(item.context_expr) == "tensorflow.init_scope" for item in node.items
+            ):
+                # Lifted out of the graph: it runs eagerly, once per trace.  Only variable
+                # creation still matters there (measured: TF still rejects it on a second trace).
+                inside = True
+            if isinstance(node, ast.If):
+                eager = self._executing_eagerly(node.test)
+                if eager is not None:
+                    branch = node.orelse if eager else node.body
+                    stack.extend((child, above + (node,), inside) for child in reversed(branch))
+                    continue
+            yield _Walked(node, above, inside)
+            stack.extend((child, above + (node,), inside) for child in reversed(list(ast.iter_child_nodes(node))))
 
     def _executing_eagerly(self, test: ast.expr) -> Optional[bool]:
         """True for ``if tf.executing_eagerly():`` (its body is eager), False for its negation."""
@@ -369,8 +369,9 @@ class _GraphBody:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             for name in _names_in_target(target):
-                if self.scope is not None and (name.id in self.scope.global_names or name.id in self.scope.nonlocal_names):
-                    kind = "global" if name.id in self.scope.global_names else "nonlocal"
+                scope = self.scope
+                if scope is not None and (name.id in scope.global_names or name.id in scope.nonlocal_names):
+                    kind = "global" if name.id in scope.global_names else "nonlocal"
                     yield self.finding("HYB102", name, name=f"{kind} {name.id}")
             if (
                 self.self_name and not self.constructor and _is_attribute_of(target, self.self_name)
@@ -421,7 +422,8 @@ class _GraphBody:
     def _is_local(self, name: str) -> bool:
         if self.scope is None:
             return False
-        return name in self.scope.bindings and name not in self.scope.global_names and name not in self.scope.nonlocal_names
+        scope = self.scope
+        return name in scope.bindings and name not in scope.global_names and name not in scope.nonlocal_names
 
     # -- HYB103 ------------------------------------------------------------------------
     def _hyb103(self, call: ast.Call) -> Iterator[Finding]:
@@ -564,22 +566,21 @@ class _GraphBody:
         return self.tensors.is_tensor(iterable)
 
     def _hyb108(self, loop: ast.AST) -> Iterator[Finding]:
-        for statement in loop.body:
-            for walked in self._visit(statement, ()):
-                node = walked.node
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWERS:
-                    receiver = node.func.value
-                    if isinstance(receiver, ast.Name) and self._python_collection(receiver):
-                        yield self.finding("HYB108", node, name=receiver.id)
-                elif isinstance(node, ast.Assign):
-                    for target in node.targets:
-                        if (
-                            isinstance(target, ast.Subscript)
-                            and isinstance(target.value, ast.Name)
-                            and not isinstance(target.slice, ast.Constant)
-                            and self._python_collection(target.value)
-                        ):
-                            yield self.finding("HYB108", target, name=target.value.id)
+        for walked in self._walk(loop.body, ()):
+            node = walked.node
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWERS:
+                receiver = node.func.value
+                if isinstance(receiver, ast.Name) and self._python_collection(receiver):
+                    yield self.finding("HYB108", node, name=receiver.id)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name)
+                        and not isinstance(target.slice, ast.Constant)
+                        and self._python_collection(target.value)
+                    ):
+                        yield self.finding("HYB108", target, name=target.value.id)
 
     def _python_collection(self, name: ast.Name) -> bool:
         binding = self.module.names.binding_of(name)
@@ -597,7 +598,8 @@ class _GraphBody:
                 yield self.finding("HYB110", target, expression=f"{names[:24]} = {_short(node.value, 24)}")
 
     def _hyb110_call(self, call: ast.Call) -> Iterator[Finding]:
-        if isinstance(call.func, ast.Name) and call.func.id in _ITERATING_BUILTINS and self.is_builtin(call.func, call.func.id):
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in _ITERATING_BUILTINS and self.is_builtin(func, func.id):
             if call.func.id in ("min", "max", "sum", "any", "all") and len(call.args) != 1:
                 return
             positions = call.args[1:] if call.func.id in ("map", "filter") else call.args
