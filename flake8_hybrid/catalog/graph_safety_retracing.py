@@ -235,7 +235,9 @@ RULES = (
             """
             Finds `tf.Variable(...)` and the construction of a Keras layer, optimizer or metric in
             graph code, unless it is guarded so that it runs only on the first call (for example
-            `if self.v is None: self.v = tf.Variable(...)`). Creating it under
+            `if self.v is None: self.v = tf.Variable(...)`). Keras layers that have no variables
+            (`Flatten`, `Reshape`, `Activation`, pooling, padding and merge layers) are not
+            reported: constructing them in graph code works (measured). Creating it under
             `with tf.init_scope():` without such a guard is reported too: measured on TF 2.21, it
             fails the same way.
             """
