@@ -215,6 +215,20 @@ _WEIGHTLESS_LAYER_FAMILIES = ("MaxPooling", "AveragePooling", "GlobalMaxPooling"
                               "ZeroPadding", "UpSampling", "Cropping")
 
 
+#: TF ops that return a tuple (or list) of tensors, not one tensor: unpacking the result is fine
+#: (each measured on TF 2.21: the eager result is a tuple, a namedtuple or a list).
+_TUPLE_RESULTS = frozenset(
+    "tensorflow." + name for name in (
+        "nn.moments", "nn.weighted_moments", "nn.sufficient_statistics", "math.top_k", "nn.top_k",
+        "linalg.eigh", "linalg.eig", "linalg.svd", "linalg.qr", "linalg.slogdet", "linalg.lu",
+        "linalg.eigh_tridiagonal", "nn.max_pool_with_argmax", "nn.fractional_max_pool", "nn.fractional_avg_pool",
+        "nn.ctc_greedy_decoder", "strings.unicode_decode_with_offsets", "image.combined_non_max_suppression",
+        "image.non_max_suppression_with_scores", "image.non_max_suppression_padded", "shape_n", "dynamic_partition",
+        "unique", "unique_with_counts", "split", "unstack", "meshgrid",
+    )
+)
+
+
 def _weightless_layer(name: str) -> bool:
     return name in _WEIGHTLESS_LAYERS or name.startswith(_WEIGHTLESS_LAYER_FAMILIES)
 _ITERATING_BUILTINS = frozenset({"list", "tuple", "zip", "enumerate", "sorted", "reversed", "set", "dict", "sum",
@@ -251,6 +265,28 @@ class _GraphBody:
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
         self.autograph_off = self._reached_without_autograph()
         self.nodes = list(self._walk(self.node.body, ()))
+        self.tuple_names = self._tuple_names()
+
+    def _tuple_names(self) -> set:
+        """Local names only ever assigned a tuple of tensors from a TF op (``stats = tf.nn.moments(x, [0])``)."""
+        tuples, others = set(), set()
+        for walked in self.nodes:
+            node = walked.node
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                returns_tuple = isinstance(node.value, ast.Call) and self.qualified(node.value.func) in _TUPLE_RESULTS
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        (tuples if returns_tuple and not isinstance(node, ast.AugAssign) else others).add(target.id)
+        return tuples - others
+
+    def iterable_tensor(self, expr: ast.expr) -> bool:
+        """One tensor, whose Python iteration fails in a graph (not a tuple of tensors an op returns)."""
+        if isinstance(expr, ast.Call) and self.qualified(expr.func) in _TUPLE_RESULTS:
+            return False
+        if isinstance(expr, ast.Name) and expr.id in self.tuple_names:
+            return False
+        return self.tensors.is_tensor(expr)
 
     def _reached_without_autograph(self) -> bool:
         """A helper that a ``tf.function(autograph=False)`` of this module reaches: nothing converts it.
@@ -541,7 +577,7 @@ class _GraphBody:
 
     def _comprehension(self, node: ast.AST) -> Iterator[Finding]:
         for generator in node.generators:
-            if self.tensors.is_tensor(generator.iter):
+            if self.iterable_tensor(generator.iter):
                 yield self.finding("HYB110", generator.iter, expression=f"for ... in {_short(generator.iter)}")
             for condition in generator.ifs:
                 if self.tensors.is_tensor(condition):
@@ -556,7 +592,7 @@ class _GraphBody:
             yield self.finding("HYB106", node, expression=_short(node))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and self.tensors.is_tensor(node.operand):
             yield self.finding("HYB106", node, expression=_short(node))
-        elif isinstance(node, (ast.For, ast.AsyncFor)) and self.tensors.is_tensor(node.iter):
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and self.iterable_tensor(node.iter):
             yield self.finding("HYB110", node.iter, expression=f"for ... in {_short(node.iter)}")
 
     # -- HYB107 ------------------------------------------------------------------------
@@ -578,7 +614,7 @@ class _GraphBody:
                 return True
             if self.is_builtin(iterable.func, "range"):
                 return any(self.tensors.is_tensor(a) for a in iterable.args)
-        return self.tensors.is_tensor(iterable)
+        return self.iterable_tensor(iterable)
 
     def _hyb108(self, loop: ast.AST) -> Iterator[Finding]:
         for walked in self._walk(loop.body, ()):
@@ -608,7 +644,7 @@ class _GraphBody:
         if not isinstance(node, ast.Assign):
             return
         for target in node.targets:
-            if isinstance(target, (ast.Tuple, ast.List)) and self.tensors.is_tensor(node.value):
+            if isinstance(target, (ast.Tuple, ast.List)) and self.iterable_tensor(node.value):
                 names = ", ".join(ast.unparse(e) for e in target.elts)
                 yield self.finding("HYB110", target, expression=f"{names[:24]} = {_short(node.value, 24)}")
 
@@ -618,11 +654,11 @@ class _GraphBody:
             if call.func.id in ("min", "max", "sum", "any", "all") and len(call.args) != 1:
                 return
             positions = call.args[1:] if call.func.id in ("map", "filter") else call.args
-            if any(self.tensors.is_tensor(a) for a in positions if not isinstance(a, ast.Starred)):
+            if any(self.iterable_tensor(a) for a in positions if not isinstance(a, ast.Starred)):
                 yield self.finding("HYB110", call, expression=_short(call))
                 return
         for argument in call.args:
-            if isinstance(argument, ast.Starred) and self.tensors.is_tensor(argument.value):
+            if isinstance(argument, ast.Starred) and self.iterable_tensor(argument.value):
                 yield self.finding("HYB110", argument, expression=_short(argument))
 
     # -- HYB111 ------------------------------------------------------------------------
