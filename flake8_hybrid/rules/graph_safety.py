@@ -103,7 +103,12 @@ class _ModuleInfo:
         #: class node -> attribute -> [(value, method name, line)] of ``self.attr = value``.
         self.self_attributes: dict[int, dict[str, list]] = {}
         self.class_of_method: dict[int, ast.ClassDef] = {}
-        for node in ast.walk(module.tree):
+        #: id of a name -> the innermost function whose body holds it (a ``global x; x = ...`` rebinding).
+        self.function_of_name: dict[int, ast.AST] = {}
+        for node in ast.walk(module.tree):  # breadth first: inner functions overwrite outer ones
+            if isinstance(node, DefNode):
+                for statement in node.body:
+                    self.function_of_name.update((id(n), node) for n in ast.walk(statement) if isinstance(n, ast.Name))
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -704,7 +709,14 @@ class _GraphBody:
             return None
         if augmented and not all(self._augmented_python(b) for b in augmented):
             return None
-        return bindings[1].position[0]
+        # A rebinding in the same scope's own code before this function exists happens before
+        # any trace; one in another function (``global``/``nonlocal``), or after, may come later.
+        holder = scope.node if scope.kind == "function" else None
+        later = [
+            b.position[0] for b in bindings[1:]
+            if self.info.function_of_name.get(id(b.node)) is not holder or b.position[0] > self.node.lineno
+        ]
+        return later[0] if later else None
 
     def _augmented_python(self, binding) -> bool:
         """A binding by ``x += <number>`` (not by a plain assignment): still a Python value."""
