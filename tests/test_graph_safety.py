@@ -357,3 +357,38 @@ def test_docs_example_is_reported_and_its_remedy_is_not(tmp_path, code):
         path.write_text(source)
         codes = {f.code for f in lint_source(source, str(path), Settings())}
         assert (code in codes) == reported, (kind, codes)
+
+
+# -- the codemods on unusual spellings -------------------------------------------------------------
+FIX_CASES = {
+    "import added, names imported from tensorflow": (
+        "from tensorflow import function, reduce_all\n\n\n@function\ndef f(x):\n"
+        "    print('x', x)\n    assert reduce_all(x > 0)\n    return x\n",
+        "from tensorflow import function, reduce_all\nimport tensorflow as tf\n\n\n@function\ndef f(x):\n"
+        "    tf.print('x', x)\n    tf.debugging.Assert(reduce_all(x > 0), ['reduce_all(x > 0)'])\n    return x\n",
+    ),
+    "the module's own alias, statements sharing a line": (
+        "import tensorflow as tfx\n\n\n@tfx.function\ndef f(x, n):\n    ta = tfx.TensorArray(tfx.float32, size=n)\n"
+        "    ta.write(0, x); print('done', end='')  # keep me\n    return ta.stack()\n",
+        "import tensorflow as tfx\n\n\n@tfx.function\ndef f(x, n):\n    ta = tfx.TensorArray(tfx.float32, size=n)\n"
+        "    ta = ta.write(0, x); tfx.print('done', end='')  # keep me\n    return ta.stack()\n",
+    ),
+    "a multi-line assert keeps its message": (
+        "import tensorflow as tf\n\n\n@tf.function\ndef f(x):\n    assert tf.reduce_all(\n        x > 0\n"
+        "    ), 'positive'\n    return x\n",
+        "import tensorflow as tf\n\n\n@tf.function\ndef f(x):\n    tf.debugging.Assert(tf.reduce_all(\n        x > 0\n"
+        "    ), ['positive'])\n    return x\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIX_CASES))
+def test_graph_safety_fixes_on_unusual_spellings(tmp_path, name):
+    source, expected = FIX_CASES[name]
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = fixes\n")
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    outcome = fix_source(source, str(path), Flake8Config(["--isolated"]), unsafe_fixes=True)
+    assert outcome.fixed_source == expected
+    again = fix_source(outcome.fixed_source, str(path), Flake8Config(["--isolated"]), unsafe_fixes=True)
+    assert again.fixed_source == expected  # nothing left to fix
