@@ -21,8 +21,8 @@ class FixIntent:
     #: ``add-decorator``: give function ``old`` the decorator ``new`` (innermost);
     #: ``remove-decorator``: remove decorator ``old`` (its source text) from the
     #: function defined at ``line``.
-    #: ``rename-call``: call the dotted name ``new`` instead of the name ``old``
-    #: (``print(...)`` -> ``tf.print(...)``), at the called name's position;
+    #: ``rename-call``: the expression statement ``old(...)`` whose call starts at
+    #: ``line``/``col`` calls the dotted name ``new`` instead (``print`` -> ``tf.print``);
     #: ``assert-to-tf-assert``: ``assert c, m`` (at ``line``/``col``) becomes
     #: ``<new>(c, [m])`` with ``new`` the spelling of ``tf.debugging.Assert``;
     #: ``assign-back``: the expression statement ``old.write(...)`` whose call

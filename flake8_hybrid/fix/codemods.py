@@ -123,12 +123,6 @@ class _IntentApplier(cst.CSTTransformer):
         return updated.with_changes(attr=cst.Name(intent.new))
 
     # -- graph safety (HYB101, HYB106, HYB109): statements and calls rewritten --------
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        intent = self._take(original, "rename-call", original.value)
-        if intent is None:
-            return updated
-        return cst.parse_expression(intent.new)
-
     def leave_Assert(self, original: cst.Assert, updated: cst.Assert) -> cst.BaseSmallStatement:
         intent = self._take(original, "assert-to-tf-assert", "assert")
         if intent is None:
@@ -148,6 +142,12 @@ class _IntentApplier(cst.CSTTransformer):
 
     def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.BaseSmallStatement:
         value = original.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            # ``print(...)`` as a statement: call ``intent.new`` instead.
+            intent = self._take(value, "rename-call", value.func.value)
+            if intent is not None and isinstance(updated.value, cst.Call):
+                return updated.with_changes(value=updated.value.with_changes(func=cst.parse_expression(intent.new)))
+            return updated
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return updated
         receiver = value.func.value

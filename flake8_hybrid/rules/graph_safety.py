@@ -364,7 +364,8 @@ class _GraphBody:
                     yield from self._hyb104(node, walked.ancestors)
                 continue
             if isinstance(node, ast.Call):
-                yield from self._hyb101(node)
+                statement = bool(walked.ancestors) and isinstance(walked.ancestors[-1], ast.Expr)
+                yield from self._hyb101(node, statement)
                 yield from self._hyb103(node)
                 yield from self._hyb104(node, walked.ancestors)
                 yield from self._hyb105(node)
@@ -388,11 +389,12 @@ class _GraphBody:
         yield from self._hyb111()
 
     # -- HYB101 ------------------------------------------------------------------------
-    def _hyb101(self, call: ast.Call) -> Iterator[Finding]:
+    def _hyb101(self, call: ast.Call, statement: bool) -> Iterator[Finding]:
         func = call.func
         name = self.qualified(func) or ""
         if self.is_builtin(func, "print"):
-            yield self.finding("HYB101", call, self._print_fix(call), call="print")
+            # Fixed only as a statement: tf.print returns an op (None eagerly), not print's None.
+            yield self.finding("HYB101", call, self._print_fix(call) if statement else None, call="print")
         elif name in _OUTPUT_CALLS:
             yield self.finding("HYB101", call, call=ast.unparse(func))
         elif isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
