@@ -206,7 +206,7 @@ _CLOCKS = frozenset({"time.time", "time.time_ns", "time.perf_counter", "time.per
 _ENVIRONMENT = frozenset({"os.getenv", "os.environ.get"})
 _KERAS_ENDPOINTS = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch",
                               "fit_generator", "evaluate_generator", "predict_generator"})
-_KERAS_STATEFUL = ("layers", "optimizers", "metrics", "losses")
+_KERAS_STATEFUL = ("layers", "optimizers", "metrics")
 _KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 #: Keras layers that create no variables: constructing one in graph code works (measured on TF 2.21
@@ -218,8 +218,6 @@ _WEIGHTLESS_LAYERS = frozenset({
 })
 _WEIGHTLESS_LAYER_FAMILIES = ("MaxPooling", "AveragePooling", "GlobalMaxPooling", "GlobalAveragePooling",
                               "ZeroPadding", "UpSampling", "Cropping")
-
-
 #: TF ops that return a tuple (or list) of tensors, not one tensor: unpacking the result is fine
 #: (each measured on TF 2.21: the eager result is a tuple, a namedtuple or a list).
 _TUPLE_RESULTS = frozenset(
@@ -234,10 +232,12 @@ _TUPLE_RESULTS = frozenset(
 )
 
 
-def _weightless_layer(name: str) -> bool:
-    return name in _WEIGHTLESS_LAYERS or name.startswith(_WEIGHTLESS_LAYER_FAMILIES)
 _ITERATING_BUILTINS = frozenset({"list", "tuple", "zip", "enumerate", "sorted", "reversed", "set", "dict", "sum",
                                  "min", "max", "map", "filter", "iter", "any", "all"})
+
+
+def _weightless_layer(name: str) -> bool:
+    return name in _WEIGHTLESS_LAYERS or name.startswith(_WEIGHTLESS_LAYER_FAMILIES)
 
 
 @dataclass
@@ -523,7 +523,7 @@ class _GraphBody:
             if not name.startswith(root):
                 continue
             parts = name[len(root):].split(".")
-            if len(parts) == 2 and parts[0] in _KERAS_STATEFUL[:3] and parts[1][:1].isupper():
+            if len(parts) == 2 and parts[0] in _KERAS_STATEFUL and parts[1][:1].isupper():
                 if parts[0] == "layers" and _weightless_layer(parts[1]):
                     return None
                 return parts[0]
