@@ -15,6 +15,7 @@ evidence live here; each rule is one small function below.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -25,6 +26,7 @@ from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
 
+_LAMBDA_KEY = re.compile(r"<lambda:(\d+):(\d+)>$")
 CODES = ("HYB101", "HYB102", "HYB103", "HYB104", "HYB105", "HYB106", "HYB107", "HYB108", "HYB109", "HYB110", "HYB111")
 DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -35,7 +37,7 @@ _PLAIN_TENSOR = frozenset({"tensor", "variable"})
 
 @check(*CODES)
 def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
-    if not module.function_facts:
+    if not module.project.facts_for(module.filename):
         return
     module_info = _ModuleInfo(module)
     global_arrays = _tensor_array_names(module, module.tree)
@@ -47,6 +49,16 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
         if facts.runs_as_graph:
             body = _GraphBody(module, module_info, node, facts)
             yield from body.findings()
+    # Lambdas TensorFlow traces (``ds.map(lambda x: ...)``, ``tf.function(lambda ...)``).
+    lambdas = {}
+    for facts in module.project.facts_for(module.filename):
+        position = _LAMBDA_KEY.search(facts.key)
+        if position and facts.runs_as_graph:
+            lambdas[(int(position[1]), int(position[2]))] = facts
+    if lambdas:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) in lambdas:
+                yield from _GraphBody(module, module_info, node, lambdas[(node.lineno, node.col_offset)]).findings()
 
 
 def _all_functions(tree: ast.AST) -> Iterator[ast.AST]:
@@ -269,7 +281,8 @@ class _GraphBody:
         #: A constructor run from graph code initializes an object made there: its own state is new.
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
         self.autograph_off = self._reached_without_autograph()
-        self.nodes = list(self._walk(self.node.body, ()))
+        body = self.node.body if isinstance(self.node.body, list) else [self.node.body]  # a lambda's expression
+        self.nodes = list(self._walk(body, ()))
         self.tuple_names = self._tuple_names()
 
     def _tuple_names(self) -> set:
