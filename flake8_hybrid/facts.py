@@ -69,7 +69,16 @@ def write_text(records: Sequence[dict], stream: TextIO) -> None:
             f"{'called repeatedly' if record['work']['called_repeatedly'] else 'not called repeatedly'}\n"
         )
         if record["blockers"]:
-            stream.write(f"    blockers: {', '.join(record['blockers'])}\n")
+            stream.write(f"    blockers: {', '.join(_explained(record, b) for b in record['blockers'])}\n")
+
+
+def _explained(record: dict, blocker: str) -> str:
+    """A blocker, with the side effect behind it (the same one HYB101-HYB103 report in graph code)."""
+    reasons = record["side_effect_reasons"]
+    if blocker == "has-python-side-effects" and reasons:
+        more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
+        return f"{blocker} ({reasons[0]}{more})"
+    return blocker
 
 
 def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:

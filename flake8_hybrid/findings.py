@@ -26,6 +26,12 @@ class FixIntent:
     #: ``add-keyword``: add keyword argument ``old=new`` to the call (or bare
     #: decorator, which becomes a call) that starts here;
     #: ``replace-name``: replace the name ``old`` that starts here with ``new``.
+    #: ``rename-call``: the expression statement ``old(...)`` whose call starts at
+    #: ``line``/``col`` calls the dotted name ``new`` instead (``print`` -> ``tf.print``);
+    #: ``assert-to-tf-assert``: ``assert c, m`` (at ``line``/``col``) becomes
+    #: ``<new>(c, [m])`` with ``new`` the spelling of ``tf.debugging.Assert``;
+    #: ``assign-back``: the expression statement ``old.write(...)`` whose call
+    #: starts at ``line``/``col`` becomes ``old = old.write(...)``.
     kind: str
     #: Where the keyword or attribute name starts: 1-based line, 0-based
     #: column in UTF-8 bytes (as ``ast`` reports it).

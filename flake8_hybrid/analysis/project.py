@@ -118,6 +118,9 @@ class ParameterFacts:
     primitive_sites: list = field(default_factory=list)
     #: A Python value that changes per iteration (a loop variable, a counter) reaches it.
     varies: bool = False
+    #: What callers pass, by kind (``values.py`` atoms; "structured" for tuples and
+    #: other structured values): graph-safety rules tell a plain tensor from a tuple.
+    kinds: frozenset = frozenset()
 
 
 @dataclass
@@ -895,7 +898,8 @@ class _Analysis:
         if parameter.kind in ("varargs", "varkw") and not atoms:
             tensor, primitive = None, None
         sites = sorted(self.primitive_sites[function.key].get(parameter.name, ()))
-        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms)
+        kinds = frozenset(atom if isinstance(atom, str) else "structured" for atom in atoms)
+        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms, kinds)
 
     def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
         reasons = {key: local(function) for key, function in self.project.functions.items()}

@@ -778,6 +778,8 @@ class _FunctionBuilder:
             keyword = next(k for k in node.keywords if k.arg == "run_eagerly")
             if _is_true(keyword.value):
                 self.summary.keras_eager.append([receiver, node.lineno])
+        if method in _LOGGER_METHODS and self._is_logger(func.value):
+            self.summary.side_effects.append([f"calls {ast.unparse(func)} (logging)", node.lineno])
         if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
             self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
         if method == "gradient" and TAPE in receiver:
@@ -989,9 +991,25 @@ class _FunctionBuilder:
             if fact is not None:
                 call.varying[key] = fact
 
+    def _is_logger(self, receiver: ast.expr) -> bool:
+        """``logging.getLogger(...)``, or a name assigned one (``log = logging.getLogger(__name__)``)."""
+        if isinstance(receiver, ast.Name):
+            binding = self.owner.names.binding_of(receiver)
+            assigned = getattr(self.owner, "_assigned_values", None)
+            if assigned is None:
+                assigned = self.owner._assigned_values = {
+                    id(target): node.value for node in ast.walk(self.owner.tree) if isinstance(node, ast.Assign)
+                    for target in node.targets if isinstance(target, ast.Name)
+                }
+            receiver = assigned.get(id(binding.node)) if binding is not None else None
+        return isinstance(receiver, ast.Call) and self.qualified(receiver.func) in _LOGGER_FACTORIES
+
 
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
+#: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
+_LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+_LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
 #: Distribution-strategy methods that call a function on each replica: fn(*args).
 _REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(

@@ -23,7 +23,7 @@ RULES = (
         name="python-side-effect-in-graph",
         message=(
             "'{call}' in graph code runs only while tracing, not on every call; "
-            "use tf.print, or move it out of graph code"
+            "use tf.print, or move it out of graph code{note}"
         ),
         summary="`print`, logging or other Python output in graph code.",
         what_it_does=cleandoc(
@@ -92,16 +92,18 @@ RULES = (
         name="python-state-mutation-in-graph",
         message=(
             "'{name}' is mutated in graph code, which happens once per trace, not once per call; "
-            "keep the state in a tf.Variable or return the value"
+            "keep the state in a tf.Variable or return the value{note}"
         ),
         summary="Python state changed in graph code.",
         what_it_does=cleandoc(
             """
             Finds changes to Python state that outlives a call, made in graph code: rebinding a
             name declared `global` or `nonlocal`; calling `append`, `extend`, `insert`, `pop` or
-            `update`, or assigning an item, on a list, dict or set that comes from outside the
-            function (a global, a closure variable, an argument or an attribute); and assigning
-            `self.attr = ...` where the attribute is not a `tf.Variable`.
+            `update`, or assigning an item, on a list, dict or set created outside the function
+            (a global or closure variable, or a `self` attribute, assigned a list, dict or set
+            literal); and assigning `self.attr = ...` with anything but a new `tf.Variable` or
+            Keras object. Containers passed in as arguments are not reported: their kind is not
+            known where the function is.
             """
         )
         + "\n\n"
@@ -162,7 +164,7 @@ RULES = (
         name="python-nondeterminism-in-graph",
         message=(
             "'{call}' in graph code is evaluated once per trace and frozen into the graph as a "
-            "constant; use {suggestion} instead"
+            "constant; use {suggestion} instead{note}"
         ),
         summary="Python randomness, time, I/O or environment reads in graph code.",
         what_it_does=cleandoc(
@@ -226,14 +228,18 @@ RULES = (
         name="variable-created-in-graph",
         message=(
             "'{call}' creates variables in graph code, which fails when the function is traced; "
-            "create it once, outside the function"
+            "create it once, outside the function{note}"
         ),
         summary="A `tf.Variable`, Keras layer, optimizer or metric created in graph code.",
         what_it_does=cleandoc(
             """
             Finds `tf.Variable(...)` and the construction of a Keras layer, optimizer or metric in
             graph code, unless it is guarded so that it runs only on the first call (for example
-            `if self.v is None: self.v = tf.Variable(...)`).
+            `if self.v is None: self.v = tf.Variable(...)`). Keras layers that have no variables
+            (`Flatten`, `Reshape`, `Activation`, pooling, padding and merge layers) are not
+            reported: constructing them in graph code works (measured). Creating it under
+            `with tf.init_scope():` without such a guard is reported too: measured on TF 2.21, it
+            fails the same way.
             """
         )
         + "\n\n"
@@ -290,16 +296,17 @@ RULES = (
         name="eager-only-call-in-graph",
         message=(
             "'{call}' works only on eager tensors and fails in graph code; "
-            "use a TensorFlow op, or call it outside graph code"
+            "use a TensorFlow op, or call it outside graph code{note}"
         ),
         summary="A call that works only in eager mode, made in graph code.",
         what_it_does=cleandoc(
             """
             Finds calls in graph code that need an eager tensor or manage their own graph:
-            `.numpy()` and `.item()` on a tensor, NumPy functions applied to tensors, and the
+            `.numpy()` on a tensor, NumPy functions applied to tensors, and the
             Keras endpoints `Model.fit`, `Model.predict`, `Model.evaluate` and the `*_on_batch`
             methods. `float(t)`, `int(t)` and `len(t)` are not reported when AutoGraph is on,
-            because AutoGraph converts them to TensorFlow ops.
+            because AutoGraph converts them to TensorFlow ops (measured on TF 2.21). `.item()` is
+            not reported: TensorFlow tensors have no such method, eager or not.
             """
         )
         + "\n\n"
@@ -311,7 +318,8 @@ RULES = (
             'numpy'`, and a NumPy call fails with `NotImplementedError: Cannot convert a symbolic
             tf.Tensor (x:0) to a numpy array. This error may indicate that you're trying to pass a
             Tensor to a NumPy call, which is not supported.` The Keras endpoints wrap their own
-            `tf.function` and fail when called from inside one.
+            `tf.function` and fail when called from inside one (with Keras 3, `Model.predict` in
+            a `tf.function` fails with the same `AttributeError` about `numpy`).
             """
         ),
         example=cleandoc(
@@ -353,16 +361,17 @@ RULES = (
         name="tensor-as-python-bool",
         message=(
             "'{expression}' uses a tensor as a Python bool, which raises OperatorNotAllowedInGraphError "
-            "in graph code; use a TensorFlow op such as tf.debugging.Assert, tf.cond or tf.where"
+            "in graph code; use a TensorFlow op such as tf.debugging.Assert, tf.cond or tf.where{note}"
         ),
         summary="A tensor used as a Python `bool` where AutoGraph does not convert it.",
         what_it_does=cleandoc(
             """
             Finds places in graph code where Python needs the truth value of a tensor and
             AutoGraph does not convert the code: `assert <tensor>`, `bool(t)`, and a tensor in the
-            condition of a comprehension. In a function with `autograph=False` it also finds any
-            `if`, `while`, `and`, `or` or `not` on a tensor, which AutoGraph would otherwise
-            convert.
+            condition of a comprehension. Without AutoGraph any `if`, `while`, `and`, `or` or
+            `not` on a tensor fails too: in a function decorated with `autograph=False` HYB306
+            reports those, and this rule reports them in the helpers such a function calls in the
+            same module (AutoGraph converts none of them either).
             """
         )
         + "\n\n"
@@ -417,13 +426,16 @@ RULES = (
         name="recursive-graph-function",
         message=(
             "'{function}' calls itself in graph code, which tf.function does not support; "
-            "rewrite the recursion as a loop"
+            "rewrite the recursion as a loop{note}"
         ),
         summary="Graph code that calls itself, directly or through a cycle.",
         what_it_does=cleandoc(
             """
             Finds graph code that calls itself, directly or through a cycle of calls between
-            functions. The finding is reported on the `def` line.
+            functions, with tensors as its only arguments. The finding is reported on the `def`
+            line. Recursion that a Python argument bounds (a depth or a count passed as a Python
+            number) is not reported: tracing unrolls it and it ends, with the eager result
+            (measured on TF 2.21).
             """
         )
         + "\n\n"
@@ -432,8 +444,9 @@ RULES = (
             """
             TensorFlow's guide: "Recursive `tf.function`s are not supported and could cause
             infinite loops." Tracing runs the Python code, so with a tensor argument the recursion
-            never reaches its base case and tracing fails with `RecursionError: maximum recursion
-            depth exceeded`. With Python arguments it traces a new graph for every value on the
+            never reaches its base case (AutoGraph traces both branches of the `if`) and tracing
+            fails with `StagingError: ... RecursionError: maximum recursion depth exceeded`. With
+            Python arguments it traces a new graph for every value on the
             way down.
             """
         ),
@@ -478,13 +491,13 @@ RULES = (
         name="python-list-in-tensor-loop",
         message=(
             "'{name}' is a Python collection grown inside a tensor-dependent loop, which raises "
-            "InaccessibleTensorError; use a tf.TensorArray instead"
+            "InaccessibleTensorError; use a tf.TensorArray instead{note}"
         ),
         summary="A Python list or dict grown inside a tensor-dependent loop in graph code.",
         what_it_does=cleandoc(
             """
-            Finds a Python list or dict that grows (`append`, `extend`, an item assigned under a
-            changing key) inside a loop that AutoGraph converts to a TensorFlow loop: a `for`
+            Finds a Python list or dict that grows (`append`, `extend`, `insert`, an item assigned
+            under a changing key) inside a loop that AutoGraph converts to a TensorFlow loop: a `for`
             over a tensor or `tf.range`, or a `while` whose condition depends on a tensor.
             """
         )
@@ -542,7 +555,7 @@ RULES = (
         name="tensorarray-write-discarded",
         message=(
             "the TensorArray returned by '{name}.{method}(...)' is discarded, so the write is lost; "
-            "assign it back: '{name} = {name}.{method}(...)'"
+            "assign it back: '{name} = {name}.{method}(...)'{note}"
         ),
         summary="A `tf.TensorArray` write whose result is dropped.",
         what_it_does=cleandoc(
@@ -606,7 +619,7 @@ RULES = (
         name="tensor-iteration-in-graph",
         message=(
             "'{expression}' iterates over a tensor in Python, which raises "
-            "OperatorNotAllowedInGraphError in graph code; use tf.unstack or indexing instead"
+            "OperatorNotAllowedInGraphError in graph code; use tf.unstack or indexing instead{note}"
         ),
         summary="A tensor unpacked or iterated in Python where AutoGraph does not convert it.",
         what_it_does=cleandoc(
@@ -614,7 +627,8 @@ RULES = (
             Finds Python iteration over a tensor in graph code that AutoGraph does not convert:
             tuple-unpacking a tensor (`a, b = t`), `list(t)`, `zip(...)` or `enumerate(...)` over
             a tensor, and a comprehension over a tensor. A plain `for x in t:` statement is not
-            reported, because AutoGraph converts it into a TensorFlow loop.
+            reported, because AutoGraph converts it into a TensorFlow loop, except in a helper
+            that a `tf.function(autograph=False)` of the same module calls.
             """
         )
         + "\n\n"
@@ -667,7 +681,7 @@ RULES = (
         name="frozen-python-global",
         message=(
             "'{name}' is a Python value rebound at line {line}, but graph code keeps the value it "
-            "had when traced; pass it as an argument or store it in a tf.Variable"
+            "had when traced; pass it as an argument or store it in a tf.Variable{note}"
         ),
         summary="Graph code reads a Python value that is rebound elsewhere.",
         what_it_does=cleandoc(

@@ -154,6 +154,44 @@ class _IntentApplier(cst.CSTTransformer):
         del self.pending[(start.line, start.column)]
         return intent
 
+    # -- graph safety (HYB101, HYB106, HYB109): statements and calls rewritten --------
+    def leave_Assert(self, original: cst.Assert, updated: cst.Assert) -> cst.BaseSmallStatement:
+        intent = self._take(original, "assert-to-tf-assert", "assert")
+        if intent is None:
+            return updated
+        if updated.msg is not None:
+            message = updated.msg
+        else:
+            message = cst.SimpleString(repr(_code(updated.test)))
+        call = cst.Call(
+            func=cst.parse_expression(intent.new),
+            args=[
+                cst.Arg(updated.test, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(cst.List([cst.Element(message)])),
+            ],
+        )
+        return cst.Expr(call, semicolon=updated.semicolon)
+
+    def leave_Expr(self, original: cst.Expr, updated: cst.Expr) -> cst.BaseSmallStatement:
+        value = original.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            # ``print(...)`` as a statement: call ``intent.new`` instead.
+            intent = self._take(value, "rename-call", value.func.value)
+            if intent is not None and isinstance(updated.value, cst.Call):
+                return updated.with_changes(value=updated.value.with_changes(func=cst.parse_expression(intent.new)))
+            return updated
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return updated
+        receiver = value.func.value
+        if not isinstance(receiver, cst.Name):
+            return updated
+        intent = self._take(value, "assign-back", receiver.value)
+        if intent is None:
+            return updated
+        return cst.Assign(
+            targets=[cst.AssignTarget(cst.Name(intent.new))], value=updated.value, semicolon=updated.semicolon
+        )
+
 
 def _keyword_arg(intent: FixIntent) -> cst.Arg:
     no_space = cst.SimpleWhitespace("")
