@@ -4,6 +4,7 @@ the flake8 plugin and the fixer use, so they always agree on the findings."""
 from __future__ import annotations
 
 import ast
+import os
 from typing import Sequence
 
 from flake8_hybrid.analysis.module import ModuleContext
@@ -21,7 +22,7 @@ def may_concern_tensorflow(source: str) -> bool:
 
 
 def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
-    if not may_concern_tensorflow("".join(lines)):
+    if not may_concern_tensorflow("".join(lines)) and not _imported_by_tensorflow_code(filename):
         return []
     module = ModuleContext(tree, filename, lines, settings)
     findings = {
@@ -36,3 +37,12 @@ def lint_source(source: str, filename: str, settings: Settings) -> list[Finding]
     """Parse and lint source text (raises SyntaxError for invalid Python)."""
     tree = ast.parse(source, filename=filename)
     return lint_tree(tree, filename, source.splitlines(keepends=True), settings)
+
+
+def _imported_by_tensorflow_code(filename: str) -> bool:
+    """A plain module that TensorFlow code of its project imports: graph code may call it."""
+    if not filename.endswith(".py") or not os.path.isfile(filename):
+        return False  # standard input, or a buffer not on disk: no project to look in
+    from flake8_hybrid.analysis.importers import imported_by_tensorflow_modules
+
+    return imported_by_tensorflow_modules(filename)

@@ -74,16 +74,21 @@ def find_project_root(path: str) -> str:
         current = parent
 
 
+def is_project_subdirectory(path: str) -> bool:
+    """Whether a directory below a project root belongs to that project."""
+    name = os.path.basename(path)
+    return (
+        not name.startswith(".") and name not in _SKIPPED_DIRECTORIES and not name.endswith(".egg-info")
+        and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
+        # A directory with its own project marker is a project of its own.
+        and not any(os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS)
+    )
+
+
 def discover(root: str) -> list[str]:
     found: list[str] = []
     for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(
-            d for d in subdirectories
-            if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
-            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
-            # A directory with its own project marker is a project of its own.
-            and not any(os.path.exists(os.path.join(directory, d, marker)) for marker in PROJECT_MARKERS)
-        )
+        subdirectories[:] = sorted(d for d in subdirectories if is_project_subdirectory(os.path.join(directory, d)))
         found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".py"))
         if len(found) >= MAX_PROJECT_FILES:
             return found[:MAX_PROJECT_FILES]
