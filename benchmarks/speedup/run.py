@@ -542,6 +542,11 @@ def _row(name: str, record: dict, label: str, clock: str, note: str, file) -> No
 
 def print_row(record: dict, clock: str, file=sys.stdout) -> None:
     changes = [f"+{n}" for n in record["hybridized"]] + [f"-{n}" for n in record["dehybridized"]]
+    if not changes:  # fixes that change no decorator (HYB201's tf.constant, HYB203's reduce_retracing)
+        applied = ("safe", "unsafe") if record.get("unsafe_fixes") else ("safe",)
+        codes = sorted(f["code"] for f in record["findings"] if f["fix"] in applied)
+        changes = [f"{code} x{codes.count(code)}" + (" (unsafe fix)" if record.get("unsafe_fixes") else "")
+                   for code in dict.fromkeys(codes)]
     _row(record["program"], record, "fixed", clock, ", ".join(changes) or "(no change)", file)
     if "naive" in record["equal"]:
         note = f"+{len(record['naive_hybridized'])}: {', '.join(record['naive_hybridized'])}"
