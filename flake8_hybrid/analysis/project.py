@@ -441,17 +441,40 @@ def project_for(
     shared_trees = {absolute: parsed} if parsed else None
     if _disk_text(absolute) == source:
         if key not in _SHARED:
-            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees, include=[absolute])
-        elif absolute not in _SHARED[key].by_path:
+            _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees, [absolute])
+        elif absolute not in _SHARED[key].by_path and absolute not in _SHARED[key].errors:
             # A file discovery skipped (a dot-directory, build/): analyze the project again with it.
-            _SHARED[key] = Project(root, api, cache_directory, parsed=shared_trees,
-                                   include=[absolute, *_SHARED[key].by_path])
+            # (Not for a file the analysis could not summarize: it would only fail again.)
+            _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees,
+                                           [absolute, *_SHARED[key].by_path])
         return _SHARED[key]
     edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
     if edited not in _EDITED:
         _EDITED.clear()  # one edited buffer at a time is all an editor run needs
         _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees)
     return _EDITED[edited]
+
+
+def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], parsed, include: list) -> Project:
+    """The project's facts from the results cache (``results.py``) when they are there, else its analysis."""
+    from flake8_hybrid.analysis import results
+
+    def build() -> Project:
+        return Project(root, api, cache_directory, parsed=parsed, include=include)
+
+    directory = os.path.join(os.path.abspath(root), DEFAULT_DIRECTORY) if cache_directory == "" else cache_directory
+    if directory is None:
+        return build()
+    files = discover(root)
+    known = {os.path.abspath(f) for f in files}
+    files += [p for p in map(os.path.abspath, include) if p not in known and not known.add(p)]
+    digest = results.project_digest(SummaryCache(directory, _fingerprint(api)), os.path.abspath(root), files, module_name)
+    stored = results.load(directory, digest)
+    if stored is not None:
+        return results.CachedProject(stored, build)  # type: ignore[return-value]
+    project = build()
+    results.store(directory, digest, project)
+    return project
 
 
 def _disk_text(path: str) -> Optional[str]:
