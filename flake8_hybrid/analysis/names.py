@@ -96,7 +96,7 @@ class _ScopeBuilder:
         stack: list[Work] = [tree]
         while stack:
             item = stack.pop()
-            if not isinstance(item, ast.AST):
+            if not isinstance(item, ast.AST) and callable(item):
                 item()
                 continue
             method = getattr(self, "visit_" + type(item).__name__, None)
