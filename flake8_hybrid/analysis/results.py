@@ -101,7 +101,7 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
         descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                json.dump(data, file, separators=(",", ":"))
+                file.write(json.dumps(data, separators=(",", ":")))  # dumps encodes in C, dump in Python
             os.replace(temporary, os.path.join(folder, digest + ".json"))
         except BaseException:
             os.unlink(temporary)
