@@ -439,7 +439,7 @@ def project_for(
     root = find_project_root(absolute)
     key = (root, id(api), cache_directory)
     shared_trees = {absolute: parsed} if parsed else None
-    if _disk_text(absolute) == source:
+    if _disk_text(absolute) == _universal_newlines(source):
         if key not in _SHARED:
             _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees, [absolute])
         elif absolute not in _SHARED[key].by_path and absolute not in _SHARED[key].errors:
@@ -478,11 +478,27 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
 
 
 def _disk_text(path: str) -> Optional[str]:
+    """The file's text as flake8 reads it (``tokenize.open``, else latin-1; universal newlines).
+
+    Anything else made every file with a BOM, or in an encoding other than UTF-8,
+    look edited, and each such file analyzed the whole project again.
+    """
+    import tokenize
+
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape", newline=None) as file:
-            return file.read()
+        try:
+            with tokenize.open(path) as file:
+                return file.read()
+        except (SyntaxError, UnicodeError):
+            with open(path, encoding="latin-1") as file:
+                return file.read()
     except OSError:
         return None
+
+
+def _universal_newlines(text: str) -> str:
+    # The fixer keeps a file's newlines; the analysis does not depend on them.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _fingerprint(api: ApiModel) -> str:
@@ -516,6 +532,7 @@ class _Analysis:
         self.opaque: set[str] = set()  # functions making calls that resolve to no project function
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
+        self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -788,6 +805,7 @@ class _Analysis:
         project = self.project
         for _ in range(MAX_ROUNDS):
             self.changed = False
+            self.rounds += 1
             for function in project.functions.values():
                 summary = function.summary
                 keras_work = 0
