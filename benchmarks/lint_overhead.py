@@ -1,6 +1,6 @@
 """What flake8-hybrid adds to a ``flake8`` run: overhead, per-file cost, memory, scaling, the fixer.
 
-    python benchmarks/lint_overhead.py                   # full run (both wheels), 15-25 min on 2 busy cores
+    python benchmarks/lint_overhead.py                   # full run (both wheels), about 1 h on 2 busy cores
     python benchmarks/lint_overhead.py --quick           # smoke run on the repository's own programs, < 1 min
     python benchmarks/lint_overhead.py --json out.json   # also write every figure to out.json
 
