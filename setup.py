@@ -22,6 +22,7 @@ setup(
     extras_require={
         "test": [
             "pytest>=7",
+            "hypothesis>=6",
             "pre-commit>=3",
             "tensorflow==2.21.0",
         ],

@@ -21,9 +21,37 @@ def may_concern_tensorflow(source: str) -> bool:
     return any(trigger in source for trigger in _TRIGGERS)
 
 
+#: A module nested this deep (expressions, blocks, lambdas) may exhaust Python's
+#: recursion limit in the analysis (``ast.unparse``, visitors); the stack of a
+#: recursive walk of a shallower module never reaches it.
+DEEPLY_NESTED = 100
+
+
 def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
     if not may_concern_tensorflow("".join(lines)) and not _imported_by_tensorflow_code(filename):
         return []
+    try:
+        return _lint_tree(tree, filename, lines, settings)
+    except RecursionError:
+        # Generated code (a 1,000-term ``a + b + ...``, 500 nested lambdas): too deep
+        # to analyze, so nothing to report, as for any module the analysis cannot
+        # read. In a shallow module the same error is a bug of ours: HYB000 says so.
+        if nesting_depth(tree) >= DEEPLY_NESTED:
+            return []
+        raise
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """How deep the syntax tree goes (without recursing, whatever its depth)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
     module = ModuleContext(tree, filename, lines, settings)
     findings = {
         (finding.line, finding.col, finding.code, finding.message): finding

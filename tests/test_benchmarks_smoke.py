@@ -10,6 +10,7 @@ import sys
 from conftest import ROOT
 
 CALIBRATE = ROOT / "benchmarks" / "calibrate_cost_model.py"
+LINT_OVERHEAD = ROOT / "benchmarks" / "lint_overhead.py"
 
 
 def test_calibration_quick(tmp_path):
@@ -63,3 +64,35 @@ def test_calibration_quick(tmp_path):
 
     threshold = result["recommended_threshold"]
     assert isinstance(threshold, int) and threshold > 0 and threshold % 5 == 0
+
+
+def test_lint_overhead_quick(tmp_path):
+    # --quick lints the repository's own programs (no download), one round.
+    out = tmp_path / "overhead.json"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(
+        [sys.executable, str(LINT_OVERHEAD), "--quick", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for heading in ("== flake8 with and without flake8-hybrid", "== plugin per file, cold cache", "== scaling",
+                    "== standard library", "== flake8-hybrid-fix --diff", "== targets"):
+        assert heading in proc.stdout, heading
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["mode"] == "quick" and result["corpus"]["files"] > 10
+    for jobs in ("jobs1", "jobs2"):
+        row = result["overhead"][jobs]
+        assert {"without", "cold", "warm", "ratio_cold", "ratio_warm"} <= row.keys()
+        assert row["ratio_cold"] > 0 and row["ratio_warm"] > 0
+        assert row["cold"]["hyb000"] == 0 and row["warm"]["hyb000"] == 0
+        assert row["cold"]["findings"] > 0  # the programs carry HYB findings on purpose
+        assert row["warm"]["peak_mb"] > 0
+    for label in ("cold", "warm"):
+        per_file = result["per_file"][label]
+        assert per_file["files"] == result["corpus"]["files"] and per_file["crashes"] == 0
+        assert 0 <= per_file["median_ms"] <= per_file["p99_ms"] <= per_file["max_ms"]
+    assert [row["fraction"] for row in result["scaling"]["rows"]] == [0.1, 0.3, 1.0]
+    assert result["stdlib"]["files"] > 0 and result["stdlib"]["crashes"] == 0
+    fixer = result["fixer"]
+    assert 0 < fixer["parsed_sources"] <= fixer["files"] and fixer["internal_errors"] == 0

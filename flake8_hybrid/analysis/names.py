@@ -69,8 +69,20 @@ def _position(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-class _ScopeBuilder(ast.NodeVisitor):
-    """Walks a module once, recording scopes, bindings and the scope of each load."""
+#: A step of the scope builder: a node to visit, or an action to run.
+Work = Union[ast.AST, Callable[[], None]]
+
+
+class _ScopeBuilder:
+    """Walks a module once, recording scopes, bindings and the scope of each load.
+
+    The walk keeps its own stack instead of recursing (as ``ast.NodeVisitor``
+    would): a module nested deeper than Python's recursion limit (500 nested
+    lambdas, a 1,000-term ``a + b + ...``) gets its scopes like any other,
+    instead of a RecursionError. Each ``visit_X`` returns the work to do for
+    its node, in order: child nodes to visit and actions (bind a name, enter
+    or leave a scope) between them.
+    """
 
     def __init__(self, tree: ast.Module) -> None:
         self.module = Scope("module", tree, None)
@@ -78,6 +90,18 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.scope_of_load: dict[int, Scope] = {}
         self.scope_of_def: dict[int, Scope] = {}
         self.except_depth = 0
+        self._outer: list[tuple[Scope, int]] = []
+
+    def visit(self, tree: ast.AST) -> None:
+        stack: list[Work] = [tree]
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, ast.AST) and callable(item):
+                item()
+                continue
+            method = getattr(self, "visit_" + type(item).__name__, None)
+            work = method(item) if method is not None else list(ast.iter_child_nodes(item))
+            stack.extend(reversed([w for w in work if w is not None]))
 
     # -- helpers -----------------------------------------------------------
     def _bind(self, name: str, node: ast.AST, imported: Optional[str] = None) -> None:
@@ -97,93 +121,85 @@ class _ScopeBuilder(ast.NodeVisitor):
             enclosing = enclosing.enclosing_for_lookup()
         return first or self.module
 
-    def _in_scope(self, kind: str, node: ast.AST, body: Callable[[], None]) -> None:
-        outer = self.scope
-        self.scope = Scope(kind, node, outer)
-        self.scope_of_def[id(node)] = self.scope
-        saved_except, self.except_depth = self.except_depth, 0
-        try:
-            body()
-        finally:
-            self.scope = outer
-            self.except_depth = saved_except
+    def _in_scope(self, kind: str, node: ast.AST, body: list) -> list:
+        """The work of ``body`` run in a new scope opened by ``node``."""
 
-    def _visit_all(self, nodes: object) -> None:
-        for node in nodes or ():  # type: ignore[union-attr]
-            if node is not None:
-                self.visit(node)
+        def enter() -> None:
+            self._outer.append((self.scope, self.except_depth))
+            self.scope = Scope(kind, node, self.scope)
+            self.scope_of_def[id(node)] = self.scope
+            self.except_depth = 0
+
+        def leave() -> None:
+            self.scope, self.except_depth = self._outer.pop()
+
+        return [enter, *body, leave]
 
     def _bind_arguments(self, args: ast.arguments) -> None:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 self._bind(arg.arg, arg)
 
-    def _visit_argument_annotations_and_defaults(self, args: ast.arguments) -> None:
-        self._visit_all(args.defaults)
-        self._visit_all(args.kw_defaults)
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-            if arg is not None and arg.annotation is not None:
-                self.visit(arg.annotation)
+    @staticmethod
+    def _argument_annotations_and_defaults(args: ast.arguments) -> list:
+        annotations = [
+            arg.annotation
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+            if arg is not None and arg.annotation is not None
+        ]
+        return [*args.defaults, *args.kw_defaults, *annotations]
 
     # -- scopes ------------------------------------------------------------
-    def visit_FunctionDef(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> None:
+    def visit_FunctionDef(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> list:
         # Decorators, defaults and annotations run in the enclosing scope.
-        self._visit_all(node.decorator_list)
-        self._visit_argument_annotations_and_defaults(node.args)
-        if node.returns is not None:
-            self.visit(node.returns)
-        self._bind(node.name, node)
-
-        def body() -> None:
-            self._bind_arguments(node.args)
-            self._visit_all(node.body)
-
-        self._in_scope("function", node, body)
+        return [
+            *node.decorator_list,
+            *self._argument_annotations_and_defaults(node.args),
+            node.returns,
+            lambda: self._bind(node.name, node),
+            *self._in_scope("function", node, [lambda: self._bind_arguments(node.args), *node.body]),
+        ]
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._visit_argument_annotations_and_defaults(node.args)
+    def visit_Lambda(self, node: ast.Lambda) -> list:
+        return [
+            *self._argument_annotations_and_defaults(node.args),
+            *self._in_scope("lambda", node, [lambda: self._bind_arguments(node.args), node.body]),
+        ]
 
-        def body() -> None:
-            self._bind_arguments(node.args)
-            self.visit(node.body)
+    def visit_ClassDef(self, node: ast.ClassDef) -> list:
+        return [
+            *node.decorator_list,
+            *node.bases,
+            *node.keywords,
+            lambda: self._bind(node.name, node),
+            *self._in_scope("class", node, list(node.body)),
+        ]
 
-        self._in_scope("lambda", node, body)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._visit_all(node.decorator_list)
-        self._visit_all(node.bases)
-        self._visit_all(node.keywords)
-        self._bind(node.name, node)
-        self._in_scope("class", node, lambda: self._visit_all(node.body))
-
-    def _visit_comprehension(self, node: ast.AST, elements: list[ast.AST]) -> None:
+    def _visit_comprehension(self, node: ast.AST, elements: list) -> list:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        body: list = []
+        for index, generator in enumerate(generators):
+            if index:
+                body.append(generator.iter)
+            body.append(generator.target)
+            body.extend(generator.ifs)
+        body.extend(elements)
         # The first iterable is evaluated in the enclosing scope.
-        self.visit(generators[0].iter)
+        return [generators[0].iter, *self._in_scope("comprehension", node, body)]
 
-        def body() -> None:
-            for index, generator in enumerate(generators):
-                if index:
-                    self.visit(generator.iter)
-                self.visit(generator.target)
-                self._visit_all(generator.ifs)
-            self._visit_all(elements)
-
-        self._in_scope("comprehension", node, body)
-
-    def visit_ListComp(self, node: ast.ListComp) -> None:
-        self._visit_comprehension(node, [node.elt])
+    def visit_ListComp(self, node: ast.ListComp) -> list:
+        return self._visit_comprehension(node, [node.elt])
 
     visit_SetComp = visit_ListComp
     visit_GeneratorExp = visit_ListComp
 
-    def visit_DictComp(self, node: ast.DictComp) -> None:
-        self._visit_comprehension(node, [node.key, node.value])
+    def visit_DictComp(self, node: ast.DictComp) -> list:
+        return self._visit_comprehension(node, [node.key, node.value])
 
     # -- bindings ----------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> list:
         for alias in node.names:
             if alias.asname:
                 self._bind(alias.asname, node, alias.name)
@@ -191,8 +207,9 @@ class _ScopeBuilder(ast.NodeVisitor):
                 # ``import a.b.c`` binds ``a``.
                 top = alias.name.split(".", 1)[0]
                 self._bind(top, node, top)
+        return []
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> list:
         module = ("." * node.level) + (node.module or "")
         for alias in node.names:
             if alias.name == "*":
@@ -200,56 +217,57 @@ class _ScopeBuilder(ast.NodeVisitor):
                 continue
             separator = "" if module.endswith(".") else "."
             self._bind(alias.asname or alias.name, node, f"{module}{separator}{alias.name}")
+        return []
 
-    def visit_Global(self, node: ast.Global) -> None:
+    def visit_Global(self, node: ast.Global) -> list:
         self.scope.global_names.update(node.names)
+        return []
 
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> list:
         self.scope.nonlocal_names.update(node.names)
+        return []
 
-    def visit_Name(self, node: ast.Name) -> None:
+    def visit_Name(self, node: ast.Name) -> list:
         if isinstance(node.ctx, ast.Load):
             self.scope_of_load[id(node)] = self.scope
         else:
             self._bind(node.id, node)
+        return []
 
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
-        # An assignment expression binds in the nearest non-comprehension scope.
-        outer = self.scope
-        while self.scope.kind == "comprehension" and self.scope.parent is not None:
-            self.scope = self.scope.parent
-        try:
-            self._bind(node.target.id, node.target)
-        finally:
-            self.scope = outer
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> list:
+        def bind_target() -> None:
+            # An assignment expression binds in the nearest non-comprehension scope.
+            outer = self.scope
+            while self.scope.kind == "comprehension" and self.scope.parent is not None:
+                self.scope = self.scope.parent
+            try:
+                self._bind(node.target.id, node.target)
+            finally:
+                self.scope = outer
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.type is not None:
-            self.visit(node.type)
-        self.except_depth += 1
-        try:
+        return [node.value, bind_target]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> list:
+        def enter() -> None:
+            self.except_depth += 1
             if node.name:
                 self._bind(node.name, node)
-            self._visit_all(node.body)
-        finally:
+
+        def leave() -> None:
             self.except_depth -= 1
 
-    def visit_MatchAs(self, node: ast.MatchAs) -> None:
-        if node.pattern is not None:
-            self.visit(node.pattern)
+        return [node.type, enter, *node.body, leave]
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> list:
+        return [node.pattern, (lambda: self._bind(node.name, node)) if node.name else None]
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> list:
         if node.name:
             self._bind(node.name, node)
+        return []
 
-    def visit_MatchStar(self, node: ast.MatchStar) -> None:
-        if node.name:
-            self._bind(node.name, node)
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
-        self._visit_all(node.keys)
-        self._visit_all(node.patterns)
-        if node.rest:
-            self._bind(node.rest, node)
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> list:
+        return [*node.keys, *node.patterns, (lambda: self._bind(node.rest, node)) if node.rest else None]
 
 
 class ModuleNames:

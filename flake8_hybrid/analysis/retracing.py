@@ -214,6 +214,16 @@ class Retracing:
                       key=lambda call: (call.path, call.line))
 
 
+class StoredRetracing:
+    """The retracing facts of a project whose facts came from the cache (``results.py``)."""
+
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    calls_in = Retracing.calls_in
+    shape_sites = Retracing.shape_sites
+
+
 def retracing_of(project) -> Retracing:
     found = project.__dict__.get("_retracing")
     if found is None:

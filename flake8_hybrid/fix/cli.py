@@ -204,6 +204,9 @@ class Run:
             return fix_source(text, display, self.config, self.args.unsafe_fixes, apply=self.applying)
         except SyntaxError as error:
             self.error(display, f"skipped: syntax error at line {error.lineno}: {error.msg}")
+        except RecursionError:
+            # CPython's own parser gives up on such nesting (flake8 too): not our bug.
+            self.error(display, "skipped: too deeply nested for Python to parse")
         except (FixError, IntentConflict) as error:
             self.error(display, f"not fixed: {error}", internal=True)
         except (Exception, RecursionError) as error:  # noqa: B902 - one bad file must not stop the run

@@ -27,6 +27,8 @@ def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
     if not facts_by_line:
         return
     verdicts = module.project.verdicts(module.settings.min_ops)
+    if not any(verdicts[facts.key].codes for facts in facts_by_line.values()):
+        return  # most modules: nothing to report, so no need to walk the tree for the rest
     decorators = {
         id(site.target): site for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
     }

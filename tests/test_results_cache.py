@@ -1,0 +1,104 @@
+"""The results cache (analysis/results.py): a warm run gets the project's facts without the fixpoint."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import results
+from flake8_hybrid.analysis.api_model import api_model
+from flake8_hybrid.analysis.retracing import retracing_of
+
+PROJECT = {
+    "setup.cfg": "[metadata]\nname = sample\n",
+    "ops.py": """
+        import tensorflow as tf
+
+        def scale(x, factor):
+            return tf.nn.relu(x) * factor
+    """,
+    "train.py": """
+        import tensorflow as tf
+        from ops import scale
+
+        def step(batch):
+            for _ in range(10):
+                batch = scale(batch, 2.0)
+            return batch
+
+        for i in range(3):
+            step(tf.ones([2]))
+
+        @tf.function
+        def shifted(x, k):
+            return x + k
+
+        for i in range(8):
+            shifted(tf.ones([2]), i)
+    """,
+}
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch) -> Path:
+    for name, text in PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(project_module, "_SHARED", {})
+    return tmp_path
+
+
+def _project(root: Path):
+    project_module._SHARED.clear()  # a new process, as far as project_for knows
+    path = root / "train.py"
+    return project_module.project_for(str(path), path.read_text(), api_model(), "")
+
+
+def test_second_run_reads_the_facts_and_they_are_the_same(project_dir: Path) -> None:
+    cold = _project(project_dir)
+    assert isinstance(cold, project_module.Project)
+    stored = list((project_dir / ".flake8_hybrid_cache" / results.SUBDIRECTORY).glob("*.json"))
+    assert len(stored) == 1
+
+    warm = _project(project_dir)
+    assert isinstance(warm, results.CachedProject)
+    assert warm.facts() == cold.facts()
+    assert warm.facts_for(str(project_dir / "ops.py")) == cold.facts_for(str(project_dir / "ops.py"))
+    assert {k: vars(v) for k, v in warm.verdicts(30).items()} == {k: vars(v) for k, v in cold.verdicts(30).items()}
+    assert sorted(warm.by_path) == sorted(cold.by_path) and warm.errors == cold.errors
+    # The retracing rules' facts come from the cache too, with the analysis not rebuilt.
+    cold_calls = retracing_of(cold).calls
+    assert cold_calls and retracing_of(warm).calls == cold_calls
+    assert warm._project is None
+    # Anything else the rules might ask builds the analysis itself.
+    assert set(warm.functions) == set(cold.functions)
+
+
+def test_an_edited_module_is_analyzed_again(project_dir: Path) -> None:
+    _project(project_dir)
+    (project_dir / "train.py").write_text(textwrap.dedent(PROJECT["train.py"]).replace("2.0", "3.0"))
+    assert isinstance(_project(project_dir), project_module.Project)
+    (project_dir / "new.py").write_text("x = 1\n")  # a new module, too
+    assert isinstance(_project(project_dir), project_module.Project)
+    assert isinstance(_project(project_dir), results.CachedProject)
+
+
+def test_corrupt_entries_are_ignored_and_old_ones_evicted(project_dir: Path) -> None:
+    _project(project_dir)
+    folder = project_dir / ".flake8_hybrid_cache" / results.SUBDIRECTORY
+    for entry in folder.glob("*.json"):
+        entry.write_text("{not json")
+    assert isinstance(_project(project_dir), project_module.Project)
+    for index in range(results.KEEP + 3):
+        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + f"\nVERSION = {index}\n")
+        _project(project_dir)
+    assert len(list(folder.iterdir())) == results.KEEP
+
+
+def test_no_cache_directory_means_no_results_cache(project_dir: Path) -> None:
+    path = project_dir / "train.py"
+    project_module.project_for(str(path), path.read_text(), api_model(), None)
+    assert not (project_dir / ".flake8_hybrid_cache").exists()
