@@ -35,6 +35,11 @@ class ModuleContext:
         return is_test_file(self.filename, self.settings.test_patterns)
 
     @functools.cached_property
+    def function_nodes(self) -> list:
+        """Every function definition of the module, in ``ast.walk`` order (one walk for all rules)."""
+        return [node for node in ast.walk(self.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    @functools.cached_property
     def tf_function_sites(self) -> list:
         from flake8_hybrid.analysis.tf_function import find_tf_function_sites
 

@@ -39,14 +39,18 @@ _PLAIN_TENSOR = frozenset({"tensor", "variable"})
 def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
     if not module.project.facts_for(module.filename):
         return
-    module_info = _ModuleInfo(module)
-    global_arrays = _tensor_array_names(module, module.tree)
-    for node in _all_functions(module.tree):
+    module_info = None  # built for the first graph body: most modules have none
+    # HYB109 needs a tf.TensorArray made in this module (or its write's result).
+    tensor_arrays = any("TensorArray" in line for line in module.lines)
+    global_arrays = _tensor_array_names(module, module.tree) if tensor_arrays else set()
+    for node in module.function_nodes:
         facts = module.function_facts.get(node.lineno)
         if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
             continue
-        yield from _hyb109(module, node, facts, global_arrays)
+        if tensor_arrays:
+            yield from _hyb109(module, node, facts, global_arrays)
         if facts.runs_as_graph:
+            module_info = module_info or _ModuleInfo(module)
             body = _GraphBody(module, module_info, node, facts)
             yield from body.findings()
     # Lambdas TensorFlow traces (``ds.map(lambda x: ...)``, ``tf.function(lambda ...)``).
@@ -58,13 +62,8 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
     if lambdas:
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) in lambdas:
+                module_info = module_info or _ModuleInfo(module)
                 yield from _GraphBody(module, module_info, node, lambdas[(node.lineno, node.col_offset)]).findings()
-
-
-def _all_functions(tree: ast.AST) -> Iterator[ast.AST]:
-    for node in ast.walk(tree):
-        if isinstance(node, DefNode):
-            yield node
 
 
 def entry_note(module: ModuleContext, facts: FunctionFacts) -> str:
@@ -117,10 +116,19 @@ class _ModuleInfo:
         self.class_of_method: dict[int, ast.ClassDef] = {}
         #: id of a name -> the innermost function whose body holds it (a ``global x; x = ...`` rebinding).
         self.function_of_name: dict[int, ast.AST] = {}
-        for node in ast.walk(module.tree):  # breadth first: inner functions overwrite outer ones
+        # One pass, carrying the innermost function whose body holds each node (a def's
+        # decorators and defaults belong to the enclosing function, not to it).
+        stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(module.tree, None)]
+        while stack:
+            node, holder = stack.pop()
+            if isinstance(node, ast.Name) and holder is not None:
+                self.function_of_name[id(node)] = holder
             if isinstance(node, DefNode):
-                for statement in node.body:
-                    self.function_of_name.update((id(n), node) for n in ast.walk(statement) if isinstance(n, ast.Name))
+                body = {id(statement) for statement in node.body}
+                stack.extend((child, node if id(child) in body else holder) for child in ast.iter_child_nodes(node))
+            else:
+                stack.extend((child, holder) for child in ast.iter_child_nodes(node))
+        for node in ast.walk(module.tree):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:

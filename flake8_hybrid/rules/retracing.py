@@ -220,9 +220,7 @@ def _is_cached(module: ModuleContext, function: ast.AST) -> bool:
 # -- HYB204: Python loops unrolled into the graph ----------------------------------------------
 def _hyb204(module: ModuleContext) -> Iterator[Finding]:
     decorated = {id(s.target) for s in module.tf_function_sites if isinstance(s.target, DefNode)}
-    for node in ast.walk(module.tree):
-        if not isinstance(node, DefNode):
-            continue
+    for node in module.function_nodes:
         facts = module.function_facts.get(node.lineno) if id(node) not in decorated else None
         if id(node) not in decorated and not (facts is not None and facts.runs_as_graph and not facts.keras_managed):
             continue
