@@ -30,6 +30,7 @@ _IMPORT = re.compile(
 )
 _NAME = re.compile(rb"[A-Za-z_]\w*")
 
+
 def imported_by_tensorflow_modules(path: str) -> bool:
     """Whether a module of ``path``'s project that mentions TensorFlow imports it."""
     root = find_project_root(path)

@@ -1286,6 +1286,7 @@ _PLAIN_PYTHON_METHODS = frozenset(
      "strip", "lower", "upper", "replace", "startswith", "endswith", "encode", "decode"}
 )
 
+
 def _summary_marker(atom: object) -> object:
     """What a structured atom is, without its structure."""
     if atom[0] == "container_of":

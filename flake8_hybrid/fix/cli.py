@@ -263,7 +263,5 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
     return run.report()
 
 
-
-
 if __name__ == "__main__":
     sys.exit(main())

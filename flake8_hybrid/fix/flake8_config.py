@@ -63,4 +63,3 @@ class Flake8Config:
 
     def _processor(self, filename: str, lines: list[str]) -> FileProcessor:
         return FileProcessor(filename, self.options, lines=list(lines))
-

@@ -38,4 +38,10 @@ def implemented_codes() -> frozenset[str]:
 
 def _load_rule_modules() -> None:
     # Imported for their @check registrations.
-    from flake8_hybrid.rules import graph_safety, hybridization, retracing, run_eagerly, tf_function_config  # noqa: F401
+    from flake8_hybrid.rules import (  # noqa: F401
+        graph_safety,
+        hybridization,
+        retracing,
+        run_eagerly,
+        tf_function_config,
+    )
