@@ -59,6 +59,25 @@ class ModuleContext:
         """The project analysis' facts of this module's functions, by the line of their ``def``."""
         return {facts.line: facts for facts in self.project.facts_for(self.filename) if "<lambda>" not in facts.qualname}
 
+    @functools.cached_property
+    def source(self) -> str:
+        return "".join(self.lines)
+
+    def tensorflow_spelling(self) -> tuple[str, str]:
+        """How this module names the ``tensorflow`` module (``tf`` first), and the import a fix
+        must add when it does not import it."""
+        scope = self.names.module_scope
+        aliases = sorted(
+            (0 if name == "tf" else 1, name)
+            for name, bindings in scope.bindings.items()
+            if bindings[-1].imported and self.api.canonical(bindings[-1].imported) == "tensorflow"
+        )
+        if aliases:
+            return aliases[0][1], ""
+        if "tf" not in scope.bindings:
+            return "tf", "import tensorflow as tf"
+        return "tensorflow", "import tensorflow"
+
     def qualified_name(self, expr: ast.AST) -> Optional[str]:
         return self.names.qualified_name(expr)
 

@@ -12,6 +12,7 @@ can be cached by content; the project analysis resolves the references.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
@@ -196,6 +197,14 @@ class _Builder:
             elif isinstance(binding.node, ast.Name):
                 exports[name] = ("var", name)
         return exports
+
+    @functools.cached_property
+    def assigned_values(self) -> dict:
+        """id of a Name an assignment binds -> the value assigned (read for the few names that need it)."""
+        return {
+            id(target): node.value for node in ast.walk(self.tree) if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)
+        }
 
     def absolute(self, name: str) -> str:
         """Resolve a relative import (``..utils.f``) against this module's package."""
@@ -879,12 +888,7 @@ class _FunctionBuilder:
             if not (isinstance(value, ast.Constant) and type(value.value) is int):
                 return 0
             bounds.append(value.value)
-        if not 1 <= len(bounds) <= 3 or (len(bounds) == 3 and bounds[2] == 0):
-            return 0
-        try:
-            return len(range(*bounds))
-        except OverflowError:  # range(10**30): more values than a length can hold
-            return 0
+        return _range_length(bounds) or 0
 
     def _is_varying_name(self, name: str, line: int) -> Optional[int]:
         """The number of values a name takes per iteration of the loop around ``line`` (0: unknown), or None."""
@@ -995,13 +999,7 @@ class _FunctionBuilder:
         """``logging.getLogger(...)``, or a name assigned one (``log = logging.getLogger(__name__)``)."""
         if isinstance(receiver, ast.Name):
             binding = self.owner.names.binding_of(receiver)
-            assigned = getattr(self.owner, "_assigned_values", None)
-            if assigned is None:
-                assigned = self.owner._assigned_values = {
-                    id(target): node.value for node in ast.walk(self.owner.tree) if isinstance(node, ast.Assign)
-                    for target in node.targets if isinstance(target, ast.Name)
-                }
-            receiver = assigned.get(id(binding.node)) if binding is not None else None
+            receiver = self.owner.assigned_values.get(id(binding.node)) if binding is not None else None
         return isinstance(receiver, ast.Call) and self.qualified(receiver.func) in _LOGGER_FACTORIES
 
 
@@ -1140,15 +1138,24 @@ def _module_bindings(owner: _Builder, name: str) -> list:
     return owner.names.module_scope.bindings.get(name, [])
 
 
+def _range_length(bounds: list) -> Optional[int]:
+    """``len(range(*bounds))``; None where it has no answer (no or too many bounds, a zero step,
+    a length too large for ``len``: ``range(10**30)``)."""
+    if not 1 <= len(bounds) <= 3:
+        return None
+    try:
+        return len(range(*bounds))
+    except (ValueError, OverflowError):
+        return None
+
+
 def _trip_count(iterable: ast.expr) -> int:
     """A ``for`` loop's trip count: ``range`` with constant bounds, else a guess."""
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
         bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-        if len(bounds) == len(iterable.args) and 1 <= len(bounds) <= 3:
-            try:
-                return min(max(len(range(*bounds)), 1), MAX_WEIGHT)
-            except (ValueError, OverflowError):  # range(0, 9, 0) fails; range(10**30) has no len
-                return UNKNOWN_TRIP_COUNT
+        if len(bounds) == len(iterable.args):
+            length = _range_length(bounds)
+            return UNKNOWN_TRIP_COUNT if length is None else min(max(length, 1), MAX_WEIGHT)
     if isinstance(iterable, (ast.List, ast.Tuple)):
         return max(len(iterable.elts), 1)
     return UNKNOWN_TRIP_COUNT

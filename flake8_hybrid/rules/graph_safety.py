@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from flake8_hybrid.analysis.local_tensors import LocalTensors
+from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.project import FunctionFacts, display_path
 from flake8_hybrid.findings import Finding, FixIntent
@@ -41,7 +41,7 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
         return
     module_info = None  # built for the first graph body: most modules have none
     # HYB109 needs a tf.TensorArray made in this module (or its write's result).
-    tensor_arrays = any("TensorArray" in line for line in module.lines)
+    tensor_arrays = "TensorArray" in module.source
     global_arrays = _tensor_array_names(module, module.tree) if tensor_arrays else set()
     for node in module.function_nodes:
         facts = module.function_facts.get(node.lineno)
@@ -86,21 +86,6 @@ def entry_note(module: ModuleContext, facts: FunctionFacts) -> str:
 def _short(node: ast.AST, limit: int = 48) -> str:
     text = ast.unparse(node).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def tf_spelling(module: ModuleContext) -> tuple[str, str]:
-    """How this module names the ``tensorflow`` module, and the import to add when it does not."""
-    scope = module.names.module_scope
-    names = sorted(
-        (0 if name == "tf" else 1, name)
-        for name, bindings in scope.bindings.items()
-        if bindings[-1].imported and module.api.canonical(bindings[-1].imported) == "tensorflow"
-    )
-    if names:
-        return names[0][1], ""
-    if "tf" not in scope.bindings:
-        return "tf", "import tensorflow as tf"
-    return "tensorflow", "import tensorflow"
 
 
 # -- what the module assigns where ---------------------------------------------------
@@ -434,7 +419,7 @@ class _GraphBody:
     def _print_fix(self, call: ast.Call) -> Optional[FixIntent]:
         if any(k.arg in ("file", "flush") or k.arg is None for k in call.keywords):
             return None  # tf.print takes neither: the result would not run
-        alias, add_import = tf_spelling(self.module)
+        alias, add_import = self.module.tensorflow_spelling()
         rule = get_rule("HYB101")
         return FixIntent(
             "rename-call", call.func.lineno, call.func.col_offset, "print", f"{alias}.print",
@@ -592,7 +577,7 @@ class _GraphBody:
     def _hyb106_assert(self, node: ast.Assert) -> Iterator[Finding]:
         if not self.tensors.is_tensor(node.test):
             return
-        alias, add_import = tf_spelling(self.module)
+        alias, add_import = self.module.tensorflow_spelling()
         fix = FixIntent(
             "assert-to-tf-assert", node.lineno, node.col_offset, "assert", f"{alias}.debugging.Assert",
             Applicability.UNSAFE, get_rule("HYB106").fix_title, add_import=add_import,
@@ -795,7 +780,7 @@ def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts, glob
     if not arrays:
         return
     note = entry_note(module, facts)
-    for node in _own_nodes(function):
+    for node in body_nodes(function):
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
             continue
         func = node.value.func
@@ -813,20 +798,11 @@ def _hyb109(module: ModuleContext, function: ast.AST, facts: FunctionFacts, glob
         yield module.finding("HYB109", node.value, fix, name=receiver.id, method=func.attr, note=note)
 
 
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
-
-
 def _tensor_array_names(module: ModuleContext, function: ast.AST) -> set[str]:
     """Names this function binds to a tf.TensorArray (made here, or returned by another one's write)."""
     arrays: set[str] = set()
     assignments = [
-        n for n in _own_nodes(function)
+        n for n in body_nodes(function)
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
     ]
     changed = True

@@ -91,19 +91,15 @@ def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Findi
 
 def tf_function_spelling(module: ModuleContext) -> tuple[str, str]:
     """How this module spells ``tf.function``, and the import to add if it cannot."""
-    scope = module.names.module_scope
-    spellings = []
-    for name, bindings in scope.bindings.items():
-        last = bindings[-1]
-        if last.imported and module.api.canonical(last.imported) == "tensorflow":
-            spellings.append((0 if name == "tf" else 1, f"{name}.function"))
-        elif last.imported and module.api.canonical(last.imported) == module.api.tf_function_name:
-            spellings.append((2, name))
-    if spellings:
-        return min(spellings)[1], ""
-    if "tf" not in scope.bindings:
-        return "tf.function", "import tensorflow as tf"
-    return "tensorflow.function", "import tensorflow"
+    alias, add_import = module.tensorflow_spelling()
+    if add_import:  # no TensorFlow module alias: a name imported as tf.function itself will do
+        names = sorted(
+            name for name, bindings in module.names.module_scope.bindings.items()
+            if bindings[-1].imported and module.api.canonical(bindings[-1].imported) == module.api.tf_function_name
+        )
+        if names:
+            return names[0], ""
+    return f"{alias}.function", add_import
 
 
 # -- HYB003 ----------------------------------------------------------------------

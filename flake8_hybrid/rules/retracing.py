@@ -45,17 +45,6 @@ def _calls_anything(module: ModuleContext) -> bool:
     return any(isinstance(node, ast.Call) for node in ast.walk(module.tree))
 
 
-def tf_alias(module: ModuleContext) -> tuple[str, str]:
-    """The name this module imports TensorFlow as, and the import to add when it has none."""
-    for name, bindings in module.names.module_scope.bindings.items():
-        last = bindings[-1]
-        if last.imported and module.api.canonical(last.imported) == "tensorflow":
-            return name, ""
-    if "tf" not in module.names.module_scope.bindings:
-        return "tf", "import tensorflow as tf"
-    return "tensorflow", "import tensorflow"
-
-
 def _parents(tree: ast.AST) -> dict[int, ast.AST]:
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
@@ -97,7 +86,7 @@ def _hyb201_205(module: ModuleContext, facts) -> Iterator[Finding]:
         if record.via:
             path_of_loop, _, line_of_loop = record.via.rpartition(":")
             via = f" (passed in the loop at {display_path(path_of_loop)}:{line_of_loop})"
-        alias, add_import = tf_alias(module)
+        alias, add_import = module.tensorflow_spelling()
         rule = get_rule("HYB201")
         fix = FixIntent(
             "wrap-argument", argument.lineno, argument.col_offset, text, f"{alias}.constant",
@@ -241,7 +230,7 @@ def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Findin
         fix = None
         iterable = ast.unparse(node.iter)
         if what == "range":
-            alias, add_import = tf_alias(module)
+            alias, add_import = module.tensorflow_spelling()
             rule = get_rule("HYB204")
             func = node.iter.func
             fix = FixIntent("replace-name", func.lineno, func.col_offset, "range", f"{alias}.range",

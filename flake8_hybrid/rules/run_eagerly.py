@@ -19,9 +19,8 @@ def _is_true(expr: ast.AST) -> bool:
 def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
     # The deprecated aliases are all experimental_* names, the switches all say "eagerly":
     # a module that spells neither has nothing to walk for.
-    source = "".join(module.lines)
-    aliases = "experimental_" in source
-    report_switches = not module.is_test_file and "eagerly" in source
+    aliases = "experimental_" in module.source
+    report_switches = not module.is_test_file and "eagerly" in module.source
     if not aliases and not report_switches:
         return
     for node in ast.walk(module.tree):
