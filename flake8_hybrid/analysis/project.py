@@ -1034,7 +1034,7 @@ class _Analysis:
         for key, function in project.functions.items():
             if function.summary.hybrid or key in self.wrapped or key in self.callbacks:
                 entries[key] = key
-        for class_key in self._trained_keras_classes():
+        for class_key in sorted(self._trained_keras_classes()):  # sorted: the same entry every run
             for name in project.api.keras_graph_methods:
                 method = project.method(class_key, name)
                 if method:
@@ -1319,10 +1319,16 @@ _DESCRIPTIONS = {
 }
 
 
+_STRUCTURES = {"tuple": "a tuple", "container_of": "a Python container"}
+
+
 def _describe(atoms: set) -> str:
     described = []
     for atom in sorted(atoms, key=repr):
-        if isinstance(atom, tuple):
+        if isinstance(atom, tuple) and atom[0] in _STRUCTURES:
+            # Its elements are sets: printing them would be unreadable, and vary between runs.
+            described.append(_STRUCTURES[atom[0]])
+        elif isinstance(atom, tuple):
             kind = {"function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"}
             described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(qualname_of(str(atom[1])))})")
         else:

@@ -693,7 +693,7 @@ class _FunctionBuilder:
         if name == self.api.tf_function_name:
             target = args[0] if args else kwargs.get("func", frozenset())
             functions = {atom for atom in target if isinstance(atom, tuple) and atom[0] == "function"}
-            for atom in functions:
+            for atom in sorted(functions, key=repr):  # a set: sorted, so summaries are the same every run
                 self.summary.graph_targets.append([atom, node.lineno, "tf.function"])
             # Calling the result calls the function (as a graph).
             return frozenset(functions) or frozenset({v.OBJECT})
@@ -749,7 +749,7 @@ class _FunctionBuilder:
             position = self.api.dataset_callbacks.get(method)
             if position is not None:
                 callback = args[position] if len(args) > position else frozenset()
-                for atom in callback:
+                for atom in sorted(callback, key=repr):
                     if isinstance(atom, tuple) and atom[0] in ("function", "partial"):
                         self.summary.graph_targets.append([atom, node.lineno, f"Dataset.{method}"])
             if method in self.api.dataset_methods:
