@@ -89,18 +89,17 @@ for path in files:
         tree = ast.parse("".join(lines), filename=path)
     except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError, RecursionError, OSError):
         continue  # flake8 reports E902/E999 and runs no plugin
-    if project_seconds is None:
-        # The first file that needs the project pays for its whole analysis, once per
-        # worker: timed apart, so the per-file figures are what every other file costs.
-        from flake8_hybrid.lint import may_concern_tensorflow
-        if may_concern_tensorflow("".join(lines)):
-            from flake8_hybrid.analysis.module import ModuleContext
-            started = time.perf_counter()
-            ModuleContext(tree, path, lines, Plugin.settings).project.facts()
-            project_seconds = time.perf_counter() - started
     started = time.perf_counter()
     reports = list(Plugin(tree, path, lines).run())
-    times.append((time.perf_counter() - started, path))
+    seconds = time.perf_counter() - started
+    from flake8_hybrid.lint import _imported_by_tensorflow_code, may_concern_tensorflow
+    if project_seconds is None and (may_concern_tensorflow("".join(lines)) or _imported_by_tensorflow_code(path)):
+        # The first file that gets past the text check pays for what the whole project costs,
+        # once per worker (its analysis cold; its state's digest warm): reported apart, so the
+        # per-file figures are what every other file costs.
+        project_seconds = seconds
+    else:
+        times.append((seconds, path))
     crashes += sum("HYB000" in r[2] for r in reports)
     findings += len(reports)
 print(json.dumps({"project_seconds": project_seconds, "times": times, "crashes": crashes, "findings": findings,
@@ -343,7 +342,7 @@ def print_report(result: dict) -> None:
     for label, data in result["per_file"].items():
         print(f"\n== plugin per file, {label} cache ({data['files']} files): median {data['median_ms']:.2f} ms, "
               f"p99 {data['p99_ms']:.1f} ms, max {data['max_ms']:.1f} ms, over 1 s: {data['over_budget']}; "
-              f"project analysis once per worker: "
+              f"first file needing the project (its analysis or state, once per worker): "
               + (f"{data['project_seconds']:.2f} s" if data["project_seconds"] is not None else "none")
               + f"; peak {data['peak_mb']:.0f} MB; HYB000: {data['crashes']}")
         print("   slowest: " + ", ".join(f"{path} {ms} ms" for ms, path in data["slowest"]))
@@ -388,7 +387,7 @@ def targets(result: dict) -> dict:
     for label, data in result["per_file"].items():
         checks[f"slowest file, {label} (s)"] = (data["max_ms"] / 1000, "≤ 1", data["over_budget"] == 0)
         if data["project_seconds"] is not None:
-            checks[f"project analysis per worker, {label} (s)"] = (data["project_seconds"], "≤ 1", data["project_seconds"] <= 1)
+            checks[f"first file needing the project, {label} (s)"] = (data["project_seconds"], "≤ 1", data["project_seconds"] <= 1)
     peak = max(max(row["cold"]["peak_mb"], row["warm"]["peak_mb"]) for row in result["overhead"].values())
     checks["peak memory per worker (MB)"] = (peak, f"< {TARGETS['worker_mb']:.0f}", peak < TARGETS["worker_mb"])
     if result.get("scaling"):

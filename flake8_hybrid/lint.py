@@ -28,8 +28,24 @@ DEEPLY_NESTED = 100
 
 
 def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
-    if not may_concern_tensorflow("".join(lines)) and not _imported_by_tensorflow_code(filename):
+    source = "".join(lines)
+    if not may_concern_tensorflow(source) and not _imported_by_tensorflow_code(filename):
         return []
+    from flake8_hybrid.findings_cache import entry_for
+    from flake8_hybrid.versions import target_for
+
+    # The same file in the same project state has the same findings: a warm run reads them.
+    entry = entry_for(filename, source, settings, repr(target_for(filename, settings.tf_version)))
+    stored = entry.load() if entry else None
+    if stored is not None:
+        return stored
+    findings = _checked(tree, filename, lines, settings)
+    if entry:
+        entry.store(findings)
+    return findings
+
+
+def _checked(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
     try:
         return _lint_tree(tree, filename, lines, settings)
     except RecursionError:

@@ -163,7 +163,8 @@ def add_flake8_options(option_manager: object) -> None:
         parse_from_config=True,
         normalize_paths=True,
         help=(
-            "Where the project analysis caches module summaries (keyed by file content); "
+            "Where the project analysis caches module summaries (keyed by file content), "
+            "the project's facts and each file's findings; "
             "'none' disables the cache. Default: .flake8_hybrid_cache in the project root."
         ),
     )

@@ -118,4 +118,4 @@ def test_the_plugin_reports_nothing_rather_than_hyb000_on_deep_nesting(tmp_path:
         path.write_text(source)
         reports = list(Plugin(ast.parse(source), str(path), source.splitlines(True)).run())
         assert not [r for r in reports if "HYB000" in r[2]], (name, reports)
-    project_module._SHARED.clear()
+    project_module.forget_projects()

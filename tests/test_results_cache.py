@@ -47,12 +47,14 @@ def project_dir(tmp_path: Path, monkeypatch) -> Path:
     for name, text in PROJECT.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
     monkeypatch.chdir(tmp_path)
+    project_module.forget_projects()
     monkeypatch.setattr(project_module, "_SHARED", {})
+    monkeypatch.setattr(project_module, "_STATES", {})
     return tmp_path
 
 
 def _project(root: Path):
-    project_module._SHARED.clear()  # a new process, as far as project_for knows
+    project_module.forget_projects()  # a new process, as far as project_for knows
     path = root / "train.py"
     return project_module.project_for(str(path), path.read_text(), api_model(), "")
 

@@ -444,6 +444,14 @@ _SHARED: dict[tuple, Project] = {}
 _EDITED: dict[tuple, Project] = {}
 
 
+def forget_projects() -> None:
+    """Drop every analyzed project and project state of this process, as a new process starts
+    (tests; a tool that lints again after changing files)."""
+    _SHARED.clear()
+    _EDITED.clear()
+    _STATES.clear()
+
+
 def project_for(
     path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None
 ) -> Project:
@@ -481,19 +489,47 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
     def build() -> Project:
         return Project(root, api, cache_directory, parsed=parsed, include=include)
 
-    directory = os.path.join(os.path.abspath(root), DEFAULT_DIRECTORY) if cache_directory == "" else cache_directory
-    if directory is None:
+    state = project_state(root, api, cache_directory)
+    if state is None:
         return build()
-    files = discover(root)
-    known = {os.path.abspath(f) for f in files}
-    files += [p for p in map(os.path.abspath, include) if p not in known and not known.add(p)]
-    digest = results.project_digest(SummaryCache(directory, _fingerprint(api)), os.path.abspath(root), files, module_name)
+    directory, files, digest = state
+    if any(os.path.abspath(path) not in files for path in include):
+        # Files discovery skipped, analyzed with the project: another project state.
+        extra = [p for p in dict.fromkeys(map(os.path.abspath, include)) if p not in files]
+        digest = _digest(api, directory, root, [*files, *extra])
     stored = results.load(directory, digest)
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     project = build()
     results.store(directory, digest, project)
     return project
+
+
+_STATES: dict[tuple, Optional[tuple]] = {}
+
+
+def project_state(root: str, api: ApiModel, cache_directory: Optional[str]) -> Optional[tuple[str, dict, Optional[str]]]:
+    """A project's cache directory, its files (absolute path -> None, in discovery order) and
+    the digest of their state (``results.project_digest``), once per process; None when caching is off.
+
+    The digest is the key of everything derived from the whole project: its facts
+    (``results.py``) and the findings of its files (``findings_cache.py``).
+    """
+    key = (os.path.abspath(root), id(api), cache_directory)
+    if key not in _STATES:
+        directory = os.path.join(key[0], DEFAULT_DIRECTORY) if cache_directory == "" else cache_directory
+        if directory is None:
+            _STATES[key] = None
+        else:
+            files = dict.fromkeys(os.path.abspath(path) for path in discover(root))
+            _STATES[key] = (directory, files, _digest(api, directory, root, list(files)))
+    return _STATES[key]
+
+
+def _digest(api: ApiModel, directory: str, root: str, files: list) -> Optional[str]:
+    from flake8_hybrid.analysis import results
+
+    return results.project_digest(SummaryCache(directory, _fingerprint(api)), os.path.abspath(root), files, module_name)
 
 
 def _disk_text(path: str) -> Optional[str]:

@@ -1,0 +1,160 @@
+"""The findings cache (findings_cache.py): a warm run returns the stored findings, and any
+change to what the findings depend on (the file, another file of the project, the settings)
+makes them be computed again."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flake8_hybrid import findings_cache, lint, versions
+from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.settings import Settings
+
+PROJECT = {
+    "setup.cfg": "[metadata]\nname = sample\n",
+    "ops.py": """
+        import tensorflow as tf
+
+        def scale(x, factor):
+            y = tf.nn.relu(x) * factor
+            y = tf.math.log1p(y * y) + tf.math.sqrt(y + 1.0) - tf.math.exp(-y)
+            y = tf.matmul(tf.reshape(y, [1, -1]), tf.reshape(y, [-1, 1]))
+            y = tf.nn.softmax(y * 2.0) + tf.nn.sigmoid(y) + tf.nn.tanh(y) + tf.square(y)
+            y = tf.reduce_sum(y) + tf.reduce_mean(y) + tf.reduce_max(y) + tf.reduce_min(y)
+            y = tf.math.abs(y) + tf.math.cos(y) + tf.math.sin(y) + tf.math.floor(y) + tf.math.ceil(y)
+            return tf.math.rsqrt(y + 2.0) + tf.math.softplus(y) + tf.math.erf(y) + tf.math.round(y)
+    """,
+    "train.py": """
+        import tensorflow as tf
+        from ops import scale
+
+        for step in range(100):
+            scale(tf.ones([2]), tf.ones([2]))
+
+        @tf.function(experimental_relax_shapes=True)
+        def relaxed(x):
+            return x
+    """,
+}
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch) -> Path:
+    for name, text in PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(project_module, "_SHARED", {})
+    monkeypatch.setattr(project_module, "_EDITED", {})
+    monkeypatch.setattr(project_module, "_STATES", {})
+    return tmp_path
+
+
+def _lint(path: Path, settings: Settings = Settings()) -> list:
+    project_module.forget_projects()  # each run is a new process, as far as the analysis knows
+    versions.detect_target.cache_clear()
+    return lint.lint_source(path.read_text(), str(path), settings)
+
+
+def _codes(findings: list) -> list[str]:
+    return [f"{f.code}:{f.line}" for f in findings]
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted((root / ".flake8_hybrid_cache" / "findings").glob("*/*.json"))
+
+
+def _rules_must_not_run(monkeypatch) -> None:
+    def fail(*args):
+        raise AssertionError("the rules ran on a warm cache")
+
+    monkeypatch.setattr(lint, "_lint_tree", fail)
+
+
+def test_a_warm_run_returns_the_stored_findings_without_running_the_rules(project_dir: Path, monkeypatch) -> None:
+    cold = _lint(project_dir / "ops.py")
+    assert _codes(cold) == ["HYB001:4"]
+    assert len(_entries(project_dir)) == 1
+    _rules_must_not_run(monkeypatch)
+    assert _lint(project_dir / "ops.py") == cold
+
+
+def test_fix_intents_come_back_equal(project_dir: Path, monkeypatch) -> None:
+    (cold,) = _lint(project_dir / "train.py")
+    assert cold.code == "HYB301" and cold.fix.applicability.value == "display-only"  # target TF unknown
+    with monkeypatch.context() as patched:
+        _rules_must_not_run(patched)
+        assert _lint(project_dir / "train.py") == [cold]  # dataclass equality: every field of the fix
+
+
+def test_a_new_target_version_is_another_entry(project_dir: Path) -> None:
+    _lint(project_dir / "train.py")
+    (project_dir / "requirements.txt").write_text("tensorflow>=2.12\n")
+    (finding,) = _lint(project_dir / "train.py")
+    assert finding.fix.applicability.value == "safe"
+    assert len(_entries(project_dir)) == 2
+
+
+def test_a_change_in_another_file_of_the_project_is_seen(project_dir: Path) -> None:
+    assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
+    train = project_dir / "train.py"
+    train.write_text(train.read_text().replace("for step in range(100):\n    scale", "if True:\n    scale"))
+    assert _codes(_lint(project_dir / "ops.py")) == []  # called once now: no longer worth a graph
+    assert len({entry.parent for entry in _entries(project_dir)}) == 2  # one state per project content
+
+
+def test_other_settings_are_another_entry(project_dir: Path) -> None:
+    assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
+    assert _codes(_lint(project_dir / "ops.py", Settings(min_ops=10_000))) == []
+    assert len(_entries(project_dir)) == 2
+
+
+def test_an_edited_buffer_is_keyed_by_its_own_text(project_dir: Path) -> None:
+    ops = project_dir / "ops.py"
+    _lint(ops)
+    project_module.forget_projects()
+    edited = ops.read_text().replace("def scale(x, factor):", "@tf.function\ndef scale(x, factor):")
+    assert "HYB001" not in _codes(lint.lint_source(edited, str(ops), Settings()))[0:1]
+    assert len(_entries(project_dir)) == 2
+
+
+def test_a_corrupt_entry_is_computed_again(project_dir: Path) -> None:
+    cold = _lint(project_dir / "ops.py")
+    (entry,) = _entries(project_dir)
+    entry.write_text("{not json")
+    assert _lint(project_dir / "ops.py") == cold
+    assert json.loads(entry.read_text())[0][0] == "HYB001"  # and stored again
+
+
+def test_nothing_is_cached_without_a_cache_directory(project_dir: Path) -> None:
+    _lint(project_dir / "ops.py", Settings(cache_directory=None))
+    assert not (project_dir / ".flake8_hybrid_cache").exists()
+
+
+def test_a_file_discovery_skips_is_not_cached(project_dir: Path) -> None:
+    hidden = project_dir / ".hidden"
+    hidden.mkdir()
+    (hidden / "ops.py").write_text((project_dir / "ops.py").read_text())
+    _lint(hidden / "ops.py")
+    assert all(entry.name != "ops.py" for entry in _entries(project_dir))
+    assert len(_entries(project_dir)) == 0
+
+
+def test_only_the_latest_project_states_are_kept(project_dir: Path) -> None:
+    ops = project_dir / "ops.py"
+    for index in range(findings_cache.KEEP + 3):
+        ops.write_text(ops.read_text() + f"\nLIMIT_{index} = {index}\n")
+        _lint(ops)
+    assert len({entry.parent for entry in _entries(project_dir)}) == findings_cache.KEEP
+
+
+def test_an_unwritable_cache_costs_only_speed(project_dir: Path, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(findings_cache.tempfile, "mkstemp", refuse)
+    assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
+    assert _entries(project_dir) == []
