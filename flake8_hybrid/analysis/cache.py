@@ -38,11 +38,14 @@ class SummaryCache:
             digest.update(part)
         return digest.hexdigest()
 
+    def entry_path(self, key: str) -> str:
+        return os.path.join(self.directory or "", key[:2], key + ".json")
+
     def load(self, key: str) -> Optional[ModuleSummary]:
         if self.directory is None:
             return None
         try:
-            with open(os.path.join(self.directory, key[:2], key + ".json"), encoding="utf-8") as file:
+            with open(self.entry_path(key), encoding="utf-8") as file:
                 return _summary_from_json(json.load(file))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Sequence
 
+from flake8_hybrid.analysis import sharing
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
@@ -203,6 +204,10 @@ class _Edge:
     weight: int = 1
 
 
+#: What ``Project._summary`` returns for a module another worker is summarizing.
+_CLAIMED_ELSEWHERE = object()
+
+
 class Project:
     """All modules of one project and the facts of all their functions."""
 
@@ -232,8 +237,13 @@ class Project:
         files += [p for p in (*self.overrides, *map(os.path.abspath, include)) if p not in known and not known.add(p)]
         self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
         self.summaries: list[ModuleSummary] = []
-        for path in files:
-            summary = self._summary(path)
+        # Other workers may be summarizing this project now (sharing.py): modules they
+        # have claimed are left to them, and collected once through the list.
+        loaded = {path: self._summary(path, wait=False) for path in files}
+        for path, summary in loaded.items():
+            if summary is _CLAIMED_ELSEWHERE:
+                loaded[path] = self._summary(path, wait=True)
+        for summary in loaded.values():
             if summary is not None:
                 self.summaries.append(summary)
                 self.modules[summary.module].append(summary)
@@ -257,7 +267,10 @@ class Project:
         self._children: Optional[dict[str, list[str]]] = None
 
     # -- loading -------------------------------------------------------------
-    def _summary(self, path: str) -> Optional[ModuleSummary]:
+    def _summary(self, path: str, wait: bool = True):
+        """The module's summary, from the cache or made now; None when it cannot be read, parsed
+        or analyzed (``errors`` says why); ``_CLAIMED_ELSEWHERE`` when another worker is making
+        it and ``wait`` is false."""
         import time
 
         started = time.perf_counter()
@@ -274,22 +287,36 @@ class Project:
         name = module_name(absolute)
         key = self.cache.key(f"{name}\0{absolute}", content)
         summary = self.cache.load(key)
+        claim = sharing.claim_path(self.cache.directory, key)
+        if summary is None and wait:
+            sharing.wait_while_claimed(claim, lambda: os.path.exists(self.cache.entry_path(key)))
+            summary = self.cache.load(key)
         if summary is None:
-            tree, names = self.parsed.get(absolute, (None, None))
-            if tree is None:
-                try:
-                    tree = ast.parse(content, filename=absolute)
-                except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
-                    self.errors[path] = f"cannot parse: {error}"
-                    return None
+            if not wait and not sharing.claim(claim):
+                return _CLAIMED_ELSEWHERE
             try:
-                summary = summarize(tree, name, absolute, self.api, names)
-            except RecursionError:
-                self.errors[path] = "too deeply nested to analyze"
-                return None
-            self.cache.store(key, summary)
+                summary = self._summarize(path, absolute, name, content)
+                if summary is None:
+                    return None
+                self.cache.store(key, summary)
+            finally:
+                sharing.release(claim if not wait else None)
         self.timings[absolute] = time.perf_counter() - started
         return summary
+
+    def _summarize(self, path: str, absolute: str, name: str, content: bytes) -> Optional[ModuleSummary]:
+        tree, names = self.parsed.get(absolute, (None, None))
+        if tree is None:
+            try:
+                tree = ast.parse(content, filename=absolute)
+            except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+                self.errors[path] = f"cannot parse: {error}"
+                return None
+        try:
+            return summarize(tree, name, absolute, self.api, names)
+        except RecursionError:
+            self.errors[path] = "too deeply nested to analyze"
+            return None
 
     # -- resolution ----------------------------------------------------------
     def module(self, name: str, near: Optional[ModuleSummary] = None) -> Optional[ModuleSummary]:
@@ -500,8 +527,13 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
     stored = results.load(directory, digest)
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
-    project = build()
-    results.store(directory, digest, project)
+    project = build()  # the summaries, divided between the workers that got here (sharing.py)
+    # One worker runs the fixpoint; the others wait for it and read its facts.
+    with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
+        stored = results.load(directory, digest)
+        if stored is not None:
+            return results.CachedProject(stored, lambda: project)  # type: ignore[return-value]
+        results.store(directory, digest, project)
     return project
 
 

@@ -121,6 +121,8 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
 def _evict(folder: str) -> None:
     entries = []
     for name in os.listdir(folder):
+        if not name.endswith(".json"):
+            continue  # the workers' lock (sharing.py) stays
         path = os.path.join(folder, name)
         try:
             entries.append((os.stat(path).st_mtime, path))
