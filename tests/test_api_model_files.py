@@ -296,3 +296,16 @@ def test_broken_file_is_a_configuration_error_in_the_fixer(project: Path) -> Non
     assert "configuration error" in result.stderr and "broken.yaml: line 3: invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
     assert (project / "model.py").read_text() == COMPILED
+
+
+def test_an_alias_of_tf_function_is_found_in_a_module_that_never_says_function(tmp_path: Path) -> None:
+    # Modules without any spelling of tf.function skip the search for its sites: an alias of
+    # the user's own must count as a spelling.
+    aliases = tmp_path / "jit.yaml"
+    aliases.write_text("aliases:\n  mylib.jit: tensorflow.function\n")
+    (tmp_path / "model.py").write_text(
+        "import tensorflow as tf\nfrom mylib import jit\n\n\n@jit(experimental_relax_shapes=True)\ndef step(x):\n    return x\n"
+    )
+    assert api_model((str(aliases),)).last_words("tensorflow.function") == {"function", "jit"}
+    result = flake8("--isolated", "--select=HYB301", f"--hybrid-api-model={aliases}", "model.py", cwd=tmp_path)
+    assert result.stdout.startswith("model.py:5:6: HYB301 'experimental_relax_shapes' is deprecated"), result.stdout

@@ -94,6 +94,15 @@ class ApiModel:
                 return replacement + name[len(prefix) :]
         return name
 
+    def last_words(self, name: str) -> frozenset[str]:
+        """The last component of every spelling of ``name`` (``function`` for ``tensorflow.function``):
+        a module whose text has none of them cannot refer to it."""
+        words = {name.rsplit(".", 1)[-1]}
+        for prefix, replacement in self._aliases:
+            if replacement == name or name.startswith(replacement + "."):
+                words.add((prefix + name[len(replacement):]).rsplit(".", 1)[-1])
+        return frozenset(words)
+
     def star_exports(self, module: str) -> frozenset[str]:
         return self._star_exports.get(self.canonical(module), frozenset())
 

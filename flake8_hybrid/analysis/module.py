@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 from typing import Optional, Sequence
 
@@ -12,6 +13,9 @@ from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import get_rule
 from flake8_hybrid.settings import Settings, is_test_file
 from flake8_hybrid.versions import TargetVersion, target_for
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 class ModuleContext:
@@ -36,13 +40,27 @@ class ModuleContext:
 
     @functools.cached_property
     def function_nodes(self) -> list:
-        """Every function definition of the module, in ``ast.walk`` order (one walk for all rules)."""
-        return [node for node in ast.walk(self.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        """Every function definition of the module, in ``ast.walk`` order (one walk for all rules).
+
+        Definitions are statements: the walk goes through statements only (and the except
+        handlers and match cases that hold them), a tenth of a module's nodes."""
+        functions, queue = [], collections.deque([self.tree])
+        while queue:
+            node = queue.popleft()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.append(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    queue.extend(item for item in value if isinstance(item, _HOLDS_STATEMENTS))
+        return functions
 
     @functools.cached_property
     def tf_function_sites(self) -> list:
         from flake8_hybrid.analysis.tf_function import find_tf_function_sites
 
+        if not any(word in self.source for word in self.api.last_words(self.api.tf_function_name)):
+            return []  # half of TensorFlow modules never name tf.function: no walk for them
         return find_tf_function_sites(self.tree, self.names, self.api)
 
     @functools.cached_property
