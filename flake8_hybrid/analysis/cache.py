@@ -98,7 +98,20 @@ def _summary_to_json(summary: ModuleSummary) -> dict:
     return _plain(summary)  # type: ignore[return-value]
 
 
+#: Types ``_plain`` returns as they are; checked first, since most items are these.
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(item: object) -> object:
+    # Exact-type checks first: this runs about a million times per large project,
+    # and is_dataclass/isinstance on every item cost more than the rest of it.
+    kind = type(item)
+    if kind in _SCALARS:
+        return item
+    if kind is list:
+        return [_plain(value) for value in item]
+    if kind is frozenset or kind is tuple:
+        return v.to_json(item)
     if is_dataclass(item):
         return {name: _plain(getattr(item, name)) for name in item.__dataclass_fields__}
     if isinstance(item, dict):

@@ -99,6 +99,8 @@ def is_symbolic(atom: Atom) -> bool:
 
 # -- JSON: atoms and references are nested tuples; JSON has only lists --------
 def to_json(item: object) -> object:
+    if type(item) is str:  # most atoms: a fast path
+        return item
     if isinstance(item, frozenset):
         return sorted((to_json(atom) for atom in item), key=repr)
     if isinstance(item, tuple):
