@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames
+from flake8_hybrid.analysis.names import ModuleNames, walk
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -151,6 +151,11 @@ class _Builder:
         self.classes: list[ClassSummary] = []
         self.qualnames: dict[int, str] = {}
         self.lambda_count = 0
+        # Per-node facts that depend on the syntax alone, by id of a node of this
+        # module's tree (alive as long as the builder): each function body is
+        # evaluated twice, and these would otherwise walk the same subtrees each time.
+        self._dataset_clues: dict[int, tuple] = {}
+        self._loop_counters: dict[int, list] = {}
 
     def build(self, path: str) -> ModuleSummary:
         # Name every definition first, so a function can refer to one defined after it.
@@ -202,9 +207,38 @@ class _Builder:
     def assigned_values(self) -> dict:
         """id of a Name an assignment binds -> the value assigned (read for the few names that need it)."""
         return {
-            id(target): node.value for node in ast.walk(self.tree) if isinstance(node, ast.Assign)
+            id(target): node.value for node in walk(self.tree) if isinstance(node, ast.Assign)
             for target in node.targets if isinstance(target, ast.Name)
         }
+
+    def dataset_clues(self, expr: ast.AST) -> tuple[list, str]:
+        """What can make an expression a dataset of batches of many shapes: the names in it
+        that come before its first batching call of many shapes (``ast.walk`` order), and
+        that call's reason ("" if none)."""
+        clues = self._dataset_clues.get(id(expr))
+        if clues is None:
+            names = []
+            reason = ""
+            for node in walk(expr):
+                if isinstance(node, ast.Name):
+                    names.append(node.id)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    reason = _batching_reason(node)
+                    if reason:
+                        break
+            clues = self._dataset_clues[id(expr)] = (names, reason)
+        return clues
+
+    def loop_counters(self, loop: Union[ast.For, ast.AsyncFor, ast.While]) -> list:
+        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it, in ``ast.walk`` order."""
+        counters = self._loop_counters.get(id(loop))
+        if counters is None:
+            counters = self._loop_counters[id(loop)] = [
+                inner.target.id for inner in walk(loop)
+                if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
+                and isinstance(inner.target, ast.Name)
+            ]
+        return counters
 
     def absolute(self, name: str) -> str:
         """Resolve a relative import (``..utils.f``) against this module's package."""
@@ -854,12 +888,10 @@ class _FunctionBuilder:
                     shapes[name] = (reason, *span)
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             span = (node.lineno, node.end_lineno or node.lineno)
-            for inner in ast.walk(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
-                if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub)) \
-                        and isinstance(inner.target, ast.Name):
-                    known = counts.get(inner.target.id)
-                    if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
-                        counts[inner.target.id] = (0, *span)
+            for name in self.owner.loop_counters(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
+                known = counts.get(name)
+                if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                    counts[name] = (0, *span)
         elif isinstance(node, ast.Return) and node.value is not None:
             reason = self._dataset_shape_reason(node.value)
             if isinstance(reason, str) and reason:
@@ -902,23 +934,12 @@ class _FunctionBuilder:
     def _dataset_shape_reason(self, expr: ast.AST) -> str:
         """Why a dataset expression yields batches of many shapes, or ""."""
         datasets = self._retracing_state()[2]
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Name) and node.id in datasets:
-                return datasets[node.id]
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr == "padded_batch":
-                shapes = next((k.value for k in node.keywords if k.arg == "padded_shapes"), None)
-                if shapes is None and len(node.args) >= 2:
-                    shapes = node.args[1]
-                fixed = shapes is not None and not any(
-                    isinstance(n, ast.Constant) and (n.value is None or n.value == -1) for n in ast.walk(shapes)
-                ) and not any(isinstance(n, ast.UnaryOp) for n in ast.walk(shapes))
-                if not fixed:
-                    return "batches from padded_batch, padded to each batch's longest element"
-            if node.func.attr == "bucket_by_sequence_length":
-                return "batches from bucket_by_sequence_length, one length per bucket"
-        return ""
+        names, reason = self.owner.dataset_clues(expr)
+        if datasets:
+            for name in names:  # a dataset assigned earlier
+                if name in datasets:
+                    return datasets[name]
+        return reason
 
     def _dataset_from_call(self, expr: ast.AST) -> list:
         """``["returned", ref]`` when a dataset expression starts from a call of a project function:
@@ -1023,6 +1044,23 @@ def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
     found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(
         isinstance(t, ast.Name) and t.id == name for t in s.targets)]
     return found[0] if len(found) == 1 and isinstance(found[0], (ast.Constant, ast.UnaryOp)) else None
+
+
+def _batching_reason(call: ast.Call) -> str:
+    """Why a ``ds.<method>(...)`` call batches elements of many shapes together, or ""."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "padded_batch":
+        shapes = next((k.value for k in call.keywords if k.arg == "padded_shapes"), None)
+        if shapes is None and len(call.args) >= 2:
+            shapes = call.args[1]
+        fixed = shapes is not None and not any(
+            isinstance(n, ast.Constant) and (n.value is None or n.value == -1) for n in ast.walk(shapes)
+        ) and not any(isinstance(n, ast.UnaryOp) for n in ast.walk(shapes))
+        if not fixed:
+            return "batches from padded_batch, padded to each batch's longest element"
+    if method == "bucket_by_sequence_length":
+        return "batches from bucket_by_sequence_length, one length per bucket"
+    return ""
 
 
 #: TF calls whose first argument is the shape of the tensor they make (retracing facts).
