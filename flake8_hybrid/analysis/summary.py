@@ -156,6 +156,7 @@ class _Builder:
         # evaluated twice, and these would otherwise walk the same subtrees each time.
         self._dataset_clues: dict[int, tuple] = {}
         self._loop_counters: dict[int, list] = {}
+        self._qualified: dict[int, Optional[str]] = {}
 
     def build(self, path: str) -> ModuleSummary:
         # Name every definition first, so a function can refer to one defined after it.
@@ -210,6 +211,13 @@ class _Builder:
             id(target): node.value for node in walk(self.tree) if isinstance(node, ast.Assign)
             for target in node.targets if isinstance(target, ast.Name)
         }
+
+    def qualified(self, expr: ast.AST) -> Optional[str]:
+        """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
+        key = id(expr)
+        if key not in self._qualified:
+            self._qualified[key] = self.names.qualified_name(expr)
+        return self._qualified[key]
 
     def dataset_clues(self, expr: ast.AST) -> tuple[list, str]:
         """What can make an expression a dataset of batches of many shapes: the names in it
@@ -332,7 +340,7 @@ class _FunctionBuilder:
                 )
 
     def qualified(self, expr: ast.AST) -> Optional[str]:
-        return self.owner.names.qualified_name(expr)
+        return self.owner.qualified(expr)
 
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
@@ -424,14 +432,17 @@ class _FunctionBuilder:
     def branches(self, blocks: list) -> None:
         """Alternative blocks: each starts from the same values, and afterwards a name holds
         what any of them left in it (flow-sensitive: an assignment replaces a value)."""
-        before = {name: set(value) for name, value in self.env.items()}
+        # The values in env are never changed in place (a statement replaces a name's value),
+        # so the blocks can share them; and each is bounded already (assign() bounds what it
+        # stores, the other entries are single shallow atoms), so a union needs only the size cap.
+        before = self.env
         merged: dict[str, set] = {}
         for block in blocks:
-            self.env = {name: set(value) for name, value in before.items()}
+            self.env = dict(before)
             self.statements(block)
             for name, value in self.env.items():
                 merged.setdefault(name, set()).update(value)
-        self.env = {name: _bounded(value) for name, value in merged.items()}
+        self.env = {name: value if len(value) <= MAX_ATOMS else _bounded(value) for name, value in merged.items()}
 
     def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
