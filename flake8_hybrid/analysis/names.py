@@ -112,6 +112,7 @@ class _ScopeBuilder:
         self.scope_of_def: dict[int, Scope] = {}
         self.except_depth = 0
         self._outer: list[tuple[Scope, int]] = []
+        self.attributes: set[str] = set()
         #: Node type -> its visit_X method, or None: looked up once per type, not per node.
         self._visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
 
@@ -259,6 +260,7 @@ class _ScopeBuilder:
         return []
 
     def visit_Attribute(self, node: ast.Attribute) -> list:
+        self.attributes.add(node.attr)
         return [node.value]  # not its ctx (Load, Store): nothing to record there
 
     def visit_Name(self, node: ast.Name) -> list:
@@ -318,6 +320,8 @@ class ModuleNames:
         self.module_scope = builder.module
         self._scope_of_load = builder.scope_of_load
         self._scope_of_def = builder.scope_of_def
+        #: Every attribute name the module uses (``x.padded_batch``): a quick "is it ever" check.
+        self.attributes: frozenset[str] = frozenset(builder.attributes)
         self._canonical = canonical
         self._star_exports = star_exports
 

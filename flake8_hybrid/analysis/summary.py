@@ -157,6 +157,8 @@ class _Builder:
         self._dataset_clues: dict[int, tuple] = {}
         self._loop_counters: dict[int, list] = {}
         self._qualified: dict[int, Optional[str]] = {}
+        #: Whether the module names a batching method at all: most do not, and need no search for one.
+        self.batches = not _BATCHING_METHODS.isdisjoint(names.attributes)
 
     def build(self, path: str) -> ModuleSummary:
         # Name every definition first, so a function can refer to one defined after it.
@@ -945,6 +947,8 @@ class _FunctionBuilder:
     def _dataset_shape_reason(self, expr: ast.AST) -> str:
         """Why a dataset expression yields batches of many shapes, or ""."""
         datasets = self._retracing_state()[2]
+        if not datasets and not self.owner.batches:
+            return ""  # neither a dataset assigned earlier nor a batching call to find
         names, reason = self.owner.dataset_clues(expr)
         if datasets:
             for name in names:  # a dataset assigned earlier
@@ -1055,6 +1059,10 @@ def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
     found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(
         isinstance(t, ast.Name) and t.id == name for t in s.targets)]
     return found[0] if len(found) == 1 and isinstance(found[0], (ast.Constant, ast.UnaryOp)) else None
+
+
+#: Dataset methods that can batch elements of many shapes together (see _batching_reason).
+_BATCHING_METHODS = frozenset({"padded_batch", "bucket_by_sequence_length"})
 
 
 def _batching_reason(call: ast.Call) -> str:
