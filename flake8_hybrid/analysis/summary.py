@@ -302,6 +302,7 @@ class _FunctionBuilder:
         self.node = node
         self.env: dict[str, set] = {}
         self.loop_depth = 0
+        self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
         self.weight = 1
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -348,8 +349,9 @@ class _FunctionBuilder:
         for parameter in self.summary.parameters:
             self.env[parameter.name] = {("param", parameter.name)}
         body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
-        # Two passes: the second sees names assigned later in loops.
-        for _ in range(2):
+        # Two passes: the second sees names assigned later in loops. What the first
+        # records (calls, side effects ...) is dropped; it only settles the values.
+        for self.final_pass in (False, True):
             self.summary.calls.clear()
             self.summary.side_effects.clear()
             self.summary.eager_only.clear()
@@ -690,7 +692,8 @@ class _FunctionBuilder:
         self.summary.calls.append(
             CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
         )
-        self._retracing_arguments(node, self.summary.calls[-1])
+        if self.final_pass:  # the first pass's call sites are dropped: no need for their facts
+            self._retracing_arguments(node, self.summary.calls[-1])
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
         return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
 
@@ -869,6 +872,8 @@ class _FunctionBuilder:
         return state
 
     def _retracing_note(self, node: ast.stmt) -> None:
+        if not isinstance(node, _NOTED_STATEMENTS):
+            return  # most statements: nothing to note
         counts, shapes, datasets, loops, fresh = self._retracing_state()
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             loops.append((node.lineno, node.end_lineno or node.lineno))
@@ -1039,6 +1044,8 @@ class _FunctionBuilder:
         return isinstance(receiver, ast.Call) and self.qualified(receiver.func) in _LOGGER_FACTORIES
 
 
+#: The statements the retracing notes look at (loops, assignments, returns).
+_NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).

@@ -102,6 +102,8 @@ def to_json(item: object) -> object:
     if type(item) is str:  # most atoms: a fast path
         return item
     if isinstance(item, frozenset):
+        if len(item) <= 1:  # most values: nothing to sort
+            return [to_json(atom) for atom in item]
         return sorted((to_json(atom) for atom in item), key=repr)
     if isinstance(item, tuple):
         return [to_json(part) for part in item]
