@@ -39,7 +39,8 @@ class ApiModel:
         self._aliases = sorted(data["aliases"].items(), key=lambda item: -len(item[0]))
         self._canonical_cache: dict[str, str] = {}
         # Answers by name: every module's summary asks about the same few thousand APIs.
-        self._value_kinds: dict[str, Optional[str]] = {}
+        # (Named *_cache: the model's fingerprint, project._fingerprint, leaves those out.)
+        self._value_kind_cache: dict[str, Optional[str]] = {}
         self._side_effect_cache: dict[str, Optional[str]] = {}
         tf_function = data["tf_function"]
         self.tf_function_name: str = tf_function["name"]
@@ -113,9 +114,9 @@ class ApiModel:
         ``keras`` (a model or layer: calling it yields tensors), ``tensor``, ``ndarray``,
         or None when the model does not say.
         """
-        if name not in self._value_kinds:
-            self._value_kinds[name] = self._value_kind(name)
-        return self._value_kinds[name]
+        if name not in self._value_kind_cache:
+            self._value_kind_cache[name] = self._value_kind(name)
+        return self._value_kind_cache[name]
 
     def _value_kind(self, name: str) -> Optional[str]:
         if name in self._variables:
