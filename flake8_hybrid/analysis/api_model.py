@@ -38,6 +38,10 @@ class ApiModel:
     def __init__(self, data: dict) -> None:
         self._aliases = sorted(data["aliases"].items(), key=lambda item: -len(item[0]))
         self._canonical_cache: dict[str, str] = {}
+        # Answers by name: every module's summary asks about the same few thousand APIs.
+        # (Named *_cache: the model's fingerprint, project._fingerprint, leaves those out.)
+        self._value_kind_cache: dict[str, Optional[str]] = {}
+        self._side_effect_cache: dict[str, Optional[str]] = {}
         tf_function = data["tf_function"]
         self.tf_function_name: str = tf_function["name"]
         self.tf_function_parameters = tuple(
@@ -119,6 +123,11 @@ class ApiModel:
         ``keras`` (a model or layer: calling it yields tensors), ``tensor``, ``ndarray``,
         or None when the model does not say.
         """
+        if name not in self._value_kind_cache:
+            self._value_kind_cache[name] = self._value_kind(name)
+        return self._value_kind_cache[name]
+
+    def _value_kind(self, name: str) -> Optional[str]:
         if name in self._variables:
             return "variable"
         if name in self._generator_constructors:
@@ -140,6 +149,11 @@ class ApiModel:
 
     def side_effect(self, name: str) -> Optional[str]:
         """The kind of Python side effect calling ``name`` has, or None."""
+        if name not in self._side_effect_cache:
+            self._side_effect_cache[name] = self._side_effect(name)
+        return self._side_effect_cache[name]
+
+    def _side_effect(self, name: str) -> Optional[str]:
         best = None
         for prefix, effect in self._side_effects.items():
             if (name == prefix or name.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):

@@ -69,6 +69,27 @@ def _position(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
+def child_nodes(node: ast.AST) -> list:
+    """``list(ast.iter_child_nodes(node))``, without its two layers of generators
+    (the analysis asks for the children of every node of every module)."""
+    children = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+    return children
+
+
+def walk(node: ast.AST) -> list:
+    """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order, faster."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read: each node's children join the end
+        nodes.extend(child_nodes(current))
+    return nodes
+
+
 #: A step of the scope builder: a node to visit, or an action to run.
 Work = Union[ast.AST, Callable[[], None]]
 
@@ -91,17 +112,28 @@ class _ScopeBuilder:
         self.scope_of_def: dict[int, Scope] = {}
         self.except_depth = 0
         self._outer: list[tuple[Scope, int]] = []
+        self.attributes: set[str] = set()
+        #: Node type -> its visit_X method, or None: looked up once per type, not per node.
+        self._visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
+        visitors = self._visitors
         while stack:
             item = stack.pop()
-            if not isinstance(item, ast.AST) and callable(item):
+            if callable(item):  # an action (nodes are not callable)
                 item()
                 continue
-            method = getattr(self, "visit_" + type(item).__name__, None)
-            work = method(item) if method is not None else list(ast.iter_child_nodes(item))
-            stack.extend(reversed([w for w in work if w is not None]))
+            kind = type(item)
+            if kind not in visitors:
+                visitors[kind] = getattr(self, "visit_" + kind.__name__, None)
+            method = visitors[kind]
+            if method is None:
+                children = child_nodes(item)
+                children.reverse()
+                stack.extend(children)
+            else:
+                stack.extend(reversed([w for w in method(item) if w is not None]))
 
     # -- helpers -----------------------------------------------------------
     def _bind(self, name: str, node: ast.AST, imported: Optional[str] = None) -> None:
@@ -227,6 +259,10 @@ class _ScopeBuilder:
         self.scope.nonlocal_names.update(node.names)
         return []
 
+    def visit_Attribute(self, node: ast.Attribute) -> list:
+        self.attributes.add(node.attr)
+        return [node.value]  # not its ctx (Load, Store): nothing to record there
+
     def visit_Name(self, node: ast.Name) -> list:
         if isinstance(node.ctx, ast.Load):
             self.scope_of_load[id(node)] = self.scope
@@ -284,6 +320,8 @@ class ModuleNames:
         self.module_scope = builder.module
         self._scope_of_load = builder.scope_of_load
         self._scope_of_def = builder.scope_of_def
+        #: Every attribute name the module uses (``x.padded_batch``): a quick "is it ever" check.
+        self.attributes: frozenset[str] = frozenset(builder.attributes)
         self._canonical = canonical
         self._star_exports = star_exports
 

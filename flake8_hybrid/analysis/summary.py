@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames
+from flake8_hybrid.analysis.names import ModuleNames, walk
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -151,6 +151,14 @@ class _Builder:
         self.classes: list[ClassSummary] = []
         self.qualnames: dict[int, str] = {}
         self.lambda_count = 0
+        # Per-node facts that depend on the syntax alone, by id of a node of this
+        # module's tree (alive as long as the builder): each function body is
+        # evaluated twice, and these would otherwise walk the same subtrees each time.
+        self._dataset_clues: dict[int, tuple] = {}
+        self._loop_counters: dict[int, list] = {}
+        self._qualified: dict[int, Optional[str]] = {}
+        #: Whether the module names a batching method at all: most do not, and need no search for one.
+        self.batches = not _BATCHING_METHODS.isdisjoint(names.attributes)
 
     def build(self, path: str) -> ModuleSummary:
         # Name every definition first, so a function can refer to one defined after it.
@@ -202,9 +210,45 @@ class _Builder:
     def assigned_values(self) -> dict:
         """id of a Name an assignment binds -> the value assigned (read for the few names that need it)."""
         return {
-            id(target): node.value for node in ast.walk(self.tree) if isinstance(node, ast.Assign)
+            id(target): node.value for node in walk(self.tree) if isinstance(node, ast.Assign)
             for target in node.targets if isinstance(target, ast.Name)
         }
+
+    def qualified(self, expr: ast.AST) -> Optional[str]:
+        """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
+        key = id(expr)
+        if key not in self._qualified:
+            self._qualified[key] = self.names.qualified_name(expr)
+        return self._qualified[key]
+
+    def dataset_clues(self, expr: ast.AST) -> tuple[list, str]:
+        """What can make an expression a dataset of batches of many shapes: the names in it
+        that come before its first batching call of many shapes (``ast.walk`` order), and
+        that call's reason ("" if none)."""
+        clues = self._dataset_clues.get(id(expr))
+        if clues is None:
+            names = []
+            reason = ""
+            for node in walk(expr):
+                if isinstance(node, ast.Name):
+                    names.append(node.id)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    reason = _batching_reason(node)
+                    if reason:
+                        break
+            clues = self._dataset_clues[id(expr)] = (names, reason)
+        return clues
+
+    def loop_counters(self, loop: Union[ast.For, ast.AsyncFor, ast.While]) -> list:
+        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it, in ``ast.walk`` order."""
+        counters = self._loop_counters.get(id(loop))
+        if counters is None:
+            counters = self._loop_counters[id(loop)] = [
+                inner.target.id for inner in walk(loop)
+                if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
+                and isinstance(inner.target, ast.Name)
+            ]
+        return counters
 
     def absolute(self, name: str) -> str:
         """Resolve a relative import (``..utils.f``) against this module's package."""
@@ -258,6 +302,7 @@ class _FunctionBuilder:
         self.node = node
         self.env: dict[str, set] = {}
         self.loop_depth = 0
+        self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
         self.weight = 1
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -298,14 +343,15 @@ class _FunctionBuilder:
                 )
 
     def qualified(self, expr: ast.AST) -> Optional[str]:
-        return self.owner.names.qualified_name(expr)
+        return self.owner.qualified(expr)
 
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
             self.env[parameter.name] = {("param", parameter.name)}
         body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
-        # Two passes: the second sees names assigned later in loops.
-        for _ in range(2):
+        # Two passes: the second sees names assigned later in loops. What the first
+        # records (calls, side effects ...) is dropped; it only settles the values.
+        for self.final_pass in (False, True):
             self.summary.calls.clear()
             self.summary.side_effects.clear()
             self.summary.eager_only.clear()
@@ -390,14 +436,17 @@ class _FunctionBuilder:
     def branches(self, blocks: list) -> None:
         """Alternative blocks: each starts from the same values, and afterwards a name holds
         what any of them left in it (flow-sensitive: an assignment replaces a value)."""
-        before = {name: set(value) for name, value in self.env.items()}
+        # The values in env are never changed in place (a statement replaces a name's value),
+        # so the blocks can share them; and each is bounded already (assign() bounds what it
+        # stores, the other entries are single shallow atoms), so a union needs only the size cap.
+        before = self.env
         merged: dict[str, set] = {}
         for block in blocks:
-            self.env = {name: set(value) for name, value in before.items()}
+            self.env = dict(before)
             self.statements(block)
             for name, value in self.env.items():
                 merged.setdefault(name, set()).update(value)
-        self.env = {name: _bounded(value) for name, value in merged.items()}
+        self.env = {name: value if len(value) <= MAX_ATOMS else _bounded(value) for name, value in merged.items()}
 
     def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
@@ -643,7 +692,8 @@ class _FunctionBuilder:
         self.summary.calls.append(
             CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
         )
-        self._retracing_arguments(node, self.summary.calls[-1])
+        if self.final_pass:  # the first pass's call sites are dropped: no need for their facts
+            self._retracing_arguments(node, self.summary.calls[-1])
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
         return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
 
@@ -822,6 +872,8 @@ class _FunctionBuilder:
         return state
 
     def _retracing_note(self, node: ast.stmt) -> None:
+        if not isinstance(node, _NOTED_STATEMENTS):
+            return  # most statements: nothing to note
         counts, shapes, datasets, loops, fresh = self._retracing_state()
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             loops.append((node.lineno, node.end_lineno or node.lineno))
@@ -854,12 +906,10 @@ class _FunctionBuilder:
                     shapes[name] = (reason, *span)
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             span = (node.lineno, node.end_lineno or node.lineno)
-            for inner in ast.walk(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
-                if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub)) \
-                        and isinstance(inner.target, ast.Name):
-                    known = counts.get(inner.target.id)
-                    if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
-                        counts[inner.target.id] = (0, *span)
+            for name in self.owner.loop_counters(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
+                known = counts.get(name)
+                if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                    counts[name] = (0, *span)
         elif isinstance(node, ast.Return) and node.value is not None:
             reason = self._dataset_shape_reason(node.value)
             if isinstance(reason, str) and reason:
@@ -902,23 +952,14 @@ class _FunctionBuilder:
     def _dataset_shape_reason(self, expr: ast.AST) -> str:
         """Why a dataset expression yields batches of many shapes, or ""."""
         datasets = self._retracing_state()[2]
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Name) and node.id in datasets:
-                return datasets[node.id]
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr == "padded_batch":
-                shapes = next((k.value for k in node.keywords if k.arg == "padded_shapes"), None)
-                if shapes is None and len(node.args) >= 2:
-                    shapes = node.args[1]
-                fixed = shapes is not None and not any(
-                    isinstance(n, ast.Constant) and (n.value is None or n.value == -1) for n in ast.walk(shapes)
-                ) and not any(isinstance(n, ast.UnaryOp) for n in ast.walk(shapes))
-                if not fixed:
-                    return "batches from padded_batch, padded to each batch's longest element"
-            if node.func.attr == "bucket_by_sequence_length":
-                return "batches from bucket_by_sequence_length, one length per bucket"
-        return ""
+        if not datasets and not self.owner.batches:
+            return ""  # neither a dataset assigned earlier nor a batching call to find
+        names, reason = self.owner.dataset_clues(expr)
+        if datasets:
+            for name in names:  # a dataset assigned earlier
+                if name in datasets:
+                    return datasets[name]
+        return reason
 
     def _dataset_from_call(self, expr: ast.AST) -> list:
         """``["returned", ref]`` when a dataset expression starts from a call of a project function:
@@ -1003,6 +1044,8 @@ class _FunctionBuilder:
         return isinstance(receiver, ast.Call) and self.qualified(receiver.func) in _LOGGER_FACTORIES
 
 
+#: The statements the retracing notes look at (loops, assignments, returns).
+_NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
@@ -1023,6 +1066,27 @@ def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
     found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(
         isinstance(t, ast.Name) and t.id == name for t in s.targets)]
     return found[0] if len(found) == 1 and isinstance(found[0], (ast.Constant, ast.UnaryOp)) else None
+
+
+#: Dataset methods that can batch elements of many shapes together (see _batching_reason).
+_BATCHING_METHODS = frozenset({"padded_batch", "bucket_by_sequence_length"})
+
+
+def _batching_reason(call: ast.Call) -> str:
+    """Why a ``ds.<method>(...)`` call batches elements of many shapes together, or ""."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "padded_batch":
+        shapes = next((k.value for k in call.keywords if k.arg == "padded_shapes"), None)
+        if shapes is None and len(call.args) >= 2:
+            shapes = call.args[1]
+        fixed = shapes is not None and not any(
+            isinstance(n, ast.Constant) and (n.value is None or n.value == -1) for n in ast.walk(shapes)
+        ) and not any(isinstance(n, ast.UnaryOp) for n in ast.walk(shapes))
+        if not fixed:
+            return "batches from padded_batch, padded to each batch's longest element"
+    if method == "bucket_by_sequence_length":
+        return "batches from bucket_by_sequence_length, one length per bucket"
+    return ""
 
 
 #: TF calls whose first argument is the shape of the tensor they make (retracing facts).

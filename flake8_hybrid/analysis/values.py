@@ -99,7 +99,11 @@ def is_symbolic(atom: Atom) -> bool:
 
 # -- JSON: atoms and references are nested tuples; JSON has only lists --------
 def to_json(item: object) -> object:
+    if type(item) is str:  # most atoms: a fast path
+        return item
     if isinstance(item, frozenset):
+        if len(item) <= 1:  # most values: nothing to sort
+            return [to_json(atom) for atom in item]
         return sorted((to_json(atom) for atom in item), key=repr)
     if isinstance(item, tuple):
         return [to_json(part) for part in item]
