@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -239,10 +240,19 @@ class Project:
         self.summaries: list[ModuleSummary] = []
         # Other workers may be summarizing this project now (sharing.py): modules they
         # have claimed are left to them, and collected once through the list.
-        loaded = {path: self._summary(path, wait=False) for path in files}
-        for path, summary in loaded.items():
-            if summary is _CLAIMED_ELSEWHERE:
-                loaded[path] = self._summary(path, wait=True)
+        # A parsed tree is hundreds of thousands of objects that live just long enough to
+        # be scanned by collection after collection: collect less often while summarizing
+        # (tf-models-official: 7.9 -> 6.3 s; without any collection the cycles the analysis
+        # leaves behind took the peak memory from 100 to 420 MB).
+        thresholds = gc.get_threshold()
+        gc.set_threshold(10_000, 20, 20)
+        try:
+            loaded = {path: self._summary(path, wait=False) for path in files}
+            for path, summary in loaded.items():
+                if summary is _CLAIMED_ELSEWHERE:
+                    loaded[path] = self._summary(path, wait=True)
+        finally:
+            gc.set_threshold(*thresholds)
         for summary in loaded.values():
             if summary is not None:
                 self.summaries.append(summary)
