@@ -1034,8 +1034,10 @@ class _Analysis:
         for key, function in project.functions.items():
             if function.summary.hybrid or key in self.wrapped or key in self.callbacks:
                 entries[key] = key
-        for class_key in sorted(self._trained_keras_classes()):  # sorted: the same entry every run
-            for name in project.api.keras_graph_methods:
+        # Both sorted: a helper reached from two entries is claimed by the same one every run
+        # (the method names are a frozenset, whose order changes with hash randomization).
+        for class_key in sorted(self._trained_keras_classes()):
+            for name in sorted(project.api.keras_graph_methods):
                 method = project.method(class_key, name)
                 if method:
                     entries.setdefault(method, method)
