@@ -552,6 +552,34 @@ class _Analysis:
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
+        # The worklist (see ``propagate``): functions whose inputs changed since they were
+        # last evaluated, and for each slot (a parameter's value, a function's returns, a
+        # class attribute) the functions whose evaluation read it.
+        self.dirty: set[str] = set(project.functions)
+        self.readers: dict[tuple, set[str]] = defaultdict(set)
+        self.reading: Optional[str] = None  # the function being evaluated, while propagating
+
+    # -- the slots the rounds grow, read through these so the worklist knows who reads them --
+    def _read(self, slot: tuple) -> None:
+        if self.reading is not None:
+            self.readers[slot].add(self.reading)
+
+    def _parameter_value(self, key: str, parameter: str) -> set:
+        self._read(("value", key, parameter))
+        return set(self.values[key].get(parameter, ()))
+
+    def _returned(self, key: str) -> set:
+        self._read(("returns", key))
+        return set(self.returns[key])
+
+    def _attribute(self, class_key: str, name: str) -> set:
+        self._read(("attribute", class_key, name))
+        return set(self.attributes[class_key].get(name, ()))
+
+    def _slot_changed(self, slot: tuple) -> None:
+        """A slot grew: whoever read it must be evaluated again."""
+        self.changed = True
+        self.dirty |= self.readers.get(slot, set())
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -570,7 +598,7 @@ class _Analysis:
         project = self.project
         if kind == "param":
             # Nothing known yet is "pending", not unknown: a later round may know it.
-            return set(self.values[function.key].get(atom[1], ()))
+            return self._parameter_value(function.key, atom[1])
         if kind == "global":
             return self.global_value(function.module, atom[1], depth)
         if kind in ("function", "partial"):
@@ -593,7 +621,7 @@ class _Analysis:
             if key in project.classes:
                 return {("instance", key)}
             if key in project.functions:
-                return set(self.returns[key])
+                return self._returned(key)
             result = set()
             for callee in self.data_value(function, atom[1], key, depth):
                 result |= self.call_result(callee)  # calling a value: a Keras model, an object
@@ -604,7 +632,7 @@ class _Analysis:
             method = project.method(function.class_key, atom[1])
             if method is not None:
                 return {("function", method)}
-            return set(self.attributes[function.class_key].get(atom[1], ())) or {v.UNKNOWN}
+            return self._attribute(function.class_key, atom[1]) or {v.UNKNOWN}
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         if kind == "tuple":
@@ -637,11 +665,11 @@ class _Analysis:
                 if isinstance(a, tuple) and a[0] == "instance":
                     method = project.method(a[1], atom[2])
                     if method and kind == "attr_of" and project.functions[method].summary.is_property:
-                        result |= set(self.returns[method])  # reading a property calls it
+                        result |= self._returned(method)  # reading a property calls it
                     elif method:
                         result.add(("function", method))
                     elif kind == "attr_of":
-                        result |= set(self.attributes[a[1]].get(atom[2], ()))
+                        result |= self._attribute(a[1], atom[2])
                 elif kind == "method_of" and self._is_api_method(a, atom[2]):
                     result.add(API_METHOD)
                 elif isinstance(a, tuple) and a[0] == "class":
@@ -690,7 +718,7 @@ class _Analysis:
             module = self.project.by_path.get(path)
             return self.global_value(module, name, depth) if module else {v.UNKNOWN}
         if isinstance(ref, tuple) and ref[0] == "self" and function.class_key:
-            return set(self.attributes[function.class_key].get(ref[1], ())) or {v.UNKNOWN}
+            return self._attribute(function.class_key, ref[1]) or {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def _is_api_method(self, receiver: object, method: str) -> bool:
@@ -712,21 +740,21 @@ class _Analysis:
             return {v.TENSOR} if method in api.generator_tensor_methods else {v.UNKNOWN}
         if isinstance(receiver, tuple) and receiver[0] in ("instance", "class"):
             key = self.project.method(receiver[1], method)
-            return set(self.returns[key]) if key else {v.UNKNOWN}
+            return self._returned(key) if key else {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def call_result(self, callee: object) -> set:
         if callee == v.KERAS:
             return {v.TENSOR}
         if isinstance(callee, tuple) and callee[0] in ("function", "partial"):
-            return set(self.returns[callee[1]]) or {v.UNKNOWN}
+            return self._returned(callee[1]) or {v.UNKNOWN}
         if isinstance(callee, tuple) and callee[0] == "class":
             return {("instance", callee[1])}
         if isinstance(callee, tuple) and callee[0] == "instance" and callee[1] in self.project.classes:
             if self.project.is_keras(callee[1]):
                 return {v.TENSOR}
             method = self.project.method(callee[1], "__call__")
-            return set(self.returns[method]) if method else {v.UNKNOWN}
+            return self._returned(method) if method else {v.UNKNOWN}
         return {v.UNKNOWN}
 
     # -- call targets ---------------------------------------------------------------
@@ -808,7 +836,7 @@ class _Analysis:
             return False  # a value already cut down to size absorbs what it dropped: settled
         current.clear()
         current |= merged
-        self.changed = True
+        self._slot_changed(("value", key, parameter))
         if evidence and len(self.evidence[key][parameter]) < 8:
             self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
         return True
@@ -832,53 +860,71 @@ class _Analysis:
 
     # -- the rounds -------------------------------------------------------------------
     def propagate(self) -> None:
+        """Evaluate functions, in project order, round after round until nothing grows.
+
+        A round evaluates only the functions whose inputs (the slots their last
+        evaluation read) grew since: evaluating any other would compute what it
+        computed last time, which the slots already hold, and change nothing.  So
+        the rounds grow the slots in the same order as rounds evaluating every
+        function (the same values, evidence and edges), at a fraction of the work.
+        """
         project = self.project
         for _ in range(MAX_ROUNDS):
             self.changed = False
             self.rounds += 1
             for function in project.functions.values():
-                summary = function.summary
-                keras_work = 0
-                for call in summary.calls:
-                    callee_atoms = self.concrete(function, call.callee)
-                    # Keras calls the summary could not see (the summary counted the ones it saw).
-                    if v.KERAS not in call.callee and v.KERAS in callee_atoms:
-                        keras_work += call.weight * KERAS_CALL_OPS
-                    resolved = API_METHOD in callee_atoms
-                    if resolved:
-                        keras_work += call.weight  # a TF op through a method: x.assign_add(...)
-                    for key, prebound in self.targets(function, call.callee):
-                        resolved = True
-                        callee = project.functions[key]
-                        edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
-                        edge.weight = max(edge.weight, call.weight)
-                        self.bind(function, callee, call, prebound)
-                    if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
-                        self.opaque.add(function.key)
-                for target, line, how in summary.graph_targets:
-                    for key, prebound in self.targets(function, [target]):
-                        self.graph_target(function, key, prebound, line, how)
-                self.keras_work[function.key] = keras_work
-                if summary.returns:
-                    returned = _bounded_value(self.concrete(function, summary.returns))
-                else:
-                    returned = {v.NONE}
-                if returned - self.returns[function.key]:
-                    merged = self._grown(("returns", function.key), self.returns[function.key], returned)
-                    if merged is not None:
-                        self.returns[function.key] = merged
-                        self.changed = True
-                if function.class_key:
-                    for attribute, value in summary.self_attributes.items():
-                        atoms = _bounded_value(self.concrete(function, value))
-                        known = self.attributes[function.class_key][attribute]
-                        if atoms - known:
-                            merged = self._grown(("attribute", function.class_key, attribute), known, atoms)
-                            if merged is not None:
-                                self.attributes[function.class_key][attribute] = merged
-                                self.changed = True
+                if function.key in self.dirty:
+                    self.dirty.discard(function.key)  # what it changes while evaluated dirties it again
+                    self.reading = function.key
+                    self.evaluate(function)
+            self.reading = None
             if not self.changed:
                 return
+
+    def evaluate(self, function: _Function) -> None:
+        """Flow one function's calls, graph targets, returns and attributes of self."""
+        project = self.project
+        summary = function.summary
+        keras_work = 0
+        for call in summary.calls:
+            callee_atoms = self.concrete(function, call.callee)
+            # Keras calls the summary could not see (the summary counted the ones it saw).
+            if v.KERAS not in call.callee and v.KERAS in callee_atoms:
+                keras_work += call.weight * KERAS_CALL_OPS
+            resolved = API_METHOD in callee_atoms
+            if resolved:
+                keras_work += call.weight  # a TF op through a method: x.assign_add(...)
+            for key, prebound in self.targets(function, call.callee):
+                resolved = True
+                callee = project.functions[key]
+                edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
+                edge.weight = max(edge.weight, call.weight)
+                self.bind(function, callee, call, prebound)
+            if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
+                self.opaque.add(function.key)
+        for target, line, how in summary.graph_targets:
+            for key, prebound in self.targets(function, [target]):
+                self.graph_target(function, key, prebound, line, how)
+        self.keras_work[function.key] = keras_work
+        if summary.returns:
+            returned = _bounded_value(self.concrete(function, summary.returns))
+        else:
+            returned = {v.NONE}
+        if returned - self.returns[function.key]:
+            merged = self._grown(("returns", function.key), self.returns[function.key], returned)
+            if merged is not None:
+                self.returns[function.key] = merged
+                self._slot_changed(("returns", function.key))
+        if function.class_key:
+            for attribute, value in summary.self_attributes.items():
+                atoms = _bounded_value(self.concrete(function, value))
+                known = self.attributes[function.class_key][attribute]
+                if atoms - known:
+                    slot = ("attribute", function.class_key, attribute)
+                    merged = self._grown(slot, known, atoms)
+                    if merged is not None:
+                        self.attributes[function.class_key][attribute] = merged
+                        self._slot_changed(slot)
 
     def graph_target(self, function: _Function, key: str, prebound: int, line: int, how: str) -> None:
         callee = self.project.functions[key]
