@@ -186,10 +186,33 @@ class _Function:
     summary: FunctionSummary
     class_key: Optional[str]
 
-    @property
+    @functools.cached_property
     def parameters(self) -> list:
         parameters = self.summary.parameters
         return parameters[1:] if self.summary.bound else parameters
+
+    @functools.cached_property
+    def signature(self) -> "_Signature":
+        """Its parameters by role in a call, worked out once (the fixpoint binds every call again)."""
+        parameters = self.parameters
+        by_keyword: dict[str, Parameter] = {}
+        for parameter in parameters:
+            if parameter.kind != "varargs":
+                by_keyword.setdefault(parameter.name, parameter)  # the first of a name, as a call binds
+        return _Signature(
+            positional=[p for p in parameters if p.kind == "positional"],
+            varargs=next((p for p in parameters if p.kind == "varargs"), None),
+            varkw=next((p for p in parameters if p.kind == "varkw"), None),
+            by_keyword=by_keyword,
+        )
+
+
+@dataclass
+class _Signature:
+    positional: list
+    varargs: Optional[Parameter]
+    varkw: Optional[Parameter]
+    by_keyword: dict
 
 
 @dataclass
@@ -558,6 +581,7 @@ class _Analysis:
         self.dirty: set[str] = set(project.functions)
         self.readers: dict[tuple, set[str]] = defaultdict(set)
         self.reading: Optional[str] = None  # the function being evaluated, while propagating
+        self._call_targets: dict[str, list] = {}  # function key -> each call's targets, at its last evaluation
 
     # -- the slots the rounds grow, read through these so the worklist knows who reads them --
     def _read(self, slot: tuple) -> None:
@@ -760,8 +784,12 @@ class _Analysis:
     # -- call targets ---------------------------------------------------------------
     def targets(self, function: _Function, callee: Iterable) -> Iterator[tuple[str, int]]:
         """(function key, positional arguments bound before the call's own) for each callee."""
+        return self.targets_among(self.concrete(function, callee))
+
+    def targets_among(self, callees: set) -> Iterator[tuple[str, int]]:
+        """``targets`` of callee atoms already resolved (``concrete``)."""
         project = self.project
-        for atom in self.concrete(function, callee):
+        for atom in callees:
             if not isinstance(atom, tuple):
                 continue
             kind, key = atom[0], atom[1]
@@ -781,44 +809,51 @@ class _Analysis:
                 if method:
                     yield method, 0
 
+    def call_targets(self, function: _Function) -> list:
+        """Each call's ``targets``, in the function's call order, once the fixpoint is done.
+
+        Those of the function's last evaluation, unless what they were resolved from
+        grew since (only when the rounds hit their limit): then resolved again.
+        """
+        if function.key in self.dirty or function.key not in self._call_targets:
+            return [list(self.targets(function, call.callee)) for call in function.summary.calls]
+        return self._call_targets[function.key]
+
     def bind(self, caller: _Function, callee: _Function, call, prebound: int) -> None:
         """Flow a call's arguments into the callee's parameters."""
-        parameters = callee.parameters
-        positional = [p for p in parameters if p.kind == "positional"][max(prebound, 0):]
+        signature = callee.signature
+        positional = signature.positional[prebound:] if prebound > 0 else signature.positional
         if prebound < 0:
             # Class.method(obj, ...): the first argument is the instance.
             call = _Shifted(call, -prebound)
-        varargs = next((p for p in parameters if p.kind == "varargs"), None)
-        varkw = next((p for p in parameters if p.kind == "varkw"), None)
         site = f"{_relative(caller.module.path, self.project.root)}:{call.line}"
         bound: set[str] = set()
         for index, argument in enumerate(call.args):
-            target = positional[index] if index < len(positional) else varargs
+            target = positional[index] if index < len(positional) else signature.varargs
             if target is None:
                 continue
             self.flow(caller, callee, target, argument, site)
             bound.add(target.name)
         for name, argument in call.kwargs.items():
-            target = next((p for p in parameters if p.name == name and p.kind != "varargs"), varkw)
+            target = signature.by_keyword.get(name, signature.varkw)
             if target is not None:
                 self.flow(caller, callee, target, argument, site)
                 bound.add(target.name)
-        for parameter in parameters:
+        for parameter in callee.parameters:
             if parameter.name in bound or parameter.kind in ("varargs", "varkw"):
                 continue
             if call.unpacked:
                 self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
             elif parameter.has_default:
                 # The call relies on the default: a constant Python value, not a tensor.
-                default = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
-                self.add(callee.key, parameter.name, {default.get(parameter.default_kind, v.OBJECT)}, None)
+                self.add(callee.key, parameter.name, {_DEFAULT_VALUES.get(parameter.default_kind, v.OBJECT)}, None)
 
     def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
         concrete = self.concrete(caller, argument)
         if not concrete:
             return  # not known yet: a later round will flow it
         # A default passed on is a Python value the callee receives from this call.
-        concrete = {{v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}.get(a, a) for a in concrete}
+        concrete = {_PASSED_DEFAULTS.get(a, a) for a in concrete}
         # The evidence text is built only when the value grows: most rounds change nothing.
         self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
         if concrete & v.PRIMITIVE:
@@ -886,6 +921,7 @@ class _Analysis:
         project = self.project
         summary = function.summary
         keras_work = 0
+        call_targets = []
         for call in summary.calls:
             callee_atoms = self.concrete(function, call.callee)
             # Keras calls the summary could not see (the summary counted the ones it saw).
@@ -894,7 +930,9 @@ class _Analysis:
             resolved = API_METHOD in callee_atoms
             if resolved:
                 keras_work += call.weight  # a TF op through a method: x.assign_add(...)
-            for key, prebound in self.targets(function, call.callee):
+            targets = list(self.targets_among(callee_atoms))
+            call_targets.append(targets)
+            for key, prebound in targets:
                 resolved = True
                 callee = project.functions[key]
                 edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
@@ -906,6 +944,7 @@ class _Analysis:
             for key, prebound in self.targets(function, [target]):
                 self.graph_target(function, key, prebound, line, how)
         self.keras_work[function.key] = keras_work
+        self._call_targets[function.key] = call_targets
         if summary.returns:
             returned = _bounded_value(self.concrete(function, summary.returns))
         else:
@@ -1207,6 +1246,12 @@ class _Analysis:
         for key in self.project.functions:
             total(key, set())
         return totals
+
+
+#: What a parameter holds when a call relies on its literal default, by the default's kind.
+_DEFAULT_VALUES = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
+#: A default passed on to another function: a Python value that function receives.
+_PASSED_DEFAULTS = {v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}
 
 
 def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:

@@ -49,17 +49,19 @@ class Retracing:
         self.shapes: dict[str, dict[str, tuple]] = defaultdict(dict)
         # Each call's targets, resolved once: (function, call, [(callee key, {argument: parameter})]).
         self.resolved = [
-            (function, call, list(self._bindings(function, call)))
-            for function in project.functions.values() for call in function.summary.calls if call.col >= 0
+            (function, call, list(self._bindings(call, targets)))
+            for function in project.functions.values()
+            for call, targets in zip(function.summary.calls, self.analysis.call_targets(function))
+            if call.col >= 0
         ]
         self._propagate_counts()
         self._collect()
 
     # -- call targets --------------------------------------------------------
-    def _bindings(self, function, call):
-        """(callee key, {argument key: parameter name}) for each function the call reaches."""
+    def _bindings(self, call, targets):
+        """(callee key, {argument key: parameter name}) for each function the call reaches (``targets``)."""
         project = self.project
-        for key, prebound in self.analysis.targets(function, call.callee):
+        for key, prebound in targets:
             callee = project.functions[key]
             positional = [p for p in callee.parameters if p.kind == "positional"]
             names = {p.name for p in callee.parameters if p.kind in ("positional", "keyword")}
