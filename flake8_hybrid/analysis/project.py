@@ -885,11 +885,16 @@ class _Analysis:
         cut again, changing every round, so the fixpoint never converged and
         always ran ``MAX_ROUNDS`` (measured on tf-models-official: 2 x 25
         rounds, settled after 8 once cut values stay cut).
+
+        Both ``current`` and ``atoms`` are bounded already (made by ``_bounded_value``
+        or this), and normalizing a normalized atom changes nothing: their union
+        needs no normalizing again, only cutting when it is too big.
         """
         if slot in self.cut:
-            atoms = _cut_value({_normalize(atom) for atom in atoms})
-        merged = _bounded_value(current | atoms)
-        if v.UNKNOWN in merged and len({_normalize(atom) for atom in current | atoms}) > MAX_VALUE_ATOMS:
+            atoms = _cut_value(atoms)
+        merged = current | atoms
+        if len(merged) > MAX_VALUE_ATOMS:
+            merged = _cut_value(merged)
             self.cut.add(slot)
         return None if merged == current else merged
 
@@ -1352,17 +1357,23 @@ MAX_VALUE_ATOMS = 32
 
 def _normalize(atom: object, depth: int = 0) -> object:
     """Atoms stored in parameter values: concrete, hashable, bounded."""
-    if isinstance(atom, tuple) and atom[0] in ("tuple", "container_of") and depth >= MAX_STRUCTURE_DEPTH:
-        return _summary_marker(atom)
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
-    if isinstance(atom, tuple) and atom[0] == "container_of":
-        return ("container_of", _normalize(atom[1], depth + 1))
-    if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance", "unbound"):
+    if not isinstance(atom, tuple):
         return atom
-    if isinstance(atom, tuple):
-        return v.UNKNOWN
-    return atom
+    kind = atom[0]
+    if kind in _STRUCTURED_KINDS and depth >= MAX_STRUCTURE_DEPTH:
+        return _summary_marker(atom)
+    if kind == "tuple":
+        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
+    if kind == "container_of":
+        return ("container_of", _normalize(atom[1], depth + 1))
+    if kind in _STORED_REFERENCES:
+        return atom
+    return v.UNKNOWN
+
+
+_STRUCTURED_KINDS = frozenset({"tuple", "container_of"})
+#: Symbolic atoms a value may keep: they name a project function or class.
+_STORED_REFERENCES = frozenset({"function", "partial", "class", "instance", "unbound"})
 
 
 #: Keras traces these itself (and creates variables in them): a decorator there breaks
