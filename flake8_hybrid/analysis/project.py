@@ -1087,6 +1087,15 @@ class _Analysis:
     def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
         reasons = {key: local(function) for key, function in self.project.functions.items()}
         result = {key: list(items) for key, items in reasons.items()}
+        # The calls that pass a callee's fact on (not graph callbacks, not calls of itself),
+        # in line order, with the reason each gives: the same every round, so made once.
+        passing_calls = {
+            key: [
+                (edge.callee, f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}")
+                for edge in sorted(edges, key=lambda e: (e.line, e.callee)) if not edge.graph and edge.callee != key
+            ]
+            for key, edges in callees.items()
+        }
         changed = True
         rounds = 0
         while changed and rounds < MAX_ROUNDS:
@@ -1094,11 +1103,8 @@ class _Analysis:
             for key in self.project.functions:
                 if len(result[key]) >= 10:
                     continue  # enough reasons to explain the fact
-                for edge in sorted(callees.get(key, ()), key=lambda e: (e.line, e.callee)):
-                    if edge.graph or not result[edge.callee] or edge.callee == key:
-                        continue
-                    reason = f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}"
-                    if reason not in result[key]:
+                for callee, reason in passing_calls.get(key, ()):
+                    if result[callee] and reason not in result[key]:
                         result[key].append(reason)
                         changed = True
         return result
