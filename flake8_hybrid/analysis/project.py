@@ -1020,13 +1020,14 @@ class _Analysis:
             callees[edge.caller].append(edge)
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
-        effects = self._transitive(callees, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
-        eager = self._transitive(callees, self._eager_only, "eager-only calls")
+        passing = _passing_calls(callees)
+        effects = self._transitive(passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
+        eager = self._transitive(passing, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
         ops = self._ops(callees)
         runs_once = self._runs_once(callers)
-        opaque = self._transitive(callees, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
+        opaque = self._transitive(passing, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1084,29 +1085,38 @@ class _Analysis:
         kinds = frozenset(atom if isinstance(atom, str) else "structured" for atom in atoms)
         return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms, kinds)
 
-    def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
-        reasons = {key: local(function) for key, function in self.project.functions.items()}
-        result = {key: list(items) for key, items in reasons.items()}
-        # The calls that pass a callee's fact on (not graph callbacks, not calls of itself),
-        # in line order, with the reason each gives: the same every round, so made once.
-        passing_calls = {
-            key: [
-                (edge.callee, f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}")
-                for edge in sorted(edges, key=lambda e: (e.line, e.callee)) if not edge.graph and edge.callee != key
-            ]
-            for key, edges in callees.items()
-        }
+    def _transitive(self, passing: dict, local, what: str) -> dict[str, list]:
+        """Each function's reasons for a fact: its own (``local``), then its calls of functions with the fact.
+
+        By rounds in project order, as many as the reasons take to travel up the calls.
+        A function seen in a round gains the reasons of all its callees that have the fact
+        then; it can gain more only when a callee gains its first reason, so only the
+        callers of such a callee are seen again (the same reasons, in the same order).
+        """
+        result = {key: list(local(function)) for key, function in self.project.functions.items()}
+        reasons = {key: [(callee, f"{call}, which has {what}") for callee, call in calls] for key, calls in passing.items()}
+        callers = defaultdict(list)
+        for key, calls in passing.items():
+            for callee, _call in calls:
+                callers[callee].append(key)
+        to_see = set(result)
         changed = True
         rounds = 0
         while changed and rounds < MAX_ROUNDS:
             changed, rounds = False, rounds + 1
             for key in self.project.functions:
+                if key not in to_see:
+                    continue
+                to_see.discard(key)
                 if len(result[key]) >= 10:
                     continue  # enough reasons to explain the fact
-                for callee, reason in passing_calls.get(key, ()):
+                had_fact = bool(result[key])
+                for callee, reason in reasons.get(key, ()):
                     if result[callee] and reason not in result[key]:
                         result[key].append(reason)
                         changed = True
+                if result[key] and not had_fact:
+                    to_see.update(callers[key])
         return result
 
     def _eager_only(self, function: _Function) -> list[str]:
@@ -1284,6 +1294,20 @@ class _Shifted:
         self.kwargs = call.kwargs
         self.unpacked = call.unpacked
         self.line = call.line
+
+
+def _passing_calls(callees: dict) -> dict[str, list[tuple[str, str]]]:
+    """Each function's calls that pass a callee's fact (side effects...) on to it: (callee, the call in words).
+
+    Not graph callbacks, nor calls of itself; in line order, as reasons are listed.
+    """
+    return {
+        key: [
+            (edge.callee, f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line})")
+            for edge in sorted(edges, key=lambda e: (e.line, e.callee)) if not edge.graph and edge.callee != key
+        ]
+        for key, edges in callees.items()
+    }
 
 
 def _recursive(functions: dict, callees: dict) -> set[str]:
