@@ -582,6 +582,7 @@ class _Analysis:
         self.readers: dict[tuple, set[str]] = defaultdict(set)
         self.reading: Optional[str] = None  # the function being evaluated, while propagating
         self._call_targets: dict[str, list] = {}  # function key -> each call's targets, at its last evaluation
+        self._display_paths: dict[str, str] = {}  # module path -> its path in messages
 
     # -- the slots the rounds grow, read through these so the worklist knows who reads them --
     def _read(self, slot: tuple) -> None:
@@ -809,6 +810,14 @@ class _Analysis:
                 if method:
                     yield method, 0
 
+    def _display_path(self, module: ModuleSummary) -> str:
+        """A module's path in messages, worked out once per analysis (the working directory stays)."""
+        try:
+            return self._display_paths[module.path]
+        except KeyError:
+            shown = self._display_paths[module.path] = _relative(module.path, self.project.root)
+            return shown
+
     def call_targets(self, function: _Function) -> list:
         """Each call's ``targets``, in the function's call order, once the fixpoint is done.
 
@@ -826,7 +835,7 @@ class _Analysis:
         if prebound < 0:
             # Class.method(obj, ...): the first argument is the instance.
             call = _Shifted(call, -prebound)
-        site = f"{_relative(caller.module.path, self.project.root)}:{call.line}"
+        site = f"{self._display_path(caller.module)}:{call.line}"
         bound: set[str] = set()
         for index, argument in enumerate(call.args):
             target = positional[index] if index < len(positional) else signature.varargs
@@ -940,7 +949,9 @@ class _Analysis:
             for key, prebound in targets:
                 resolved = True
                 callee = project.functions[key]
-                edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
+                edge = self.edges.get((function.key, key, call.line))
+                if edge is None:  # (not setdefault: it would make an edge each time, to throw it away)
+                    edge = self.edges[function.key, key, call.line] = _Edge(function.key, key, call.line, call.in_loop)
                 edge.weight = max(edge.weight, call.weight)
                 self.bind(function, callee, call, prebound)
             if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
@@ -975,7 +986,7 @@ class _Analysis:
         # A dataset callback runs once per element; wrapping with tf.function calls nothing yet.
         repeated = how != "tf.function"
         self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, repeated, graph=True))
-        site = f"{_relative(function.module.path, self.project.root)}:{line}"
+        site = f"{self._display_path(function.module)}:{line}"
         if how == "tf.function":
             self.wrapped.add(key)
             return
