@@ -575,13 +575,17 @@ class _Analysis:
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
-        # The worklist (see ``propagate``): functions whose inputs changed since they were
-        # last evaluated, and for each slot (a parameter's value, a function's returns, a
-        # class attribute) the functions whose evaluation read it.
-        self.dirty: set[str] = set(project.functions)
-        self.readers: dict[tuple, set[str]] = defaultdict(set)
-        self.reading: Optional[str] = None  # the function being evaluated, while propagating
-        self._call_targets: dict[str, list] = {}  # function key -> each call's targets, at its last evaluation
+        # The worklist (see ``propagate``): the parts of each function (``_parts``) whose
+        # inputs grew since they were last evaluated, and for each slot (a parameter's value,
+        # a function's returns, a class attribute) the parts whose evaluation read it.
+        self.pending: dict[str, set[int]] = defaultdict(set)
+        for key, function in project.functions.items():
+            self.pending[key] = set(range(_parts(function)))
+        self.readers: dict[tuple, set[tuple[str, int]]] = defaultdict(set)
+        self.reading: Optional[tuple[str, int]] = None  # the part being evaluated, while propagating
+        # Per function, each call's targets and unseen Keras work at its last evaluation.
+        self._call_targets: dict[str, list] = {}
+        self._call_keras_work: dict[str, list] = {}
         self._display_paths: dict[str, str] = {}  # module path -> its path in messages
 
     # -- the slots the rounds grow, read through these so the worklist knows who reads them --
@@ -602,9 +606,10 @@ class _Analysis:
         return set(self.attributes[class_key].get(name, ()))
 
     def _slot_changed(self, slot: tuple) -> None:
-        """A slot grew: whoever read it must be evaluated again."""
+        """A slot grew: the parts that read it must be evaluated again."""
         self.changed = True
-        self.dirty |= self.readers.get(slot, set())
+        for key, part in self.readers.get(slot, ()):
+            self.pending[key].add(part)
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -824,7 +829,7 @@ class _Analysis:
         Those of the function's last evaluation, unless what they were resolved from
         grew since (only when the rounds hit their limit): then resolved again.
         """
-        if function.key in self.dirty or function.key not in self._call_targets:
+        if self.pending.get(function.key) or function.key not in self._call_targets:
             return [list(self.targets(function, call.callee)) for call in function.summary.calls]
         return self._call_targets[function.key]
 
@@ -911,56 +916,85 @@ class _Analysis:
     def propagate(self) -> None:
         """Evaluate functions, in project order, round after round until nothing grows.
 
-        A round evaluates only the functions whose inputs (the slots their last
-        evaluation read) grew since: evaluating any other would compute what it
-        computed last time, which the slots already hold, and change nothing.  So
-        the rounds grow the slots in the same order as rounds evaluating every
-        function (the same values, evidence and edges), at a fraction of the work.
+        A round evaluates only the parts of functions (``_parts``) whose inputs (the
+        slots their last evaluation read) grew since: evaluating any other would
+        compute what it computed last time, which the slots already hold, and change
+        nothing.  So the rounds grow the slots in the same order as rounds evaluating
+        every function (the same values, evidence and edges), at a fraction of the work.
         """
         project = self.project
         for _ in range(MAX_ROUNDS):
             self.changed = False
             self.rounds += 1
             for function in project.functions.values():
-                if function.key in self.dirty:
-                    self.dirty.discard(function.key)  # what it changes while evaluated dirties it again
-                    self.reading = function.key
-                    self.evaluate(function)
+                parts = self.pending.get(function.key)
+                if parts:
+                    self.evaluate(function, parts)
             self.reading = None
             if not self.changed:
                 return
 
-    def evaluate(self, function: _Function) -> None:
-        """Flow one function's calls, graph targets, returns and attributes of self."""
-        project = self.project
+    def evaluate(self, function: _Function, parts: set) -> None:
+        """Evaluate the parts of one function that are due (``parts``, by index), in order."""
         summary = function.summary
-        keras_work = 0
-        call_targets = []
-        for call in summary.calls:
-            callee_atoms = self.concrete(function, call.callee)
-            # Keras calls the summary could not see (the summary counted the ones it saw).
-            if v.KERAS not in call.callee and v.KERAS in callee_atoms:
-                keras_work += call.weight * KERAS_CALL_OPS
-            resolved = API_METHOD in callee_atoms
-            if resolved:
-                keras_work += call.weight  # a TF op through a method: x.assign_add(...)
-            targets = list(self.targets_among(callee_atoms))
-            call_targets.append(targets)
-            for key, prebound in targets:
-                resolved = True
-                callee = project.functions[key]
-                edge = self.edges.get((function.key, key, call.line))
-                if edge is None:  # (not setdefault: it would make an edge each time, to throw it away)
-                    edge = self.edges[function.key, key, call.line] = _Edge(function.key, key, call.line, call.in_loop)
-                edge.weight = max(edge.weight, call.weight)
-                self.bind(function, callee, call, prebound)
-            if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
-                self.opaque.add(function.key)
+        if function.key not in self._call_targets:  # its first evaluation: every part is due
+            self._call_targets[function.key] = [[] for _call in summary.calls]
+            self._call_keras_work[function.key] = [0 for _call in summary.calls]
+        for index, call in enumerate(summary.calls):
+            if self._due(function, parts, index):
+                self._flow_call(function, index, call)
+        part = len(summary.calls)
         for target, line, how in summary.graph_targets:
-            for key, prebound in self.targets(function, [target]):
-                self.graph_target(function, key, prebound, line, how)
-        self.keras_work[function.key] = keras_work
-        self._call_targets[function.key] = call_targets
+            if self._due(function, parts, part):
+                for key, prebound in self.targets(function, [target]):
+                    self.graph_target(function, key, prebound, line, how)
+            part += 1
+        self.keras_work[function.key] = sum(self._call_keras_work[function.key])
+        if self._due(function, parts, part):
+            self._flow_returns(function)
+        if function.class_key:
+            for attribute, value in summary.self_attributes.items():
+                part += 1
+                if self._due(function, parts, part):
+                    self._flow_attribute(function, attribute, value)
+
+    def _due(self, function: _Function, parts: set, part: int) -> bool:
+        """Whether a part's inputs grew; if so it is the part being evaluated, no longer pending.
+
+        (What it changes while evaluated, it reads again in the next round.)
+        """
+        if part not in parts:
+            return False
+        parts.discard(part)
+        self.reading = (function.key, part)
+        return True
+
+    def _flow_call(self, function: _Function, index: int, call: CallSite) -> None:
+        """Flow one call's arguments into the functions it calls."""
+        project = self.project
+        callee_atoms = self.concrete(function, call.callee)
+        keras_work = 0
+        # Keras calls the summary could not see (the summary counted the ones it saw).
+        if v.KERAS not in call.callee and v.KERAS in callee_atoms:
+            keras_work += call.weight * KERAS_CALL_OPS
+        resolved = API_METHOD in callee_atoms
+        if resolved:
+            keras_work += call.weight  # a TF op through a method: x.assign_add(...)
+        self._call_keras_work[function.key][index] = keras_work
+        targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
+        for key, prebound in targets:
+            resolved = True
+            callee = project.functions[key]
+            edge = self.edges.get((function.key, key, call.line))
+            if edge is None:  # (not setdefault: it would make an edge each time, to throw it away)
+                edge = self.edges[function.key, key, call.line] = _Edge(function.key, key, call.line, call.in_loop)
+            edge.weight = max(edge.weight, call.weight)
+            self.bind(function, callee, call, prebound)
+        if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
+            self.opaque.add(function.key)
+
+    def _flow_returns(self, function: _Function) -> None:
+        summary = function.summary
         if summary.returns:
             returned = _bounded_value(self.concrete(function, summary.returns))
         else:
@@ -970,16 +1004,17 @@ class _Analysis:
             if merged is not None:
                 self.returns[function.key] = merged
                 self._slot_changed(("returns", function.key))
-        if function.class_key:
-            for attribute, value in summary.self_attributes.items():
-                atoms = _bounded_value(self.concrete(function, value))
-                known = self.attributes[function.class_key][attribute]
-                if atoms - known:
-                    slot = ("attribute", function.class_key, attribute)
-                    merged = self._grown(slot, known, atoms)
-                    if merged is not None:
-                        self.attributes[function.class_key][attribute] = merged
-                        self._slot_changed(slot)
+
+    def _flow_attribute(self, function: _Function, attribute: str, value) -> None:
+        """An attribute of self a method sets: its class's attribute grows by the value."""
+        atoms = _bounded_value(self.concrete(function, value))
+        known = self.attributes[function.class_key][attribute]
+        if atoms - known:
+            slot = ("attribute", function.class_key, attribute)
+            merged = self._grown(slot, known, atoms)
+            if merged is not None:
+                self.attributes[function.class_key][attribute] = merged
+                self._slot_changed(slot)
 
     def graph_target(self, function: _Function, key: str, prebound: int, line: int, how: str) -> None:
         callee = self.project.functions[key]
@@ -1284,6 +1319,17 @@ class _Analysis:
 _DEFAULT_VALUES = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
 #: A default passed on to another function: a Python value that function receives.
 _PASSED_DEFAULTS = {v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}
+
+
+def _parts(function: _Function) -> int:
+    """How many parts the fixpoint evaluates a function in, each on its own when its inputs grow.
+
+    In this order: each call, each graph target, its returns, then (a method) each
+    attribute of self it sets.
+    """
+    summary = function.summary
+    attributes = len(summary.self_attributes) if function.class_key else 0
+    return len(summary.calls) + len(summary.graph_targets) + 1 + attributes
 
 
 def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:
