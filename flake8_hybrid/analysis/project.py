@@ -278,6 +278,7 @@ class Project:
         self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
         self._verdicts: dict[int, dict] = {}
         self._children: Optional[dict[str, list[str]]] = None
+        self._subclass_methods: dict[tuple, tuple[str, ...]] = {}  # memo of subclass_methods
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str) -> Optional[ModuleSummary]:
@@ -402,8 +403,14 @@ class Project:
                 return found
         return None
 
-    def subclass_methods(self, class_key: str, name: str) -> list[str]:
+    def subclass_methods(self, class_key: str, name: str) -> tuple[str, ...]:
         """Methods named ``name`` defined by subclasses of the class (dynamic dispatch on self)."""
+        memo = (class_key, name)  # memoized, like resolve_ref: every self.method() call asks
+        if memo not in self._subclass_methods:
+            self._subclass_methods[memo] = tuple(self._find_subclass_methods(class_key, name))
+        return self._subclass_methods[memo]
+
+    def _find_subclass_methods(self, class_key: str, name: str) -> list[str]:
         if self._children is None:
             self._children = defaultdict(list)
             for key, (module, cls) in self.classes.items():
