@@ -188,10 +188,33 @@ class _Function:
     summary: FunctionSummary
     class_key: Optional[str]
 
-    @property
+    @functools.cached_property
     def parameters(self) -> list:
         parameters = self.summary.parameters
         return parameters[1:] if self.summary.bound else parameters
+
+    @functools.cached_property
+    def signature(self) -> "_Signature":
+        """Its parameters by role in a call, worked out once (the fixpoint binds every call again)."""
+        parameters = self.parameters
+        by_keyword: dict[str, Parameter] = {}
+        for parameter in parameters:
+            if parameter.kind != "varargs":
+                by_keyword.setdefault(parameter.name, parameter)  # the first of a name, as a call binds
+        return _Signature(
+            positional=[p for p in parameters if p.kind == "positional"],
+            varargs=next((p for p in parameters if p.kind == "varargs"), None),
+            varkw=next((p for p in parameters if p.kind == "varkw"), None),
+            by_keyword=by_keyword,
+        )
+
+
+@dataclass
+class _Signature:
+    positional: list
+    varargs: Optional[Parameter]
+    varkw: Optional[Parameter]
+    by_keyword: dict
 
 
 @dataclass
@@ -275,6 +298,7 @@ class Project:
         self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
         self._verdicts: dict[int, dict] = {}
         self._children: Optional[dict[str, list[str]]] = None
+        self._subclass_methods: dict[tuple, tuple[str, ...]] = {}  # memo of subclass_methods
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str, wait: bool = True):
@@ -416,8 +440,14 @@ class Project:
                 return found
         return None
 
-    def subclass_methods(self, class_key: str, name: str) -> list[str]:
+    def subclass_methods(self, class_key: str, name: str) -> tuple[str, ...]:
         """Methods named ``name`` defined by subclasses of the class (dynamic dispatch on self)."""
+        memo = (class_key, name)  # memoized, like resolve_ref: every self.method() call asks
+        if memo not in self._subclass_methods:
+            self._subclass_methods[memo] = tuple(self._find_subclass_methods(class_key, name))
+        return self._subclass_methods[memo]
+
+    def _find_subclass_methods(self, class_key: str, name: str) -> list[str]:
         if self._children is None:
             self._children = defaultdict(list)
             for key, (module, cls) in self.classes.items():
@@ -630,6 +660,41 @@ class _Analysis:
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
+        # The worklist (see ``propagate``): the parts of each function (``_parts``) whose
+        # inputs grew since they were last evaluated, and for each slot (a parameter's value,
+        # a function's returns, a class attribute) the parts whose evaluation read it.
+        self.pending: dict[str, set[int]] = defaultdict(set)
+        for key, function in project.functions.items():
+            self.pending[key] = set(range(_parts(function)))
+        self.readers: dict[tuple, set[tuple[str, int]]] = defaultdict(set)
+        self.reading: Optional[tuple[str, int]] = None  # the part being evaluated, while propagating
+        # Per function, each call's targets and unseen Keras work at its last evaluation.
+        self._call_targets: dict[str, list] = {}
+        self._call_keras_work: dict[str, list] = {}
+        self._display_paths: dict[str, str] = {}  # module path -> its path in messages
+
+    # -- the slots the rounds grow, read through these so the worklist knows who reads them --
+    def _read(self, slot: tuple) -> None:
+        if self.reading is not None:
+            self.readers[slot].add(self.reading)
+
+    def _parameter_value(self, key: str, parameter: str) -> set:
+        self._read(("value", key, parameter))
+        return set(self.values[key].get(parameter, ()))
+
+    def _returned(self, key: str) -> set:
+        self._read(("returns", key))
+        return set(self.returns[key])
+
+    def _attribute(self, class_key: str, name: str) -> set:
+        self._read(("attribute", class_key, name))
+        return set(self.attributes[class_key].get(name, ()))
+
+    def _slot_changed(self, slot: tuple) -> None:
+        """A slot grew: the parts that read it must be evaluated again."""
+        self.changed = True
+        for key, part in self.readers.get(slot, ()):
+            self.pending[key].add(part)
 
     # -- values --------------------------------------------------------------------
     def concrete(self, function: _Function, value: Iterable, depth: int = 0) -> set:
@@ -648,7 +713,7 @@ class _Analysis:
         project = self.project
         if kind == "param":
             # Nothing known yet is "pending", not unknown: a later round may know it.
-            return set(self.values[function.key].get(atom[1], ()))
+            return self._parameter_value(function.key, atom[1])
         if kind == "global":
             return self.global_value(function.module, atom[1], depth)
         if kind in ("function", "partial"):
@@ -671,7 +736,7 @@ class _Analysis:
             if key in project.classes:
                 return {("instance", key)}
             if key in project.functions:
-                return set(self.returns[key])
+                return self._returned(key)
             result = set()
             for callee in self.data_value(function, atom[1], key, depth):
                 result |= self.call_result(callee)  # calling a value: a Keras model, an object
@@ -682,7 +747,7 @@ class _Analysis:
             method = project.method(function.class_key, atom[1])
             if method is not None:
                 return {("function", method)}
-            return set(self.attributes[function.class_key].get(atom[1], ())) or {v.UNKNOWN}
+            return self._attribute(function.class_key, atom[1]) or {v.UNKNOWN}
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         if kind == "tuple":
@@ -715,11 +780,11 @@ class _Analysis:
                 if isinstance(a, tuple) and a[0] == "instance":
                     method = project.method(a[1], atom[2])
                     if method and kind == "attr_of" and project.functions[method].summary.is_property:
-                        result |= set(self.returns[method])  # reading a property calls it
+                        result |= self._returned(method)  # reading a property calls it
                     elif method:
                         result.add(("function", method))
                     elif kind == "attr_of":
-                        result |= set(self.attributes[a[1]].get(atom[2], ()))
+                        result |= self._attribute(a[1], atom[2])
                 elif kind == "method_of" and self._is_api_method(a, atom[2]):
                     result.add(API_METHOD)
                 elif isinstance(a, tuple) and a[0] == "class":
@@ -768,7 +833,7 @@ class _Analysis:
             module = self.project.by_path.get(path)
             return self.global_value(module, name, depth) if module else {v.UNKNOWN}
         if isinstance(ref, tuple) and ref[0] == "self" and function.class_key:
-            return set(self.attributes[function.class_key].get(ref[1], ())) or {v.UNKNOWN}
+            return self._attribute(function.class_key, ref[1]) or {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def _is_api_method(self, receiver: object, method: str) -> bool:
@@ -790,28 +855,32 @@ class _Analysis:
             return {v.TENSOR} if method in api.generator_tensor_methods else {v.UNKNOWN}
         if isinstance(receiver, tuple) and receiver[0] in ("instance", "class"):
             key = self.project.method(receiver[1], method)
-            return set(self.returns[key]) if key else {v.UNKNOWN}
+            return self._returned(key) if key else {v.UNKNOWN}
         return {v.UNKNOWN}
 
     def call_result(self, callee: object) -> set:
         if callee == v.KERAS:
             return {v.TENSOR}
         if isinstance(callee, tuple) and callee[0] in ("function", "partial"):
-            return set(self.returns[callee[1]]) or {v.UNKNOWN}
+            return self._returned(callee[1]) or {v.UNKNOWN}
         if isinstance(callee, tuple) and callee[0] == "class":
             return {("instance", callee[1])}
         if isinstance(callee, tuple) and callee[0] == "instance" and callee[1] in self.project.classes:
             if self.project.is_keras(callee[1]):
                 return {v.TENSOR}
             method = self.project.method(callee[1], "__call__")
-            return set(self.returns[method]) if method else {v.UNKNOWN}
+            return self._returned(method) if method else {v.UNKNOWN}
         return {v.UNKNOWN}
 
     # -- call targets ---------------------------------------------------------------
     def targets(self, function: _Function, callee: Iterable) -> Iterator[tuple[str, int]]:
         """(function key, positional arguments bound before the call's own) for each callee."""
+        return self.targets_among(self.concrete(function, callee))
+
+    def targets_among(self, callees: set) -> Iterator[tuple[str, int]]:
+        """``targets`` of callee atoms already resolved (``concrete``)."""
         project = self.project
-        for atom in self.concrete(function, callee):
+        for atom in callees:
             if not isinstance(atom, tuple):
                 continue
             kind, key = atom[0], atom[1]
@@ -831,44 +900,59 @@ class _Analysis:
                 if method:
                     yield method, 0
 
+    def _display_path(self, module: ModuleSummary) -> str:
+        """A module's path in messages, worked out once per analysis (the working directory stays)."""
+        try:
+            return self._display_paths[module.path]
+        except KeyError:
+            shown = self._display_paths[module.path] = _relative(module.path, self.project.root)
+            return shown
+
+    def call_targets(self, function: _Function) -> list:
+        """Each call's ``targets``, in the function's call order, once the fixpoint is done.
+
+        Those of the function's last evaluation, unless what they were resolved from
+        grew since (only when the rounds hit their limit): then resolved again.
+        """
+        if self.pending.get(function.key) or function.key not in self._call_targets:
+            return [list(self.targets(function, call.callee)) for call in function.summary.calls]
+        return self._call_targets[function.key]
+
     def bind(self, caller: _Function, callee: _Function, call, prebound: int) -> None:
         """Flow a call's arguments into the callee's parameters."""
-        parameters = callee.parameters
-        positional = [p for p in parameters if p.kind == "positional"][max(prebound, 0):]
+        signature = callee.signature
+        positional = signature.positional[prebound:] if prebound > 0 else signature.positional
         if prebound < 0:
             # Class.method(obj, ...): the first argument is the instance.
             call = _Shifted(call, -prebound)
-        varargs = next((p for p in parameters if p.kind == "varargs"), None)
-        varkw = next((p for p in parameters if p.kind == "varkw"), None)
-        site = f"{_relative(caller.module.path, self.project.root)}:{call.line}"
+        site = f"{self._display_path(caller.module)}:{call.line}"
         bound: set[str] = set()
         for index, argument in enumerate(call.args):
-            target = positional[index] if index < len(positional) else varargs
+            target = positional[index] if index < len(positional) else signature.varargs
             if target is None:
                 continue
             self.flow(caller, callee, target, argument, site)
             bound.add(target.name)
         for name, argument in call.kwargs.items():
-            target = next((p for p in parameters if p.name == name and p.kind != "varargs"), varkw)
+            target = signature.by_keyword.get(name, signature.varkw)
             if target is not None:
                 self.flow(caller, callee, target, argument, site)
                 bound.add(target.name)
-        for parameter in parameters:
+        for parameter in callee.parameters:
             if parameter.name in bound or parameter.kind in ("varargs", "varkw"):
                 continue
             if call.unpacked:
                 self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
             elif parameter.has_default:
                 # The call relies on the default: a constant Python value, not a tensor.
-                default = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
-                self.add(callee.key, parameter.name, {default.get(parameter.default_kind, v.OBJECT)}, None)
+                self.add(callee.key, parameter.name, {_DEFAULT_VALUES.get(parameter.default_kind, v.OBJECT)}, None)
 
     def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
         concrete = self.concrete(caller, argument)
         if not concrete:
             return  # not known yet: a later round will flow it
         # A default passed on is a Python value the callee receives from this call.
-        concrete = {{v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}.get(a, a) for a in concrete}
+        concrete = {_PASSED_DEFAULTS.get(a, a) for a in concrete}
         # The evidence text is built only when the value grows: most rounds change nothing.
         self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
         if concrete & v.PRIMITIVE:
@@ -886,7 +970,7 @@ class _Analysis:
             return False  # a value already cut down to size absorbs what it dropped: settled
         current.clear()
         current |= merged
-        self.changed = True
+        self._slot_changed(("value", key, parameter))
         if evidence and len(self.evidence[key][parameter]) < 8:
             self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
         return True
@@ -900,70 +984,129 @@ class _Analysis:
         cut again, changing every round, so the fixpoint never converged and
         always ran ``MAX_ROUNDS`` (measured on tf-models-official: 2 x 25
         rounds, settled after 8 once cut values stay cut).
+
+        Both ``current`` and ``atoms`` are bounded already (made by ``_bounded_value``
+        or this), and normalizing a normalized atom changes nothing: their union
+        needs no normalizing again, only cutting when it is too big.
         """
         if slot in self.cut:
-            atoms = _cut_value({_normalize(atom) for atom in atoms})
-        merged = _bounded_value(current | atoms)
-        if v.UNKNOWN in merged and len({_normalize(atom) for atom in current | atoms}) > MAX_VALUE_ATOMS:
+            atoms = _cut_value(atoms)
+        merged = current | atoms
+        if len(merged) > MAX_VALUE_ATOMS:
+            merged = _cut_value(merged)
             self.cut.add(slot)
         return None if merged == current else merged
 
     # -- the rounds -------------------------------------------------------------------
     def propagate(self) -> None:
+        """Evaluate functions, in project order, round after round until nothing grows.
+
+        A round evaluates only the parts of functions (``_parts``) whose inputs (the
+        slots their last evaluation read) grew since: evaluating any other would
+        compute what it computed last time, which the slots already hold, and change
+        nothing.  So the rounds grow the slots in the same order as rounds evaluating
+        every function (the same values, evidence and edges), at a fraction of the work.
+        """
         project = self.project
         for _ in range(MAX_ROUNDS):
             self.changed = False
             self.rounds += 1
             for function in project.functions.values():
-                summary = function.summary
-                keras_work = 0
-                for call in summary.calls:
-                    callee_atoms = self.concrete(function, call.callee)
-                    # Keras calls the summary could not see (the summary counted the ones it saw).
-                    if v.KERAS not in call.callee and v.KERAS in callee_atoms:
-                        keras_work += call.weight * KERAS_CALL_OPS
-                    resolved = API_METHOD in callee_atoms
-                    if resolved:
-                        keras_work += call.weight  # a TF op through a method: x.assign_add(...)
-                    for key, prebound in self.targets(function, call.callee):
-                        resolved = True
-                        callee = project.functions[key]
-                        edge = self.edges.setdefault((function.key, key, call.line), _Edge(function.key, key, call.line, call.in_loop))
-                        edge.weight = max(edge.weight, call.weight)
-                        self.bind(function, callee, call, prebound)
-                    if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
-                        self.opaque.add(function.key)
-                for target, line, how in summary.graph_targets:
-                    for key, prebound in self.targets(function, [target]):
-                        self.graph_target(function, key, prebound, line, how)
-                self.keras_work[function.key] = keras_work
-                if summary.returns:
-                    returned = _bounded_value(self.concrete(function, summary.returns))
-                else:
-                    returned = {v.NONE}
-                if returned - self.returns[function.key]:
-                    merged = self._grown(("returns", function.key), self.returns[function.key], returned)
-                    if merged is not None:
-                        self.returns[function.key] = merged
-                        self.changed = True
-                if function.class_key:
-                    for attribute, value in summary.self_attributes.items():
-                        atoms = _bounded_value(self.concrete(function, value))
-                        known = self.attributes[function.class_key][attribute]
-                        if atoms - known:
-                            merged = self._grown(("attribute", function.class_key, attribute), known, atoms)
-                            if merged is not None:
-                                self.attributes[function.class_key][attribute] = merged
-                                self.changed = True
+                parts = self.pending.get(function.key)
+                if parts:
+                    self.evaluate(function, parts)
+            self.reading = None
             if not self.changed:
                 return
+
+    def evaluate(self, function: _Function, parts: set) -> None:
+        """Evaluate the parts of one function that are due (``parts``, by index), in order."""
+        summary = function.summary
+        if function.key not in self._call_targets:  # its first evaluation: every part is due
+            self._call_targets[function.key] = [[] for _call in summary.calls]
+            self._call_keras_work[function.key] = [0 for _call in summary.calls]
+        for index, call in enumerate(summary.calls):
+            if self._due(function, parts, index):
+                self._flow_call(function, index, call)
+        part = len(summary.calls)
+        for target, line, how in summary.graph_targets:
+            if self._due(function, parts, part):
+                for key, prebound in self.targets(function, [target]):
+                    self.graph_target(function, key, prebound, line, how)
+            part += 1
+        self.keras_work[function.key] = sum(self._call_keras_work[function.key])
+        if self._due(function, parts, part):
+            self._flow_returns(function)
+        if function.class_key:
+            for attribute, value in summary.self_attributes.items():
+                part += 1
+                if self._due(function, parts, part):
+                    self._flow_attribute(function, attribute, value)
+
+    def _due(self, function: _Function, parts: set, part: int) -> bool:
+        """Whether a part's inputs grew; if so it is the part being evaluated, no longer pending.
+
+        (What it changes while evaluated, it reads again in the next round.)
+        """
+        if part not in parts:
+            return False
+        parts.discard(part)
+        self.reading = (function.key, part)
+        return True
+
+    def _flow_call(self, function: _Function, index: int, call: CallSite) -> None:
+        """Flow one call's arguments into the functions it calls."""
+        project = self.project
+        callee_atoms = self.concrete(function, call.callee)
+        keras_work = 0
+        # Keras calls the summary could not see (the summary counted the ones it saw).
+        if v.KERAS not in call.callee and v.KERAS in callee_atoms:
+            keras_work += call.weight * KERAS_CALL_OPS
+        resolved = API_METHOD in callee_atoms
+        if resolved:
+            keras_work += call.weight  # a TF op through a method: x.assign_add(...)
+        self._call_keras_work[function.key][index] = keras_work
+        targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
+        for key, prebound in targets:
+            resolved = True
+            callee = project.functions[key]
+            edge = self.edges.get((function.key, key, call.line))
+            if edge is None:  # (not setdefault: it would make an edge each time, to throw it away)
+                edge = self.edges[function.key, key, call.line] = _Edge(function.key, key, call.line, call.in_loop)
+            edge.weight = max(edge.weight, call.weight)
+            self.bind(function, callee, call, prebound)
+        if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
+            self.opaque.add(function.key)
+
+    def _flow_returns(self, function: _Function) -> None:
+        summary = function.summary
+        if summary.returns:
+            returned = _bounded_value(self.concrete(function, summary.returns))
+        else:
+            returned = {v.NONE}
+        if returned - self.returns[function.key]:
+            merged = self._grown(("returns", function.key), self.returns[function.key], returned)
+            if merged is not None:
+                self.returns[function.key] = merged
+                self._slot_changed(("returns", function.key))
+
+    def _flow_attribute(self, function: _Function, attribute: str, value) -> None:
+        """An attribute of self a method sets: its class's attribute grows by the value."""
+        atoms = _bounded_value(self.concrete(function, value))
+        known = self.attributes[function.class_key][attribute]
+        if atoms - known:
+            slot = ("attribute", function.class_key, attribute)
+            merged = self._grown(slot, known, atoms)
+            if merged is not None:
+                self.attributes[function.class_key][attribute] = merged
+                self._slot_changed(slot)
 
     def graph_target(self, function: _Function, key: str, prebound: int, line: int, how: str) -> None:
         callee = self.project.functions[key]
         # A dataset callback runs once per element; wrapping with tf.function calls nothing yet.
         repeated = how != "tf.function"
         self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, repeated, graph=True))
-        site = f"{_relative(function.module.path, self.project.root)}:{line}"
+        site = f"{self._display_path(function.module)}:{line}"
         if how == "tf.function":
             self.wrapped.add(key)
             return
@@ -1008,13 +1151,14 @@ class _Analysis:
             callees[edge.caller].append(edge)
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
-        effects = self._transitive(callees, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
-        eager = self._transitive(callees, self._eager_only, "eager-only calls")
+        passing = _passing_calls(callees)
+        effects = self._transitive(passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
+        eager = self._transitive(passing, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
         ops = self._ops(callees)
         runs_once = self._runs_once(callers)
-        opaque = self._transitive(callees, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
+        opaque = self._transitive(passing, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1072,23 +1216,38 @@ class _Analysis:
         kinds = frozenset(atom if isinstance(atom, str) else "structured" for atom in atoms)
         return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms, kinds)
 
-    def _transitive(self, callees: dict, local, what: str) -> dict[str, list]:
-        reasons = {key: local(function) for key, function in self.project.functions.items()}
-        result = {key: list(items) for key, items in reasons.items()}
+    def _transitive(self, passing: dict, local, what: str) -> dict[str, list]:
+        """Each function's reasons for a fact: its own (``local``), then its calls of functions with the fact.
+
+        By rounds in project order, as many as the reasons take to travel up the calls.
+        A function seen in a round gains the reasons of all its callees that have the fact
+        then; it can gain more only when a callee gains its first reason, so only the
+        callers of such a callee are seen again (the same reasons, in the same order).
+        """
+        result = {key: list(local(function)) for key, function in self.project.functions.items()}
+        reasons = {key: [(callee, f"{call}, which has {what}") for callee, call in calls] for key, calls in passing.items()}
+        callers = defaultdict(list)
+        for key, calls in passing.items():
+            for callee, _call in calls:
+                callers[callee].append(key)
+        to_see = set(result)
         changed = True
         rounds = 0
         while changed and rounds < MAX_ROUNDS:
             changed, rounds = False, rounds + 1
             for key in self.project.functions:
+                if key not in to_see:
+                    continue
+                to_see.discard(key)
                 if len(result[key]) >= 10:
                     continue  # enough reasons to explain the fact
-                for edge in sorted(callees.get(key, ()), key=lambda e: (e.line, e.callee)):
-                    if edge.graph or not result[edge.callee] or edge.callee == key:
-                        continue
-                    reason = f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line}), which has {what}"
-                    if reason not in result[key]:
+                had_fact = bool(result[key])
+                for callee, reason in reasons.get(key, ()):
+                    if result[callee] and reason not in result[key]:
                         result[key].append(reason)
                         changed = True
+                if result[key] and not had_fact:
+                    to_see.update(callers[key])
         return result
 
     def _eager_only(self, function: _Function) -> list[str]:
@@ -1112,8 +1271,10 @@ class _Analysis:
         for key, function in project.functions.items():
             if function.summary.hybrid or key in self.wrapped or key in self.callbacks:
                 entries[key] = key
-        for class_key in sorted(self._trained_keras_classes()):  # sorted: the same entry every run
-            for name in project.api.keras_graph_methods:
+        # Both sorted: a helper reached from two entries is claimed by the same one every run
+        # (the method names are a frozenset, whose order changes with hash randomization).
+        for class_key in sorted(self._trained_keras_classes()):
+            for name in sorted(project.api.keras_graph_methods):
                 method = project.method(class_key, name)
                 if method:
                     entries.setdefault(method, method)
@@ -1239,6 +1400,23 @@ class _Analysis:
         return totals
 
 
+#: What a parameter holds when a call relies on its literal default, by the default's kind.
+_DEFAULT_VALUES = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
+#: A default passed on to another function: a Python value that function receives.
+_PASSED_DEFAULTS = {v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}
+
+
+def _parts(function: _Function) -> int:
+    """How many parts the fixpoint evaluates a function in, each on its own when its inputs grow.
+
+    In this order: each call, each graph target, its returns, then (a method) each
+    attribute of self it sets.
+    """
+    summary = function.summary
+    attributes = len(summary.self_attributes) if function.class_key else 0
+    return len(summary.calls) + len(summary.graph_targets) + 1 + attributes
+
+
 def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:
     """The value a call passes to the callee's parameter ``name`` (empty when not passed)."""
     if name in call.kwargs:
@@ -1258,6 +1436,20 @@ class _Shifted:
         self.kwargs = call.kwargs
         self.unpacked = call.unpacked
         self.line = call.line
+
+
+def _passing_calls(callees: dict) -> dict[str, list[tuple[str, str]]]:
+    """Each function's calls that pass a callee's fact (side effects...) on to it: (callee, the call in words).
+
+    Not graph callbacks, nor calls of itself; in line order, as reasons are listed.
+    """
+    return {
+        key: [
+            (edge.callee, f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line})")
+            for edge in sorted(edges, key=lambda e: (e.line, e.callee)) if not edge.graph and edge.callee != key
+        ]
+        for key, edges in callees.items()
+    }
 
 
 def _recursive(functions: dict, callees: dict) -> set[str]:
@@ -1337,17 +1529,23 @@ MAX_VALUE_ATOMS = 32
 
 def _normalize(atom: object, depth: int = 0) -> object:
     """Atoms stored in parameter values: concrete, hashable, bounded."""
-    if isinstance(atom, tuple) and atom[0] in ("tuple", "container_of") and depth >= MAX_STRUCTURE_DEPTH:
-        return _summary_marker(atom)
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
-    if isinstance(atom, tuple) and atom[0] == "container_of":
-        return ("container_of", _normalize(atom[1], depth + 1))
-    if isinstance(atom, tuple) and atom[0] in ("function", "partial", "class", "instance", "unbound"):
+    if not isinstance(atom, tuple):
         return atom
-    if isinstance(atom, tuple):
-        return v.UNKNOWN
-    return atom
+    kind = atom[0]
+    if kind in _STRUCTURED_KINDS and depth >= MAX_STRUCTURE_DEPTH:
+        return _summary_marker(atom)
+    if kind == "tuple":
+        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
+    if kind == "container_of":
+        return ("container_of", _normalize(atom[1], depth + 1))
+    if kind in _STORED_REFERENCES:
+        return atom
+    return v.UNKNOWN
+
+
+_STRUCTURED_KINDS = frozenset({"tuple", "container_of"})
+#: Symbolic atoms a value may keep: they name a project function or class.
+_STORED_REFERENCES = frozenset({"function", "partial", "class", "instance", "unbound"})
 
 
 #: Keras traces these itself (and creates variables in them): a decorator there breaks

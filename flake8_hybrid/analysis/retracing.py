@@ -49,17 +49,19 @@ class Retracing:
         self.shapes: dict[str, dict[str, tuple]] = defaultdict(dict)
         # Each call's targets, resolved once: (function, call, [(callee key, {argument: parameter})]).
         self.resolved = [
-            (function, call, list(self._bindings(function, call)))
-            for function in project.functions.values() for call in function.summary.calls if call.col >= 0
+            (function, call, list(self._bindings(call, targets)))
+            for function in project.functions.values()
+            for call, targets in zip(function.summary.calls, self.analysis.call_targets(function))
+            if call.col >= 0
         ]
         self._propagate_counts()
         self._collect()
 
     # -- call targets --------------------------------------------------------
-    def _bindings(self, function, call):
-        """(callee key, {argument key: parameter name}) for each function the call reaches."""
+    def _bindings(self, call, targets):
+        """(callee key, {argument key: parameter name}) for each function the call reaches (``targets``)."""
         project = self.project
-        for key, prebound in self.analysis.targets(function, call.callee):
+        for key, prebound in targets:
             callee = project.functions[key]
             positional = [p for p in callee.parameters if p.kind == "positional"]
             names = {p.name for p in callee.parameters if p.kind in ("positional", "keyword")}
@@ -83,14 +85,22 @@ class Retracing:
         flowing = [entry for entry in self.resolved if entry[2] and (entry[1].varying or any(
             isinstance(atom, tuple) and atom[0] in ("param", "arith")
             for value in [*entry[1].args, *entry[1].kwargs.values()] for atom in value))]
+        # A call reads only its caller's counts and shapes: one made when they have not
+        # changed since it was last seen finds what it found then, which is recorded.
+        updates: dict[str, int] = defaultdict(int)  # function key -> changes to its counts and shapes
+        seen_at: list = [None] * len(flowing)  # each call: its caller's updates when last seen
         for _ in range(10):
             changed = False
-            for function, call, bindings in flowing:
+            for index, (function, call, bindings) in enumerate(flowing):
+                if seen_at[index] == updates[function.key]:
+                    continue
+                seen_at[index] = updates[function.key]
                 for callee, mapping in bindings:
                     for argument, parameter in mapping.items():
                         shape = self._shape_of(function, call, argument)
                         if shape is not None and parameter not in self.shapes[callee]:
                             self.shapes[callee][parameter] = shape
+                            updates[callee] += 1
                             changed = True
                         found = self._count_of(function, call, argument)
                         if found is None:
@@ -98,6 +108,7 @@ class Retracing:
                         known = self.counts[callee].get(parameter)
                         if known is None or (found[0] > known[0]):
                             self.counts[callee][parameter] = found
+                            updates[callee] += 1
                             changed = True
             if not changed:
                 return
