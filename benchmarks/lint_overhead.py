@@ -22,10 +22,12 @@ flake8 does (``Plugin(tree, filename, lines).run()``), file by file, cold and wa
 one-time analysis of the whole project (done by the first file of each worker) is reported
 apart from the per-file times (median, p99, max, files over one second).
 
-**Scaling**: the plugin's extra time (``with`` minus ``without``, ``--jobs 1``, cold and
-warm) per thousand lines over 10%, 30% and 100% of the corpus (a fixed sample of files, each
-sample a project of its own); the spread is the largest deviation from the mean over the
-three sizes. **Standard library**: the plugin's per-file time over every ``.py`` file of the
+**Scaling**: the CPU time per thousand lines of ``flake8`` with the plugin, and the plugin's
+extra time (``with`` minus ``without``, ``--jobs 1``, cold and warm), over 10%, 30% and 100% of
+the corpus (a fixed sample of files, each sample a project of its own); the spread is the
+largest deviation from the mean over the three sizes. The targets check the run's time per
+thousand lines, cold and warm, and the cold extra (the analysis is linear); the warm extra, a
+few milliseconds per thousand lines, is shown but its spread is noise. **Standard library**: the plugin's per-file time over every ``.py`` file of the
 running interpreter's ``Lib/`` (files that never mention TensorFlow are skipped by a text
 check). **Fixer**: ``flake8-hybrid-fix --diff`` over the corpus: wall time, files with
 fixable findings, and how many files LibCST parsed.
@@ -290,7 +292,8 @@ def scaling(sources: list, fractions: tuple, workdir: Path) -> dict:
                "cold_extra_s_per_kloc": max(0.0, cold["seconds"] - without["seconds"] - fixed_wall) / kloc,
                "warm_extra_s_per_kloc": max(0.0, warm["seconds"] - without["seconds"] - fixed_wall) / kloc,
                "cold_extra_cpu_per_kloc": max(0.0, cold["cpu"] - without["cpu"] - fixed) / kloc,
-               "warm_extra_cpu_per_kloc": max(0.0, warm["cpu"] - without["cpu"] - fixed) / kloc}
+               "warm_extra_cpu_per_kloc": max(0.0, warm["cpu"] - without["cpu"] - fixed) / kloc,
+               "cold_cpu_per_kloc": cold["cpu"] / kloc, "warm_cpu_per_kloc": warm["cpu"] / kloc}
         rows.append(row)
         print(f"  {int(fraction * 100):3d}%: {len(sample)} files, {kloc:.1f} kloc, without {without['seconds']:.2f} s, "
               f"cold {cold['seconds']:.2f} s, warm {warm['seconds']:.2f} s", flush=True)
@@ -302,7 +305,8 @@ def scaling(sources: list, fractions: tuple, workdir: Path) -> dict:
         return max(abs(value - mean) for value in values) / mean if mean else 0.0
 
     return {"rows": rows, "fixed_cpu": fixed, "fixed_wall": fixed_wall, **{f"spread_{key}": spread(key) for key in
-                             ("without_s_per_kloc", "cold_extra_cpu_per_kloc", "warm_extra_cpu_per_kloc")}}
+                             ("without_s_per_kloc", "cold_extra_cpu_per_kloc", "warm_extra_cpu_per_kloc",
+                              "cold_cpu_per_kloc", "warm_cpu_per_kloc")}}
 
 
 def stdlib_files(limit: Optional[int]) -> tuple:
@@ -360,6 +364,10 @@ def print_report(result: dict) -> None:
         print(f"   spread (largest deviation from the mean): without {scale['spread_without_s_per_kloc']:.0%}, "
               f"cold extra cpu {scale['spread_cold_extra_cpu_per_kloc']:.0%}, "
               f"warm extra cpu {scale['spread_warm_extra_cpu_per_kloc']:.0%}")
+        print("   flake8 with the plugin, cpu per kloc: " + ", ".join(
+            f"{int(row['fraction'] * 100)}% cold {row['cold_cpu_per_kloc']:.3f} / warm {row['warm_cpu_per_kloc']:.3f}"
+            for row in scale["rows"]) + f"; spread cold {scale['spread_cold_cpu_per_kloc']:.0%}, "
+            f"warm {scale['spread_warm_cpu_per_kloc']:.0%}")
     if result.get("stdlib"):
         data = result["stdlib"]
         print(f"\n== standard library ({result['stdlib_root']}, {data['files']} files): mean {data['mean_us']:.1f} µs "
@@ -391,7 +399,9 @@ def targets(result: dict) -> dict:
     peak = max(max(row["cold"]["peak_mb"], row["warm"]["peak_mb"]) for row in result["overhead"].values())
     checks["peak memory per worker (MB)"] = (peak, f"< {TARGETS['worker_mb']:.0f}", peak < TARGETS["worker_mb"])
     if result.get("scaling"):
-        for key in ("cold_extra_cpu_per_kloc", "warm_extra_cpu_per_kloc"):
+        # The run's time per kloc (what users see) and the cold analysis' extra (that it is linear).
+        # The warm extra is printed, not checked: a few ms per kloc, its spread is noise.
+        for key in ("cold_cpu_per_kloc", "warm_cpu_per_kloc", "cold_extra_cpu_per_kloc"):
             spread = result["scaling"][f"spread_{key}"]
             checks[f"scaling spread, {key}"] = (spread, "≤ 0.25", spread <= TARGETS["scaling_spread"])
     return checks

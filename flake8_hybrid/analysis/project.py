@@ -572,7 +572,9 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
     with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
         stored = results.load(directory, digest)
         if stored is not None:
-            return results.CachedProject(stored, lambda: project)  # type: ignore[return-value]
+            # Another worker's facts; this one's summaries are let go (built again, from the
+            # summary cache, only if a rule asks for more than facts).
+            return results.CachedProject(stored, build)  # type: ignore[return-value]
         results.store(directory, digest, project)
     return project
 
