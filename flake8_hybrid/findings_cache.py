@@ -127,14 +127,9 @@ def _finding_from_json(item: list) -> Finding:
 
 def _evict(folder: str) -> None:
     """Keep the most recently created project states only."""
-    states = []
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            states.append((os.stat(path).st_mtime, path))
-        except OSError:
-            continue
-    for _, path in sorted(states, reverse=True)[KEEP:]:
+    from flake8_hybrid.analysis.results import beyond_newest
+
+    for path in beyond_newest(folder, KEEP):
         for entry in os.listdir(path):
             try:
                 os.unlink(os.path.join(path, entry))

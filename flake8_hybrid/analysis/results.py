@@ -119,20 +119,25 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
 
 
 def _evict(folder: str) -> None:
-    entries = []
-    for name in os.listdir(folder):
-        if not name.endswith(".json"):
-            continue  # the workers' lock (sharing.py) stays
-        path = os.path.join(folder, name)
-        try:
-            entries.append((os.stat(path).st_mtime, path))
-        except OSError:
-            continue
-    for _, path in sorted(entries, reverse=True)[KEEP:]:
+    # (Only the facts: the workers' lock, sharing.py, stays.)
+    for path in beyond_newest(folder, KEEP, suffix=".json"):
         try:
             os.unlink(path)
         except OSError:
             pass
+
+
+def beyond_newest(folder: str, keep: int, suffix: str = "") -> list[str]:
+    """The entries of ``folder`` (ending in ``suffix``) other than the ``keep`` last modified."""
+    entries = []
+    for name in os.listdir(folder):
+        if name.endswith(suffix):
+            path = os.path.join(folder, name)
+            try:
+                entries.append((os.stat(path).st_mtime, path))
+            except OSError:
+                continue
+    return [path for _, path in sorted(entries, reverse=True)[keep:]]
 
 
 def _plain(facts) -> dict:
