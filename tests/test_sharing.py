@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -150,3 +151,26 @@ def test_waiting_workers_read_the_facts_the_first_one_stored(root: Path, monkeyp
     assert len(fixpoints) == 1
     assert type(projects[0]).__name__ == "Project" and type(projects[1]).__name__ == "CachedProject"
     assert projects[0].facts().keys() == projects[1].facts().keys()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="elsewhere a dead holder's claim waits out STALE_SECONDS")
+def test_a_claim_whose_process_is_gone_is_taken_over_at_once(tmp_path: Path) -> None:
+    # A killed run leaves claims behind: the next run must not wait a minute for them.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    path = tmp_path / "ab" / "abcd.claim"
+    path.parent.mkdir()
+    path.write_text(f"{socket.gethostname()} {gone.stdout.strip()}")
+    started = time.perf_counter()
+    sharing.wait_while_claimed(str(path), lambda: False)
+    assert time.perf_counter() - started < 1.0
+    assert sharing.claim(str(path))
+    assert path.read_text() == f"{socket.gethostname()} {os.getpid()}"
+
+
+def test_a_claim_of_a_live_process_is_waited_for(tmp_path: Path) -> None:
+    path = str(tmp_path / "ab" / "abcd.claim")
+    assert sharing.claim(path)  # held by this (live) process
+    threading.Timer(0.3, sharing.release, [path]).start()
+    started = time.perf_counter()
+    sharing.wait_while_claimed(path, lambda: False)
+    assert 0.25 < time.perf_counter() - started < sharing.STALE_SECONDS

@@ -12,16 +12,18 @@ and ran the fixpoint: N times the work for one answer. Instead:
   worker there computes and stores the facts (``results.py``), the others wait
   and read them.
 
-A claim older than ``STALE_SECONDS`` was left by a process that died (a killed
-run) and is ignored. Whatever goes wrong, a worker does the work itself: a
-cache it cannot write, a platform without ``fcntl``, a claim that is never
-resolved.
+A claim names the process holding it: one whose process is gone (a killed
+run) is taken over at once, and any claim older than ``STALE_SECONDS`` is
+ignored (another machine's, or a process id used again). Whatever goes wrong,
+a worker does the work itself: a cache it cannot write, a platform without
+``fcntl``, a claim that is never resolved.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import time
 from typing import Iterator, Optional
 
@@ -42,7 +44,11 @@ def claim(path: Optional[str]) -> bool:
     for _attempt in range(2):
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            try:
+                os.write(descriptor, f"{socket.gethostname()} {os.getpid()}".encode())  # who holds it
+            finally:
+                os.close(descriptor)
             return True
         except FileExistsError:
             if not _stale(path):
@@ -94,6 +100,22 @@ def exclusive(lock_path: str) -> Iterator[None]:
 
 def _stale(path: str) -> bool:
     try:
-        return time.time() - os.stat(path).st_mtime > STALE_SECONDS
+        if time.time() - os.stat(path).st_mtime > STALE_SECONDS:
+            return True
+        with open(path, encoding="utf-8", errors="replace") as file:
+            host, _, pid = file.read().partition(" ")
     except OSError:
         return False  # gone meanwhile: not stale, simply free
+    return host == socket.gethostname() and pid.isdigit() and not _running(int(pid))
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no safe way to ask here (signal 0 would end the process on Windows)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
