@@ -94,8 +94,8 @@ for path in files:
     started = time.perf_counter()
     reports = list(Plugin(tree, path, lines).run())
     seconds = time.perf_counter() - started
-    from flake8_hybrid.lint import _imported_by_tensorflow_code, may_concern_tensorflow
-    if project_seconds is None and (may_concern_tensorflow("".join(lines)) or _imported_by_tensorflow_code(path)):
+    from flake8_hybrid.lint import needs_analysis
+    if project_seconds is None and needs_analysis("".join(lines), path):
         # The first file that gets past the text check pays for what the whole project costs,
         # once per worker (its analysis cold; its state's digest warm): reported apart, so the
         # per-file figures are what every other file costs.

@@ -95,18 +95,10 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
 @functools.lru_cache(maxsize=None)
 def _package_fingerprint() -> str:
     """A digest of every source and data file of the package: the rules, the analysis, the API model."""
+    from flake8_hybrid.analysis.results import sources_digest
+
     package = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256(f"{__version__}:{FORMAT}".encode())
-    try:
-        for folder, subfolders, names in os.walk(package):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(names):
-                if name.endswith((".py", ".yaml")):
-                    with open(os.path.join(folder, name), "rb") as file:
-                        digest.update(name.encode() + b"\0" + file.read())
-    except OSError:
-        digest.update(os.urandom(16))  # unknown code: never reuse findings
-    return digest.hexdigest()
+    return f"{__version__}:{FORMAT}:{sources_digest(package, ('.py', '.yaml'))}"
 
 
 def _finding_to_json(finding: Finding) -> list:

@@ -27,9 +27,14 @@ def may_concern_tensorflow(source: str) -> bool:
 DEEPLY_NESTED = 100
 
 
+def needs_analysis(source: str, filename: str) -> bool:
+    """Whether any rule can apply: the module mentions TensorFlow, or TensorFlow code of its project imports it."""
+    return may_concern_tensorflow(source) or _imported_by_tensorflow_code(filename)
+
+
 def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:
     source = "".join(lines)
-    if not may_concern_tensorflow(source) and not _imported_by_tensorflow_code(filename):
+    if not needs_analysis(source, filename):
         return []
     from flake8_hybrid.findings_cache import entry_for
     from flake8_hybrid.versions import target_for

@@ -194,3 +194,21 @@ def test_applied_form_reads_the_inner_call(sites) -> None:
     tree, names = _names(SITES)
     applied = [s for s in find_tf_function_sites(tree, names, api_model()) if "reduce_retracing" in s.arguments]
     assert len(applied) == 1 and applied[0].target_name == "plain"
+
+
+def test_a_binding_knows_the_value_a_plain_assignment_gives_it() -> None:
+    tree, names = _names(
+        "import logging\n"
+        "log = logging.getLogger(__name__)\n"
+        "level: int = 3\n"
+        "a, b = 1, 2\n"
+        "total: float\n"
+        "for step in range(3):\n"
+        "    log.info(step, level, a, total)\n"
+    )
+    loads = {node.id: names.binding_of(node) for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert ast.unparse(loads["log"].value) == "logging.getLogger(__name__)"
+    assert ast.unparse(loads["level"].value) == "3"
+    assert loads["a"].value is None  # unpacking: no single value
+    assert loads["step"].value is None  # a loop variable
+    assert names.module_scope.bindings["total"][-1].value is None  # annotated, never assigned

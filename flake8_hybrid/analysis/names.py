@@ -35,6 +35,8 @@ class Binding:
     imported: Optional[str] = None
     #: Bound inside an ``except`` handler: a fallback for a failed import.
     fallback: bool = False
+    #: What a plain assignment gives the name (``x = <value>``, ``x: T = <value>``); None otherwise.
+    value: Optional[ast.expr] = None
 
 
 @dataclass
@@ -111,6 +113,8 @@ class _ScopeBuilder:
         self.scope_of_load: dict[int, Scope] = {}
         self.scope_of_def: dict[int, Scope] = {}
         self.except_depth = 0
+        #: id of a Name an assignment binds -> the value assigned (becomes its Binding.value).
+        self.assigned_values: dict[int, ast.expr] = {}
         self._outer: list[tuple[Scope, int]] = []
         self.attributes: set[str] = set()
         #: Node type -> its visit_X method, or None: looked up once per type, not per node.
@@ -142,7 +146,8 @@ class _ScopeBuilder:
             target = self.module
         elif name in target.nonlocal_names:
             target = self._nonlocal_target(name, target)
-        target.bind(Binding(name, node, _position(node), imported, self.except_depth > 0))
+        value = self.assigned_values.get(id(node))
+        target.bind(Binding(name, node, _position(node), imported, self.except_depth > 0, value))
 
     def _nonlocal_target(self, name: str, scope: Scope) -> Scope:
         enclosing = scope.enclosing_for_lookup()
@@ -269,6 +274,17 @@ class _ScopeBuilder:
         else:
             self._bind(node.id, node)
         return []
+
+    def visit_Assign(self, node: ast.Assign) -> list:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.assigned_values[id(target)] = node.value
+        return child_nodes(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> list:
+        if isinstance(node.target, ast.Name) and node.value is not None:
+            self.assigned_values[id(node.target)] = node.value
+        return child_nodes(node)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> list:
         def bind_target() -> None:

@@ -332,20 +332,23 @@ class Project:
         name = module_name(absolute)
         key = self.cache.key(f"{name}\0{absolute}", content)
         summary = self.cache.load(key)
-        claim = sharing.claim_path(self.cache.directory, key)
-        if summary is None and wait:
-            sharing.wait_while_claimed(claim, lambda: os.path.exists(self.cache.entry_path(key)))
-            summary = self.cache.load(key)
         if summary is None:
-            if not wait and not sharing.claim(claim):
+            # Another worker may be making it (sharing.py): wait for it, or claim it first.
+            claim = sharing.claim_path(self.cache.directory, key)
+            if wait:
+                sharing.wait_while_claimed(claim, lambda: os.path.exists(self.cache.entry_path(key)))
+                summary = self.cache.load(key)
+                claim = None  # made here unclaimed: whoever held it is gone
+            elif not sharing.claim(claim):
                 return _CLAIMED_ELSEWHERE
+        if summary is None:
             try:
                 summary = self._summarize(path, absolute, name, content)
                 if summary is None:
                     return None
                 self.cache.store(key, summary)
             finally:
-                sharing.release(claim if not wait else None)
+                sharing.release(claim)
         self.timings[absolute] = time.perf_counter() - started
         return summary
 

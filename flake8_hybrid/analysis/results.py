@@ -161,16 +161,23 @@ def _sets_back(kind: type, entry: dict) -> dict:
 @functools.lru_cache(maxsize=None)
 def _analysis_fingerprint() -> str:
     """A digest of the analysis package's sources: changed code never reads old facts."""
-    folder = os.path.dirname(os.path.abspath(__file__))
+    return sources_digest(os.path.dirname(os.path.abspath(__file__)), (".py",))[:16]
+
+
+def sources_digest(folder: str, suffixes: tuple[str, ...]) -> str:
+    """A digest of the files under ``folder`` ending in ``suffixes`` (names and contents),
+    or a random one when they cannot be read: unknown code never reuses cached results."""
     digest = hashlib.sha256()
     try:
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".py"):
-                with open(os.path.join(folder, name), "rb") as file:
-                    digest.update(name.encode() + b"\0" + file.read())
+        for directory, subfolders, names in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(names):
+                if name.endswith(suffixes):
+                    with open(os.path.join(directory, name), "rb") as file:
+                        digest.update(name.encode() + b"\0" + file.read())
     except OSError:
-        digest.update(os.urandom(16))  # unknown code: never reuse facts
-    return digest.hexdigest()[:16]
+        digest.update(os.urandom(16))
+    return digest.hexdigest()
 
 
 class CachedProject:

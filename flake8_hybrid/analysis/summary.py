@@ -12,9 +12,8 @@ can be cached by content; the project analysis resolves the references.
 from __future__ import annotations
 
 import ast
-import functools
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
@@ -205,14 +204,6 @@ class _Builder:
             elif isinstance(binding.node, ast.Name):
                 exports[name] = ("var", name)
         return exports
-
-    @functools.cached_property
-    def assigned_values(self) -> dict:
-        """id of a Name an assignment binds -> the value assigned (read for the few names that need it)."""
-        return {
-            id(target): node.value for node in walk(self.tree) if isinstance(node, ast.Assign)
-            for target in node.targets if isinstance(target, ast.Name)
-        }
 
     def qualified(self, expr: ast.AST) -> Optional[str]:
         """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
@@ -837,7 +828,7 @@ class _FunctionBuilder:
             keyword = next(k for k in node.keywords if k.arg == "run_eagerly")
             if _is_true(keyword.value):
                 self.summary.keras_eager.append([receiver, node.lineno])
-        if method in _LOGGER_METHODS and self._is_logger(func.value):
+        if method in LOGGER_METHODS and is_logger(func.value, self.owner.names, self.qualified):
             self.summary.side_effects.append([f"calls {ast.unparse(func)} (logging)", node.lineno])
         if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
             self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
@@ -1036,21 +1027,22 @@ class _FunctionBuilder:
             if fact is not None:
                 call.varying[key] = fact
 
-    def _is_logger(self, receiver: ast.expr) -> bool:
-        """``logging.getLogger(...)``, or a name assigned one (``log = logging.getLogger(__name__)``)."""
-        if isinstance(receiver, ast.Name):
-            binding = self.owner.names.binding_of(receiver)
-            receiver = self.owner.assigned_values.get(id(binding.node)) if binding is not None else None
-        return isinstance(receiver, ast.Call) and self.qualified(receiver.func) in _LOGGER_FACTORIES
-
 
 #: The statements the retracing notes look at (loops, assignments, returns).
 _NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
-_LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
+
+
+def is_logger(receiver: ast.expr, names: ModuleNames, qualified: Callable[[ast.AST], Optional[str]]) -> bool:
+    """``logging.getLogger(...)``, or a name assigned one (``log = logging.getLogger(__name__)``)."""
+    if isinstance(receiver, ast.Name):
+        binding = names.binding_of(receiver)
+        receiver = binding.value if binding is not None else None
+    return isinstance(receiver, ast.Call) and qualified(receiver.func) in _LOGGER_FACTORIES
 #: Distribution-strategy methods that call a function on each replica: fn(*args).
 _REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(

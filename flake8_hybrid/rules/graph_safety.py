@@ -22,6 +22,7 @@ from typing import Iterator, Optional
 from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.project import FunctionFacts, display_path
+from flake8_hybrid.analysis.summary import LOGGER_METHODS, is_logger
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
@@ -90,12 +91,11 @@ def _short(node: ast.AST, limit: int = 48) -> str:
 
 # -- what the module assigns where ---------------------------------------------------
 class _ModuleInfo:
-    """Assignments by target, once per module: what a name or attribute was given."""
+    """What the module assigns to ``self`` attributes, and the function holding each name, in one walk
+    (what a plain name was given is its binding's ``value``: names.py)."""
 
     def __init__(self, module: ModuleContext) -> None:
         self.module = module
-        #: id(Name target) -> the value assigned to it.
-        self.value_of_target: dict[int, ast.expr] = {}
         #: class node -> attribute -> [(value, method name, line)] of ``self.attr = value``.
         self.self_attributes: dict[int, dict[str, list]] = {}
         self.class_of_method: dict[int, ast.ClassDef] = {}
@@ -108,36 +108,30 @@ class _ModuleInfo:
             node, holder = stack.pop()
             if isinstance(node, ast.Name) and holder is not None:
                 self.function_of_name[id(node)] = holder
+            elif isinstance(node, ast.ClassDef):
+                self._record_class(node)
             if isinstance(node, DefNode):
                 body = {id(statement) for statement in node.body}
                 stack.extend((child, node if id(child) in body else holder) for child in ast.iter_child_nodes(node))
             else:
                 stack.extend((child, holder) for child in ast.iter_child_nodes(node))
-        for node in ast.walk(module.tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self.value_of_target[id(target)] = node.value
-            elif isinstance(node, ast.ClassDef):
-                attributes: dict[str, list] = {}
-                for method in node.body:
-                    if not isinstance(method, DefNode) or not method.args.args:
-                        continue
-                    self.class_of_method[id(method)] = node
-                    receiver = method.args.args[0].arg
-                    for inner in ast.walk(method):
-                        if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-                            for target in targets:
-                                if _is_attribute_of(target, receiver):
-                                    value = inner.value if not isinstance(inner, ast.AugAssign) else inner
-                                    attributes.setdefault(target.attr, []).append((value, method.name, inner.lineno))
-                self.self_attributes[id(node)] = attributes
 
-    def values_of(self, name: str, scope_bindings: list) -> list[Optional[ast.expr]]:
-        """The values a name's bindings (``Binding``) give it; None where it is not a plain assignment."""
-        return [self.value_of_target.get(id(binding.node)) for binding in scope_bindings]
+    def _record_class(self, node: ast.ClassDef) -> None:
+        attributes: dict[str, list] = {}
+        for method in node.body:
+            if not isinstance(method, DefNode) or not method.args.args:
+                continue
+            self.class_of_method[id(method)] = node
+            receiver = method.args.args[0].arg
+            for inner in ast.walk(method):
+                if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                    for target in targets:
+                        if _is_attribute_of(target, receiver):
+                            value = inner.value if not isinstance(inner, ast.AugAssign) else inner
+                            attributes.setdefault(target.attr, []).append((value, method.name, inner.lineno))
+        self.self_attributes[id(node)] = attributes
+
 
 
 def _is_attribute_of(node: ast.AST, receiver: str) -> bool:
@@ -195,8 +189,6 @@ def _container_literal(module: ModuleContext, value: Optional[ast.expr]) -> Opti
 
 
 # -- the body of one graph function ---------------------------------------------------
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
-_LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
 _OUTPUT_CALLS = frozenset({"warnings.warn", "sys.stdout.write", "sys.stderr.write"})
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "add", "remove", "clear",
                        "discard", "popitem", "appendleft"})
@@ -403,18 +395,9 @@ class _GraphBody:
             yield self.finding("HYB101", call, self._print_fix(call) if statement else None, call="print")
         elif name in _OUTPUT_CALLS:
             yield self.finding("HYB101", call, call=ast.unparse(func))
-        elif isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
-            if name.startswith(("logging.", "absl.logging.")) or self._is_logger(func.value):
+        elif isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS:
+            if name.startswith(("logging.", "absl.logging.")) or is_logger(func.value, self.module.names, self.qualified):
                 yield self.finding("HYB101", call, call=ast.unparse(func))
-
-    def _is_logger(self, receiver: ast.expr) -> bool:
-        if isinstance(receiver, ast.Call):
-            return self.qualified(receiver.func) in _LOGGER_FACTORIES
-        if not isinstance(receiver, ast.Name):
-            return False
-        binding = self.module.names.binding_of(receiver)
-        value = self.info.value_of_target.get(id(binding.node)) if binding is not None else None
-        return isinstance(value, ast.Call) and self.qualified(value.func) in _LOGGER_FACTORIES
 
     def _print_fix(self, call: ast.Call) -> Optional[FixIntent]:
         if any(k.arg in ("file", "flush") or k.arg is None for k in call.keywords):
@@ -472,7 +455,7 @@ class _GraphBody:
             binding = self.module.names.binding_of(receiver)
             if binding is None or binding.imported is not None or self._is_local(receiver.id):
                 return False
-            return _container_literal(self.module, self.info.value_of_target.get(id(binding.node))) is not None
+            return _container_literal(self.module, binding.value) is not None
         if self.self_name and not self.constructor and _is_attribute_of(receiver, self.self_name):
             cls = self.info.class_of_method.get(id(self.node))
             assigned = self.info.self_attributes.get(id(cls), {}).get(receiver.attr, []) if cls else []
@@ -650,7 +633,7 @@ class _GraphBody:
         binding = self.module.names.binding_of(name)
         if binding is None or binding.imported is not None:
             return False
-        return _container_literal(self.module, self.info.value_of_target.get(id(binding.node))) in ("list", "dict")
+        return _container_literal(self.module, binding.value) in ("list", "dict")
 
     # -- HYB110 ------------------------------------------------------------------------
     def _hyb110_unpacking(self, node: ast.AST) -> Iterator[Finding]:
@@ -708,7 +691,7 @@ class _GraphBody:
         bindings = scope.bindings.get(name.id, [])
         if len(bindings) < 2 or not all(isinstance(b.node, ast.Name) for b in bindings):
             return None
-        values = self.info.values_of(name.id, bindings)
+        values = [b.value for b in bindings]  # None where it is not a plain assignment
         augmented = [b for b, value in zip(bindings, values) if value is None]
         # The value the graph first sees is a Python value, and no rebinding makes it a TF object.
         if not _is_python_value(self.module, values[0]):
