@@ -79,7 +79,9 @@ def test_a_module_claimed_elsewhere_is_read_from_that_worker(root: Path, tmp_pat
         time.sleep(0.3)
         target = Path(cache, key[:2], key + ".json")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(Path(elsewhere, key[:2], key + ".json"), target)
+        # Stored as the cache stores: whole, by renaming a finished file into place.
+        shutil.copy(Path(elsewhere, key[:2], key + ".json"), target.with_suffix(".tmp"))
+        os.replace(target.with_suffix(".tmp"), target)
         sharing.release(claim)
 
     made = _counting_summaries(monkeypatch)
