@@ -117,12 +117,12 @@ class _ScopeBuilder:
         self.assigned_values: dict[int, ast.expr] = {}
         self._outer: list[tuple[Scope, int]] = []
         self.attributes: set[str] = set()
-        #: Node type -> its visit_X method, or None: looked up once per type, not per node.
-        self._visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
-        visitors = self._visitors
+        # Node type -> its visit_X method, or None: looked up once per type, not per node.
+        # (Local: held by the builder, its bound methods would make a reference cycle.)
+        visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
         while stack:
             item = stack.pop()
             if callable(item):  # an action (nodes are not callable)

@@ -247,6 +247,19 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
+def settle() -> None:
+    """Keep the cycle collector from scanning the analysis' objects again: they live as long
+    as the process (or until ``forget_projects``).
+
+    A project's summaries and facts are millions of objects, and each full collection in the
+    rest of a flake8 run scanned them all: on tf-models-official, eight collections of 0.65 s
+    during pyflakes' and pycodestyle's work, 7.5 s of a 44 s run. The analysis leaves no
+    cyclic garbage behind (``gc.collect()`` at these points finds none), so freezing loses
+    nothing; plain reference counting still frees whatever is dropped.
+    """
+    gc.freeze()
+
+
 #: What ``Project._summary`` returns for a module another worker is summarizing.
 _CLAIMED_ELSEWHERE = object()
 
@@ -310,6 +323,7 @@ class Project:
         self._verdicts: dict[int, dict] = {}
         self._children: Optional[dict[str, list[str]]] = None
         self._subclass_methods: dict[tuple, tuple[str, ...]] = {}  # memo of subclass_methods
+        settle()
 
     # -- loading -------------------------------------------------------------
     def _summary(self, path: str, wait: bool = True):
@@ -501,8 +515,10 @@ class Project:
     def facts(self) -> dict[str, FunctionFacts]:
         if self._facts is None:
             analysis = _Analysis(self)
-            self._facts = analysis.run()
+            with _fewer_collections():
+                self._facts = analysis.run()
             self._analysis = analysis  # its resolved values, for the retracing facts (retracing.py)
+            settle()
         return self._facts
 
     def verdicts(self, min_ops: int) -> dict:
@@ -531,6 +547,7 @@ def forget_projects() -> None:
     _SHARED.clear()
     _EDITED.clear()
     _STATES.clear()
+    gc.unfreeze()  # what they held may be cyclic: collectable again
 
 
 def project_for(
@@ -555,10 +572,13 @@ def project_for(
             # (Not for a file the analysis could not summarize: it would only fail again.)
             _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees,
                                            [absolute, *_SHARED[key].by_path])
+            gc.unfreeze()  # (settle): the project let go may hold cycles
         return _SHARED[key]
     edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
     if edited not in _EDITED:
-        _EDITED.clear()  # one edited buffer at a time is all an editor run needs
+        if _EDITED:
+            _EDITED.clear()  # one edited buffer at a time is all an editor run needs
+            gc.unfreeze()  # (settle): the project let go may hold cycles
         _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees)
     return _EDITED[edited]
 

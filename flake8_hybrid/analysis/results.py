@@ -83,6 +83,9 @@ def load(directory: Optional[str], digest: Optional[str]) -> Optional[dict]:
     finally:
         if enabled:
             gc.enable()
+    from flake8_hybrid.analysis.project import settle
+
+    settle()  # the facts live as long as the process
     try:
         os.utime(path)  # recently used: kept longest
     except OSError:

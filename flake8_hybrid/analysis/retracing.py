@@ -238,5 +238,8 @@ class StoredRetracing:
 def retracing_of(project) -> Retracing:
     found = project.__dict__.get("_retracing")
     if found is None:
+        from flake8_hybrid.analysis.project import settle
+
         found = project.__dict__["_retracing"] = Retracing(project)
+        settle()  # kept as long as the project
     return found
