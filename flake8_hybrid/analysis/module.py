@@ -68,8 +68,9 @@ class ModuleContext:
         """The analyzed project this module belongs to (``analysis/project.py``)."""
         from flake8_hybrid.analysis.project import project_for
 
+        # The names only when the project is analyzed now: most files find it made.
         return project_for(
-            self.filename, "".join(self.lines), self.api, self.settings.cache_directory, (self.tree, self.names)
+            self.filename, self.source, self.api, self.settings.cache_directory, (self.tree, lambda: self.names)
         )
 
     @functools.cached_property

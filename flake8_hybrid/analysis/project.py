@@ -283,7 +283,9 @@ class Project:
             cache_directory = os.path.join(self.root, DEFAULT_DIRECTORY)
         self.cache = SummaryCache(cache_directory, _fingerprint(api))
         self.overrides = {os.path.abspath(p): text for p, text in (overrides or {}).items()}
-        #: Files the caller has already parsed: path -> (tree, ModuleNames), not parsed again.
+        #: Files the caller has already parsed: path -> (tree, ModuleNames or a function making
+        #: them), not parsed again. (A function: a file whose project is already analyzed never
+        #: needs its names for that.)
         self.parsed = {os.path.abspath(p): trees for p, trees in (parsed or {}).items()}
         self.errors: dict[str, str] = {}
         self.timings: dict[str, float] = {}
@@ -368,6 +370,8 @@ class Project:
 
     def _summarize(self, path: str, absolute: str, name: str, content: bytes) -> Optional[ModuleSummary]:
         tree, names = self.parsed.get(absolute, (None, None))
+        if callable(names):
+            names = names()
         if tree is None:
             try:
                 tree = ast.parse(content, filename=absolute)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import FunctionNode, ModuleNames
+from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, child_nodes
 
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -71,28 +71,51 @@ def signature_parameters(site: TfFunctionSite) -> Optional[list[ast.arg]]:
 
 def find_tf_function_sites(tree: ast.Module, names: ModuleNames, api: ApiModel) -> list[TfFunctionSite]:
     finder = _SiteFinder(names, api)
-    finder.visit(tree)
+    finder.search(tree)
     return finder.sites
 
 
-class _SiteFinder(ast.NodeVisitor):
+#: Where the search leaves a class body (pushed before the body's nodes, so popped after them).
+_LEAVE_CLASS = object()
+
+
+class _SiteFinder:
     def __init__(self, names: ModuleNames, api: ApiModel) -> None:
         self.names = names
         self.api = api
+        #: The last word of every spelling of tf.function: an attribute ending in another word is not it.
+        self.last_words = api.last_words(api.tf_function_name)
         self.sites: list[TfFunctionSite] = []
         self.classes: list[ast.ClassDef] = []
         self.handled_calls: set[int] = set()
 
+    def search(self, tree: ast.AST) -> None:
+        """Every node, depth first in source order (as ``ast.NodeVisitor`` goes), without recursing."""
+        stack: list = [tree]
+        while stack:
+            node = stack.pop()
+            if node is _LEAVE_CLASS:
+                self.classes.pop()
+                continue
+            kind = type(node)
+            if kind is ast.Call:
+                self.visit_call(node)
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.visit_function(node)
+            elif kind is ast.ClassDef:
+                self.classes.append(node)
+                stack.append(_LEAVE_CLASS)
+            children = child_nodes(node)
+            children.reverse()
+            stack.extend(children)
+
     def is_tf_function(self, expr: ast.AST) -> bool:
+        if isinstance(expr, ast.Attribute) and expr.attr not in self.last_words:
+            return False  # (most calls: no name lookup for them)
         return self.names.qualified_name(expr) == self.api.tf_function_name
 
     # -- decorators --------------------------------------------------------
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.classes.append(node)
-        self.generic_visit(node)
-        self.classes.pop()
-
-    def visit_FunctionDef(self, node: DefNode) -> None:
+    def visit_function(self, node: DefNode) -> None:
         in_class = bool(self.classes) and node in self.classes[-1].body
         static = any(self.names.qualified_name(d) is None and _is_name(d, "staticmethod") for d in node.decorator_list)
         for decorator in node.decorator_list:
@@ -101,12 +124,9 @@ class _SiteFinder(ast.NodeVisitor):
             elif isinstance(decorator, ast.Call) and self.is_tf_function(decorator.func):
                 self.handled_calls.add(id(decorator))
                 self._add(decorator, decorator, node, in_class and not static)
-        self.generic_visit(node)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
 
     # -- calls -------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
+    def visit_call(self, node: ast.Call) -> None:
         inner = node.func
         if isinstance(inner, ast.Call) and id(inner) not in self.handled_calls and self.is_tf_function(inner.func):
             # tf.function(...)(f): the outer call supplies the function.
@@ -118,7 +138,6 @@ class _SiteFinder(ast.NodeVisitor):
             self.handled_calls.add(id(node))
             site = self._add(node, node, None, False)
             site.target, site.bound = self._resolve_target(site.arguments.get("func"))
-        self.generic_visit(node)
 
     def _resolve_target(self, expr: Optional[ast.AST]) -> tuple[Optional[FunctionNode], bool]:
         if isinstance(expr, ast.Lambda):

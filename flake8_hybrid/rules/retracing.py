@@ -30,8 +30,6 @@ LARGE_LOOP = 32
 
 @check("HYB201", "HYB202", "HYB203", "HYB204", "HYB205")
 def check_retracing(module: ModuleContext) -> Iterator[Finding]:
-    if not module.tf_function_sites and not _calls_anything(module):
-        return
     yield from _hyb202(module)
     yield from _hyb204(module)
     if not module.function_facts:
@@ -39,10 +37,6 @@ def check_retracing(module: ModuleContext) -> Iterator[Finding]:
     facts = retracing_of(module.project)
     yield from _hyb201_205(module, facts)
     yield from _hyb203(module, facts)
-
-
-def _calls_anything(module: ModuleContext) -> bool:
-    return any(isinstance(node, ast.Call) for node in ast.walk(module.tree))
 
 
 def _parents(tree: ast.AST) -> dict[int, ast.AST]:
