@@ -521,6 +521,31 @@ def test_work_counts_tensor_slices_but_not_list_indexing(tmp_path: Path) -> None
     assert facts["first_name"].ops_per_call == 0  # a Python list
 
 
+def test_a_name_holds_before_its_assignment_what_it_held_then(tmp_path: Path) -> None:
+    # Without a loop, nothing assigned later reaches an earlier line: `(sigma,) * 2` makes a
+    # Python tuple, though `sigma` becomes a tensor afterwards (it used to count as a tensor op).
+    source = """
+        import tensorflow as tf
+
+        def blur(image, sigma):
+            sigma = (sigma,) * 2
+            sigma = tf.convert_to_tensor(sigma)
+            return image * sigma[0]
+
+        def running(xs, total):
+            for x in xs:
+                doubled = total * 2  # in a loop: total is a tensor from the second iteration on
+                total = tf.add(total, x)
+            return doubled
+
+        blur(tf.ones([2]), 1.0)
+        running([tf.ones([2])], 0.0)
+    """
+    facts = analyze(tmp_path, {"work.py": source})
+    assert facts["blur"].ops_per_call == 1 + 1 + SUBSCRIPT_OPS  # convert_to_tensor, *, the slice
+    assert facts["running"].ops_per_call > 2 * 1  # tf.add and `total * 2`, both in the loop
+
+
 def test_work_of_callees_counts_loop_trips_and_backward_passes(tmp_path: Path) -> None:
     source = """
         import tensorflow as tf

@@ -342,7 +342,8 @@ class _FunctionBuilder:
         body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
         # Two passes: the second sees names assigned later in loops. What the first
         # records (calls, side effects ...) is dropped; it only settles the values.
-        for self.final_pass in (False, True):
+        # Without a loop nothing is assigned later than it is read: one pass (most functions).
+        for self.final_pass in (False, True) if _has_loop(body) else (True,):
             self.summary.calls.clear()
             self.summary.side_effects.clear()
             self.summary.eager_only.clear()
@@ -1029,6 +1030,25 @@ class _FunctionBuilder:
 
 
 #: The statements the retracing notes look at (loops, assignments, returns).
+_LOOP_STATEMENTS = (ast.For, ast.AsyncFor, ast.While)
+#: Statements whose blocks a function builder evaluates (not definitions: they have builders of their own).
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _has_loop(body: list) -> bool:
+    """Whether a loop statement is among ``body``'s statements, at any depth, outside nested definitions."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _LOOP_STATEMENTS):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in _BLOCK_FIELDS:
+            stack.extend(getattr(node, name, ()))
+    return False
+
+
 _NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
