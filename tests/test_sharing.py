@@ -155,6 +155,36 @@ def test_waiting_workers_read_the_facts_the_first_one_stored(root: Path, monkeyp
     assert projects[0].facts().keys() == projects[1].facts().keys()
 
 
+def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Path, monkeypatch) -> None:
+    # Only the worker that runs the fixpoint needs every summary: one that finds the facts
+    # stored once its own share is done neither waits for nor reads the modules others claimed.
+    from flake8_hybrid.analysis import results
+    from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY
+
+    monkeypatch.chdir(root)
+    project_module.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")  # stores the facts
+    cache = root / DEFAULT_DIRECTORY
+    for entry in cache.rglob("*.json"):
+        if results.SUBDIRECTORY not in entry.parts and "findings" not in entry.parts:
+            entry.unlink()  # the summaries: cold again
+    project_module.forget_projects()
+    claim = sharing.claim_path(str(cache), _key(Project(str(root), api_model(), cache_directory=None), root / "ops.py"))
+    assert sharing.claim(claim)  # a live worker is summarizing ops.py
+
+    def waited(*_arguments) -> None:
+        raise AssertionError("waited for another worker's module")
+
+    misses = [True]  # the facts appear while this worker makes its share
+    load = results.load
+    monkeypatch.setattr(results, "load", lambda directory, digest: None if misses and misses.pop() else load(directory, digest))
+    monkeypatch.setattr(sharing, "wait_while_claimed", waited)
+    made = _counting_summaries(monkeypatch)
+    project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
+    assert type(project).__name__ == "CachedProject"
+    assert sorted(made) == ["train.py", "util.py"]
+    assert "ops.py::scale" in " ".join(project.facts())
+
+
 @pytest.mark.skipif(os.name != "posix", reason="elsewhere a dead holder's claim waits out STALE_SECONDS")
 def test_a_claim_whose_process_is_gone_is_taken_over_at_once(tmp_path: Path) -> None:
     # A killed run leaves claims behind: the next run must not wait a minute for them.

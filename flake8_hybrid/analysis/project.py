@@ -98,8 +98,12 @@ def discover(root: str) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=None)
 def module_name(path: str) -> str:
-    """The dotted name Python would import ``path`` as, from its package's base directory."""
+    """The dotted name Python would import ``path`` as, from its package's base directory.
+
+    (Remembered: the project's digest and its analysis both ask for every module, and
+    each answer looks at the file system, 0.2 ms a module.)"""
     from astroid import modutils
 
     base = os.path.dirname(os.path.abspath(path))
@@ -276,7 +280,10 @@ class Project:
         paths: Optional[Sequence[str]] = None,
         parsed: Optional[dict[str, tuple]] = None,
         include: Sequence[str] = (),
+        share_only: bool = False,
     ) -> None:
+        """``share_only``: summarize only the modules no other worker has claimed, and wait
+        for nothing (sharing.py); ``complete()`` collects the rest when this worker needs them."""
         self.root = os.path.abspath(root)
         self.api = api
         if cache_directory == "":
@@ -293,15 +300,22 @@ class Project:
         # Files asked about are analyzed even where discovery does not look (.hidden, build/).
         known = {os.path.abspath(f) for f in files}
         files += [p for p in (*self.overrides, *map(os.path.abspath, include)) if p not in known and not known.add(p)]
-        self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
-        self.summaries: list[ModuleSummary] = []
         # Other workers may be summarizing this project now (sharing.py): modules they
         # have claimed are left to them, and collected once through the list.
         with _fewer_collections():
-            loaded = {path: self._summary(path, wait=False) for path in files}
+            self._loaded = {path: self._summary(path, wait=False) for path in files}
+        if not share_only:
+            self.complete()
+
+    def complete(self) -> None:
+        """Collect the summaries other workers made, and index the whole project."""
+        loaded, self._loaded = self._loaded, {}
+        with _fewer_collections():
             for path, summary in loaded.items():
                 if summary is _CLAIMED_ELSEWHERE:
                     loaded[path] = self._summary(path, wait=True)
+        self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
+        self.summaries: list[ModuleSummary] = []
         for summary in loaded.values():
             if summary is not None:
                 self.summaries.append(summary)
@@ -551,6 +565,7 @@ def forget_projects() -> None:
     _SHARED.clear()
     _EDITED.clear()
     _STATES.clear()
+    module_name.cache_clear()
     gc.unfreeze()  # what they held may be cyclic: collectable again
 
 
@@ -605,14 +620,16 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
     stored = results.load(directory, digest)
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
-    project = build()  # the summaries, divided between the workers that got here (sharing.py)
-    # One worker runs the fixpoint; the others wait for it and read its facts.
+    # The summaries, divided between the workers that got here (sharing.py); then one
+    # worker collects them all and runs the fixpoint, and the others read its facts.
+    project = Project(root, api, cache_directory, parsed=parsed, include=include, share_only=True)
     with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
         stored = results.load(directory, digest)
         if stored is not None:
-            # Another worker's facts; this one's summaries are let go (built again, from the
-            # summary cache, only if a rule asks for more than facts).
+            # Another worker's facts; this one's share is let go (the project is built again,
+            # from the summary cache, only if a rule asks for more than facts).
             return results.CachedProject(stored, build)  # type: ignore[return-value]
+        project.complete()
         results.store(directory, digest, project)
     return project
 

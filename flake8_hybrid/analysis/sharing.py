@@ -5,12 +5,12 @@ cache they all get there at once. Left alone, each one summarized every module
 and ran the fixpoint: N times the work for one answer. Instead:
 
 - a worker *claims* a module before summarizing it (a file created exclusively
-  beside the summary's cache entry); the others skip it, and once through the
-  list they wait for the summaries claimed elsewhere to appear, so the workers
-  divide the summaries between them;
+  beside the summary's cache entry); the others skip it, so the workers divide
+  the summaries between them;
 - the fixpoint runs under an exclusive lock on the cache directory: the first
-  worker there computes and stores the facts (``results.py``), the others wait
-  and read them.
+  worker there waits for the summaries claimed elsewhere, reads them, computes
+  and stores the facts (``results.py``); the others wait for the lock and read
+  the facts, never the summaries they did not make.
 
 A claim names the process holding it: one whose process is gone (a killed
 run) is taken over at once, and any claim older than ``STALE_SECONDS`` is
