@@ -61,7 +61,8 @@ class ModuleContext:
 
         if not any(word in self.source for word in self.api.last_words(self.api.tf_function_name)):
             return []  # half of TensorFlow modules never name tf.function: no walk for them
-        return find_tf_function_sites(self.tree, self.names, self.api)
+        # The names only for a module that may name it somewhere: most do not.
+        return find_tf_function_sites(self.tree, lambda: self.names, self.api, self.source)
 
     @functools.cached_property
     def project(self):  # -> analysis.project.Project (imported lazily: most files never need it)
