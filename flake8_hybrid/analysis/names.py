@@ -92,6 +92,31 @@ def walk(node: ast.AST) -> list:
     return nodes
 
 
+#: The fields that hold statements (or the except handlers and match cases that hold them).
+_STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+#: Node type -> its fields that hold statements, in ``_fields`` order.
+_statement_fields: dict[type, tuple[str, ...]] = {}
+
+
+def statements(node: ast.AST) -> list:
+    """``node`` and every statement under it (with the except handlers and match cases
+    that hold some), in ``ast.walk`` order: a tenth of a module's nodes.
+
+    No expression holds a statement, so the walk never looks at one: the statements come
+    in the order of a walk of every node, without the other nine tenths."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read, as in ``walk``
+        kind = type(current)
+        fields = _statement_fields.get(kind)
+        if fields is None:
+            fields = _statement_fields[kind] = tuple(f for f in kind._fields if f in _STATEMENT_FIELDS)
+        for name in fields:
+            value = getattr(current, name)
+            if isinstance(value, list):  # (a lambda's or an if-expression's body is one expression)
+                nodes.extend(value)
+    return nodes
+
+
 #: A step of the scope builder: a node to visit, or an action to run.
 Work = Union[ast.AST, Callable[[], None]]
 
