@@ -77,3 +77,14 @@ def test_switches_under_other_names_and_lines_are_reported(tmp_path) -> None:
     assert [(f.line, f.code) for f in findings] == [
         (9, "HYB004"), (10, "HYB004"), (10, "HYB304"), (11, "HYB004"), (11, "HYB304"), (15, "HYB005"),
     ]
+
+
+def test_a_node_is_found_under_its_statements_or_anywhere() -> None:
+    from flake8_hybrid.rules.retracing import _ancestors
+
+    tree = ast.parse("class A:\n    def f(self):\n        for i in x:\n            g = [tf.function(h) for h in i]\n")
+    call = next(node for node in ast.walk(tree) if isinstance(node, ast.Call))
+    expected = ["ListComp", "Assign", "For", "FunctionDef", "ClassDef", "Module"]
+    assert [type(node).__name__ for node in _ancestors(tree, call)] == expected
+    call.lineno = 1  # placed off its statement's lines, as parsers have done inside f-strings
+    assert [type(node).__name__ for node in _ancestors(tree, call)] == expected

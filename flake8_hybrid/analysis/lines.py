@@ -27,7 +27,7 @@ def lines_with(source: str, words: Iterable[str], whole_words: bool = False) -> 
     starts = []
     for word in set(words):
         # One search per word, starting with it: far faster than an alternation of words or
-        # a look-behind for the start of a word (0.1 s over tf-models-official instead of 3 ms).
+        # a look-behind for the start of a word (3 ms over tf-models-official, not 0.1 s).
         for match in re.finditer(re.escape(word) + (r"(?!\w)" if whole_words else ""), text):
             start = match.start()
             if not (whole_words and start and _WORD_CHARACTER.match(text, start - 1)):
