@@ -98,6 +98,21 @@ _STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases
 _statement_fields: dict[type, tuple[str, ...]] = {}
 
 
+def statement_children(node: ast.AST) -> list:
+    """The statements right under ``node`` (or the except handlers and match cases that hold some),
+    in ``ast.iter_child_nodes`` order."""
+    kind = type(node)
+    fields = _statement_fields.get(kind)
+    if fields is None:
+        fields = _statement_fields[kind] = tuple(f for f in kind._fields if f in _STATEMENT_FIELDS)
+    children = []
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, list):  # (a lambda's or an if-expression's body is one expression)
+            children.extend(value)
+    return children
+
+
 def statements(node: ast.AST) -> list:
     """``node`` and every statement under it (with the except handlers and match cases
     that hold some), in ``ast.walk`` order: a tenth of a module's nodes.
@@ -106,14 +121,7 @@ def statements(node: ast.AST) -> list:
     in the order of a walk of every node, without the other nine tenths."""
     nodes = [node]
     for current in nodes:  # grows while it is read, as in ``walk``
-        kind = type(current)
-        fields = _statement_fields.get(kind)
-        if fields is None:
-            fields = _statement_fields[kind] = tuple(f for f in kind._fields if f in _STATEMENT_FIELDS)
-        for name in fields:
-            value = getattr(current, name)
-            if isinstance(value, list):  # (a lambda's or an if-expression's body is one expression)
-                nodes.extend(value)
+        nodes.extend(statement_children(current))
     return nodes
 
 
