@@ -357,7 +357,10 @@ class _GraphBody:
                     stack.extend((child, above + (node,), inside) for child in reversed(branch))
                     continue
             yield _Walked(node, above, inside)
-            stack.extend((child, above + (node,), inside) for child in reversed(list(ast.iter_child_nodes(node))))
+            children = child_nodes(node)
+            children.reverse()
+            below = above + (node,)  # one tuple for all the children
+            stack.extend((child, below, inside) for child in children)
 
     def _executing_eagerly(self, test: ast.expr) -> Optional[bool]:
         """True for ``if tf.executing_eagerly():`` (its body is eager), False for its negation."""
