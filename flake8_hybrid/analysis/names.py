@@ -84,14 +84,6 @@ def child_nodes(node: ast.AST) -> list:
     return children
 
 
-def walk(node: ast.AST) -> list:
-    """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order, faster."""
-    nodes = [node]
-    for current in nodes:  # grows while it is read: each node's children join the end
-        nodes.extend(child_nodes(current))
-    return nodes
-
-
 #: The fields that hold statements (or the except handlers and match cases that hold them).
 _STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 #: Node type -> its fields that hold statements, in ``_fields`` order.
@@ -122,6 +114,14 @@ def statements(node: ast.AST) -> list:
     nodes = [node]
     for current in nodes:  # grows while it is read, as in ``walk``
         nodes.extend(statement_children(current))
+    return nodes
+
+
+def walk(node: ast.AST) -> list:
+    """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order, faster."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read: each node's children join the end
+        nodes.extend(child_nodes(current))
     return nodes
 
 
