@@ -46,8 +46,8 @@ def _ancestors(tree: ast.AST, node: ast.AST) -> list[ast.AST]:
 
     The search enters only the statements that take up the node's first line, not
     the whole module (tf-models-official: a map of every node's parent was half the
-    retracing rules' time). Should the parser have placed a node off its statement's
-    lines (f-strings before Python 3.12), the search is made again everywhere."""
+    retracing rules' time). Should a node lie off its statement's lines (a tree not
+    made by the parser), the search is made again everywhere."""
     path = _path_to(tree, node, getattr(node, "lineno", None))
     if path is None:
         path = _path_to(tree, node, None)
