@@ -196,6 +196,62 @@ def test_applied_form_reads_the_inner_call(sites) -> None:
     assert len(applied) == 1 and applied[0].target_name == "plain"
 
 
+#: Sites a search by lines must not miss: an import's own name for tf.function (with its
+#: ``as`` and a comment on other lines), decorators above their def, an attribute's last
+#: word on the next line, lines ended by \r (a form feed ends none).
+HIDDEN_SITES = """\
+import tensorflow as tf
+from tensorflow import (function  # the decorator
+    as
+    compiled)
+\f
+class Model(tf.Module):
+    \"\"\"Its steps run under tf.function.\"\"\"
+
+    def helper(self):
+        return 1
+
+    @compiled
+    def step(self, x):
+        return x
+
+    @tf.\\
+function
+    def other(self, x):
+        return x
+
+def make():
+    g = compiled(lambda x: x)
+    return tf.function(jit_compile=True)(make)
+"""
+
+
+def _found(sites) -> list:
+    return [(ast.dump(site.node), site.target_name, site.bound) for site in sites]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_the_search_by_lines_finds_every_site(line_end) -> None:
+    source = HIDDEN_SITES.replace("\n", line_end)
+    tree = ast.parse(source)
+    api = api_model()
+    names = ModuleNames(tree, api.canonical, api.star_exports)
+    everywhere = _found(find_tf_function_sites(tree, names, api))
+    assert [target for _, target, _ in everywhere] == ["step", "other", "<lambda>", "make"]
+    assert _found(find_tf_function_sites(tree, lambda: names, api, source)) == everywhere
+
+
+def test_a_module_without_a_site_needs_no_names() -> None:
+    source = (
+        "import functools\n"
+        "def function_of(x):\n"
+        "    'Not a tf.function.'\n"
+        "    return functools.partial(x, function=None)\n"
+    )
+    tree = ast.parse(source)
+    assert find_tf_function_sites(tree, lambda: pytest.fail("names made"), api_model(), source) == []
+
+
 def test_a_binding_knows_the_value_a_plain_assignment_gives_it() -> None:
     tree, names = _names(
         "import logging\n"

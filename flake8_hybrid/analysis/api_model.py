@@ -42,6 +42,7 @@ class ApiModel:
         # (Named *_cache: the model's fingerprint, project._fingerprint, leaves those out.)
         self._value_kind_cache: dict[str, Optional[str]] = {}
         self._side_effect_cache: dict[str, Optional[str]] = {}
+        self._last_words_cache: dict[str, frozenset[str]] = {}
         tf_function = data["tf_function"]
         self.tf_function_name: str = tf_function["name"]
         self.tf_function_parameters = tuple(
@@ -101,11 +102,13 @@ class ApiModel:
     def last_words(self, name: str) -> frozenset[str]:
         """The last component of every spelling of ``name`` (``function`` for ``tensorflow.function``):
         a module whose text has none of them cannot refer to it."""
-        words = {name.rsplit(".", 1)[-1]}
-        for prefix, replacement in self._aliases:
-            if replacement == name or name.startswith(replacement + "."):
-                words.add((prefix + name[len(replacement):]).rsplit(".", 1)[-1])
-        return frozenset(words)
+        if name not in self._last_words_cache:  # (asked several times for every module)
+            words = {name.rsplit(".", 1)[-1]}
+            for prefix, replacement in self._aliases:
+                if replacement == name or name.startswith(replacement + "."):
+                    words.add((prefix + name[len(replacement):]).rsplit(".", 1)[-1])
+            self._last_words_cache[name] = frozenset(words)
+        return self._last_words_cache[name]
 
     def star_exports(self, module: str) -> frozenset[str]:
         return self._star_exports.get(self.canonical(module), frozenset())

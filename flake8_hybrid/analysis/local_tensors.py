@@ -14,7 +14,7 @@ import ast
 from typing import Iterable, Iterator
 
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import FunctionNode, ModuleNames
+from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, child_nodes
 
 #: Tensor attributes that are Python values, not tensors.
 _STATIC_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "name", "device", "graph", "op"})
@@ -31,7 +31,7 @@ def body_nodes(function: FunctionNode) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
 
 
 class LocalTensors:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import ast
-import collections
 import functools
 from typing import Optional, Sequence
 
 from flake8_hybrid.analysis.api_model import ApiModel, api_model
-from flake8_hybrid.analysis.names import ModuleNames
+from flake8_hybrid.analysis.names import ModuleNames, statements
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import get_rule
 from flake8_hybrid.settings import Settings, is_test_file
 from flake8_hybrid.versions import TargetVersion, target_for
-
-
-_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 class ModuleContext:
@@ -42,18 +38,8 @@ class ModuleContext:
     def function_nodes(self) -> list:
         """Every function definition of the module, in ``ast.walk`` order (one walk for all rules).
 
-        Definitions are statements: the walk goes through statements only (and the except
-        handlers and match cases that hold them), a tenth of a module's nodes."""
-        functions, queue = [], collections.deque([self.tree])
-        while queue:
-            node = queue.popleft()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions.append(node)
-            for field in node._fields:
-                value = getattr(node, field, None)
-                if isinstance(value, list):
-                    queue.extend(item for item in value if isinstance(item, _HOLDS_STATEMENTS))
-        return functions
+        Definitions are statements: the walk goes through statements only."""
+        return [node for node in statements(self.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
     @functools.cached_property
     def tf_function_sites(self) -> list:
@@ -61,7 +47,8 @@ class ModuleContext:
 
         if not any(word in self.source for word in self.api.last_words(self.api.tf_function_name)):
             return []  # half of TensorFlow modules never name tf.function: no walk for them
-        return find_tf_function_sites(self.tree, self.names, self.api)
+        # The names only for a module that may name it somewhere: most do not.
+        return find_tf_function_sites(self.tree, lambda: self.names, self.api, self.source)
 
     @functools.cached_property
     def project(self):  # -> analysis.project.Project (imported lazily: most files never need it)

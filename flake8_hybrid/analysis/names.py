@@ -84,6 +84,39 @@ def child_nodes(node: ast.AST) -> list:
     return children
 
 
+#: The fields that hold statements (or the except handlers and match cases that hold them).
+_STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+#: Node type -> its fields that hold statements, in ``_fields`` order.
+_statement_fields: dict[type, tuple[str, ...]] = {}
+
+
+def statement_children(node: ast.AST) -> list:
+    """The statements right under ``node`` (or the except handlers and match cases that hold some),
+    in ``ast.iter_child_nodes`` order."""
+    kind = type(node)
+    fields = _statement_fields.get(kind)
+    if fields is None:
+        fields = _statement_fields[kind] = tuple(f for f in kind._fields if f in _STATEMENT_FIELDS)
+    children = []
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, list):  # (a lambda's or an if-expression's body is one expression)
+            children.extend(value)
+    return children
+
+
+def statements(node: ast.AST) -> list:
+    """``node`` and every statement under it (with the except handlers and match cases
+    that hold some), in ``ast.walk`` order: a tenth of a module's nodes.
+
+    No expression holds a statement, so the walk never looks at one: the statements come
+    in the order of a walk of every node, without the other nine tenths."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read, as in ``walk``
+        nodes.extend(statement_children(current))
+    return nodes
+
+
 def walk(node: ast.AST) -> list:
     """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order, faster."""
     nodes = [node]

@@ -14,10 +14,12 @@ Arguments are mapped to ``tf.function``'s parameters in TF's positional order
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.lines import lines_with, names_imported_as, spans_any
 from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, child_nodes
 
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -69,10 +71,33 @@ def signature_parameters(site: TfFunctionSite) -> Optional[list[ast.arg]]:
     return parameters[1:] if site.bound else parameters
 
 
-def find_tf_function_sites(tree: ast.Module, names: ModuleNames, api: ApiModel) -> list[TfFunctionSite]:
-    finder = _SiteFinder(names, api)
+def find_tf_function_sites(
+    tree: ast.Module,
+    names: Union[ModuleNames, Callable[[], ModuleNames]],
+    api: ApiModel,
+    source: Optional[str] = None,
+) -> list[TfFunctionSite]:
+    """Every ``tf.function`` site of the module, in source order.
+
+    ``names`` may be a function that makes them: it is called only when an expression
+    may name tf.function.  Given the module's ``source``, the search skips the statements
+    whose lines spell no name of it: in tf-models-official, 9 in 10 modules that say
+    "function" have no site, and now need neither a walk of every node nor the names.
+    """
+    finder = _SiteFinder(names if callable(names) else (lambda: names), api)
+    if source is not None:
+        finder.spellings = _spellings(api, source)
+        finder.lines = lines_with(source, finder.spellings, whole_words=True)
     finder.search(tree)
     return finder.sites
+
+
+def _spellings(api: ApiModel, source: str) -> frozenset[str]:
+    """Every name that can refer to tf.function in this module: the last word of one of its
+    spellings (``tf.function``, ``from tensorflow import function``), and any name an import
+    gives it (``from tensorflow import function as tff``)."""
+    last_words = api.last_words(api.tf_function_name)
+    return last_words | names_imported_as(source, last_words)
 
 
 #: Where the search leaves a class body (pushed before the body's nodes, so popped after them).
@@ -80,22 +105,34 @@ _LEAVE_CLASS = object()
 
 
 class _SiteFinder:
-    def __init__(self, names: ModuleNames, api: ApiModel) -> None:
-        self.names = names
+    def __init__(self, make_names: Callable[[], ModuleNames], api: ApiModel) -> None:
+        self._make_names = make_names
         self.api = api
         #: The last word of every spelling of tf.function: an attribute ending in another word is not it.
         self.last_words = api.last_words(api.tf_function_name)
+        #: Every name that can refer to tf.function (None: any name may).
+        self.spellings: Optional[frozenset[str]] = None
+        #: The lines where one of those names stands, ascending (None: any line may hold a site).
+        self.lines: Optional[list[int]] = None
         self.sites: list[TfFunctionSite] = []
         self.classes: list[ast.ClassDef] = []
         self.handled_calls: set[int] = set()
 
+    @functools.cached_property
+    def names(self) -> ModuleNames:
+        return self._make_names()
+
     def search(self, tree: ast.AST) -> None:
-        """Every node, depth first in source order (as ``ast.NodeVisitor`` goes), without recursing."""
+        """Every node, depth first in source order (as ``ast.NodeVisitor`` goes), without recursing.
+
+        A statement on lines where no name of tf.function stands holds no site: it is skipped whole."""
         stack: list = [tree]
         while stack:
             node = stack.pop()
             if node is _LEAVE_CLASS:
                 self.classes.pop()
+                continue
+            if self.lines is not None and isinstance(node, ast.stmt) and not spans_any(node, self.lines):
                 continue
             kind = type(node)
             if kind is ast.Call:
@@ -110,20 +147,28 @@ class _SiteFinder:
             stack.extend(children)
 
     def is_tf_function(self, expr: ast.AST) -> bool:
-        if isinstance(expr, ast.Attribute) and expr.attr not in self.last_words:
-            return False  # (most calls: no name lookup for them)
+        # Only an attribute or a name can be, spelled as it may be (most calls: no name lookup for them).
+        if isinstance(expr, ast.Attribute):
+            if expr.attr not in self.last_words:
+                return False
+        elif not isinstance(expr, ast.Name) or (self.spellings is not None and expr.id not in self.spellings):
+            return False
         return self.names.qualified_name(expr) == self.api.tf_function_name
 
     # -- decorators --------------------------------------------------------
     def visit_function(self, node: DefNode) -> None:
-        in_class = bool(self.classes) and node in self.classes[-1].body
-        static = any(self.names.qualified_name(d) is None and _is_name(d, "staticmethod") for d in node.decorator_list)
         for decorator in node.decorator_list:
             if self.is_tf_function(decorator):
-                self.sites.append(TfFunctionSite(decorator, None, node, in_class and not static))
+                self.sites.append(TfFunctionSite(decorator, None, node, self._bound(node)))
             elif isinstance(decorator, ast.Call) and self.is_tf_function(decorator.func):
                 self.handled_calls.add(id(decorator))
-                self._add(decorator, decorator, node, in_class and not static)
+                self._add(decorator, decorator, node, self._bound(node))
+
+    def _bound(self, node: DefNode) -> bool:
+        """A method called through its instance (not a static method): its first parameter is not an argument."""
+        in_class = bool(self.classes) and node in self.classes[-1].body
+        static = any(_is_name(d, "staticmethod") and self.names.qualified_name(d) is None for d in node.decorator_list)
+        return in_class and not static
 
     # -- calls -------------------------------------------------------------
     def visit_call(self, node: ast.Call) -> None:

@@ -15,12 +15,14 @@ evidence live here; each rule is one small function below.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.analysis.names import child_nodes, statements, walk
 from flake8_hybrid.analysis.project import FunctionFacts, display_path
 from flake8_hybrid.analysis.summary import LOGGER_METHODS, is_logger
 from flake8_hybrid.findings import Finding, FixIntent
@@ -38,11 +40,13 @@ _PLAIN_TENSOR = frozenset({"tensor", "variable"})
 
 @check(*CODES)
 def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
-    if not module.project.facts_for(module.filename):
-        return
-    module_info = None  # built for the first graph body: most modules have none
-    # HYB109 needs a tf.TensorArray made in this module (or its write's result).
+    analyzed = module.project.facts_for(module.filename)
+    # HYB109 needs a tf.TensorArray made in this module (or its write's result); every
+    # other rule a graph body: most modules have neither, and need no walk at all.
     tensor_arrays = "TensorArray" in module.source
+    if not analyzed or not tensor_arrays and not any(facts.runs_as_graph for facts in analyzed):
+        return
+    module_info = None  # made for the first graph body
     global_arrays = _tensor_array_names(module, module.tree) if tensor_arrays else set()
     for node in module.function_nodes:
         facts = module.function_facts.get(node.lineno)
@@ -56,12 +60,12 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
             yield from body.findings()
     # Lambdas TensorFlow traces (``ds.map(lambda x: ...)``, ``tf.function(lambda ...)``).
     lambdas = {}
-    for facts in module.project.facts_for(module.filename):
+    for facts in analyzed:
         position = _LAMBDA_KEY.search(facts.key)
         if position and facts.runs_as_graph:
             lambdas[(int(position[1]), int(position[2]))] = facts
     if lambdas:
-        for node in ast.walk(module.tree):
+        for node in walk(module.tree):  # (ast.walk's order, twice as fast)
             if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) in lambdas:
                 module_info = module_info or _ModuleInfo(module)
                 yield from _GraphBody(module, module_info, node, lambdas[(node.lineno, node.col_offset)]).findings()
@@ -91,47 +95,65 @@ def _short(node: ast.AST, limit: int = 48) -> str:
 
 # -- what the module assigns where ---------------------------------------------------
 class _ModuleInfo:
-    """What the module assigns to ``self`` attributes, and the function holding each name, in one walk
-    (what a plain name was given is its binding's ``value``: names.py)."""
+    """What the module's classes assign to ``self`` attributes, and the function holding each name
+    (what a plain name was given is its binding's ``value``: names.py).
+
+    Each table is made on first use, once per module: most graph bodies need none of them
+    (making them all up front, in a walk of the whole module, was most of this family's
+    time on tf-models-official)."""
 
     def __init__(self, module: ModuleContext) -> None:
         self.module = module
-        #: class node -> attribute -> [(value, method name, line)] of ``self.attr = value``.
-        self.self_attributes: dict[int, dict[str, list]] = {}
-        self.class_of_method: dict[int, ast.ClassDef] = {}
-        #: id of a name -> the innermost function whose body holds it (a ``global x; x = ...`` rebinding).
-        self.function_of_name: dict[int, ast.AST] = {}
-        # One pass, carrying the innermost function whose body holds each node (a def's
-        # decorators and defaults belong to the enclosing function, not to it).
-        stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(module.tree, None)]
-        while stack:
-            node, holder = stack.pop()
-            if isinstance(node, ast.Name) and holder is not None:
-                self.function_of_name[id(node)] = holder
-            elif isinstance(node, ast.ClassDef):
-                self._record_class(node)
-            if isinstance(node, DefNode):
-                body = {id(statement) for statement in node.body}
-                stack.extend((child, node if id(child) in body else holder) for child in ast.iter_child_nodes(node))
-            else:
-                stack.extend((child, holder) for child in ast.iter_child_nodes(node))
+        self._self_attributes: dict[int, dict[str, list]] = {}
 
-    def _record_class(self, node: ast.ClassDef) -> None:
+    def class_of_method(self, function: ast.AST) -> Optional[ast.ClassDef]:
+        """The class whose body defines ``function``, when it takes a receiver (``self``)."""
+        if not isinstance(function, DefNode) or not function.args.args:
+            return None
+        scope = self.module.names.scope_of(function)
+        owner = scope.parent if scope is not None else None
+        if owner is None or owner.kind != "class":
+            return None
+        return owner.node if any(statement is function for statement in owner.node.body) else None
+
+    def self_attributes(self, cls: ast.ClassDef) -> dict[str, list]:
+        """Attribute -> [(value, method name, line)] of each ``self.attr = value`` in the class' methods."""
+        if id(cls) not in self._self_attributes:
+            self._self_attributes[id(cls)] = self._assigned_attributes(cls)
+        return self._self_attributes[id(cls)]
+
+    def _assigned_attributes(self, cls: ast.ClassDef) -> dict[str, list]:
         attributes: dict[str, list] = {}
-        for method in node.body:
+        for method in cls.body:
             if not isinstance(method, DefNode) or not method.args.args:
                 continue
-            self.class_of_method[id(method)] = node
             receiver = method.args.args[0].arg
-            for inner in ast.walk(method):
+            for inner in statements(method):  # assignments are statements
                 if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                     targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
                     for target in targets:
                         if _is_attribute_of(target, receiver):
                             value = inner.value if not isinstance(inner, ast.AugAssign) else inner
                             attributes.setdefault(target.attr, []).append((value, method.name, inner.lineno))
-        self.self_attributes[id(node)] = attributes
+        return attributes
 
+    @functools.cached_property
+    def function_of_name(self) -> dict[int, ast.AST]:
+        """id of a name -> the innermost function whose body holds it (a ``global x; x = ...`` rebinding)."""
+        function_of_name: dict[int, ast.AST] = {}
+        # One pass, carrying the innermost function whose body holds each node (a def's
+        # decorators and defaults belong to the enclosing function, not to it).
+        stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(self.module.tree, None)]
+        while stack:
+            node, holder = stack.pop()
+            if isinstance(node, ast.Name) and holder is not None:
+                function_of_name[id(node)] = holder
+            if isinstance(node, DefNode):
+                body = {id(statement) for statement in node.body}
+                stack.extend((child, node if id(child) in body else holder) for child in child_nodes(node))
+            else:
+                stack.extend((child, holder) for child in child_nodes(node))
+        return function_of_name
 
 
 def _is_attribute_of(node: ast.AST, receiver: str) -> bool:
@@ -262,6 +284,8 @@ class _GraphBody:
         ]
         self.tensors = LocalTensors(self.node, self.module.names, self.module.api, self.plain_tensor_parameters)
         self.scope = self.module.names.scope_of(self.node)
+        #: The class this is a method of (None for a function, a lambda, a nested def).
+        self.cls = self.info.class_of_method(self.node)
         self.self_name = self._self_name()
         #: A constructor run from graph code initializes an object made there: its own state is new.
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
@@ -307,7 +331,7 @@ class _GraphBody:
         )
 
     def _self_name(self) -> Optional[str]:
-        if id(self.node) not in self.info.class_of_method:
+        if self.cls is None:
             return None
         if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in self.node.decorator_list):
             return None
@@ -334,7 +358,10 @@ class _GraphBody:
                     stack.extend((child, above + (node,), inside) for child in reversed(branch))
                     continue
             yield _Walked(node, above, inside)
-            stack.extend((child, above + (node,), inside) for child in reversed(list(ast.iter_child_nodes(node))))
+            children = child_nodes(node)
+            children.reverse()
+            below = above + (node,)  # one tuple for all the children
+            stack.extend((child, below, inside) for child in children)
 
     def _executing_eagerly(self, test: ast.expr) -> Optional[bool]:
         """True for ``if tf.executing_eagerly():`` (its body is eager), False for its negation."""
@@ -457,8 +484,7 @@ class _GraphBody:
                 return False
             return _container_literal(self.module, binding.value) is not None
         if self.self_name and not self.constructor and _is_attribute_of(receiver, self.self_name):
-            cls = self.info.class_of_method.get(id(self.node))
-            assigned = self.info.self_attributes.get(id(cls), {}).get(receiver.attr, []) if cls else []
+            assigned = self.info.self_attributes(self.cls).get(receiver.attr, []) if self.cls else []
             return bool(assigned) and all(
                 _container_literal(self.module, value) is not None for value, _, _ in assigned
             )
@@ -729,8 +755,7 @@ class _GraphBody:
         return None
 
     def _rebound_attribute(self, attribute: str) -> Optional[int]:
-        cls = self.info.class_of_method.get(id(self.node))
-        assigned = self.info.self_attributes.get(id(cls), {}).get(attribute, []) if cls else []
+        assigned = self.info.self_attributes(self.cls).get(attribute, []) if self.cls else []
         if len(assigned) < 2 and not any(method != "__init__" for _, method, _ in assigned):
             return None
         values = [value.value if isinstance(value, ast.AugAssign) else value for value, _, _ in assigned]

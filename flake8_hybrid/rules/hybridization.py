@@ -12,6 +12,7 @@ import ast
 from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.analysis.names import statement_children, walk
 from flake8_hybrid.analysis.project import FunctionFacts, qualname_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
 from flake8_hybrid.findings import Finding, FixIntent
@@ -32,7 +33,7 @@ def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
     decorators = {
         id(site.target): site for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
     }
-    exempt_from_cost = _uses_distribution(module)
+    exempt_from_cost = None  # known once a HYB007 asks: it takes a walk of the module
     for node, class_node in _functions(module.tree):
         facts = facts_by_line.get(node.lineno)
         if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
@@ -44,17 +45,22 @@ def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
             elif code == "HYB003" and site is not None:
                 yield from _hyb003(module, node, facts)
             elif code in ("HYB002", "HYB006", "HYB007") and site is not None:
-                if code == "HYB007" and (exempt_from_cost or _is_tf_module_method(module, class_node)):
-                    continue  # exported tf.Module methods and distributed code keep their graphs
+                if code == "HYB007":
+                    if exempt_from_cost is None:
+                        exempt_from_cost = _uses_distribution(module)
+                    if exempt_from_cost or _is_tf_module_method(module, class_node):
+                        continue  # exported tf.Module methods and distributed code keep their graphs
                 yield _removal(module, code, node, facts, site)
 
 
 def _functions(tree: ast.Module) -> Iterator[tuple[ast.AST, Optional[ast.ClassDef]]]:
-    """Every function definition, with the class it is a method of."""
+    """Every function definition, with the class it is a method of.
+
+    Definitions are statements: the walk goes through statements only, a tenth of the nodes."""
     stack: list[tuple[ast.AST, Optional[ast.ClassDef]]] = [(tree, None)]
     while stack:
         node, owner = stack.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in statement_children(node):
             if isinstance(child, DefNode):
                 yield child, owner
                 stack.append((child, None))
@@ -160,7 +166,7 @@ def _import_only_for(module: ModuleContext, decorator: ast.expr) -> str:
     binding = module.names.binding_of(root)
     if binding is None or not isinstance(binding.node, ast.ImportFrom):
         return ""
-    uses = sum(1 for n in ast.walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load))
+    uses = sum(1 for n in walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load))
     return root.id if uses == 1 else ""
 
 
@@ -174,5 +180,5 @@ def _is_tf_module_method(module: ModuleContext, class_node: Optional[ast.ClassDe
 def _uses_distribution(module: ModuleContext) -> bool:
     if not any("distribute" in line for line in module.lines):
         return False
-    return any((module.qualified_name(n) or "").startswith("tensorflow.distribute") for n in ast.walk(module.tree)
+    return any((module.qualified_name(n) or "").startswith("tensorflow.distribute") for n in walk(module.tree)
                if isinstance(n, ast.Attribute))

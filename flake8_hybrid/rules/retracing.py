@@ -13,8 +13,10 @@ import ast
 import os
 from typing import Iterator, Optional
 
+from flake8_hybrid.analysis.lines import spans_any
 from flake8_hybrid.analysis.local_tensors import body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
+from flake8_hybrid.analysis.names import child_nodes
 from flake8_hybrid.analysis.project import display_path
 from flake8_hybrid.analysis.retracing import MIN_VALUES, retracing_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
@@ -39,12 +41,34 @@ def check_retracing(module: ModuleContext) -> Iterator[Finding]:
     yield from _hyb203(module, facts)
 
 
-def _parents(tree: ast.AST) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+def _ancestors(tree: ast.AST, node: ast.AST) -> list[ast.AST]:
+    """The nodes that hold ``node``, innermost first.
+
+    The search enters only the statements that take up the node's first line, not
+    the whole module (tf-models-official: a map of every node's parent was half the
+    retracing rules' time). Should a node lie off its statement's lines (a tree not
+    made by the parser), the search is made again everywhere."""
+    path = _path_to(tree, node, getattr(node, "lineno", None))
+    if path is None:
+        path = _path_to(tree, node, None)
+    return path[::-1] if path is not None else []
+
+
+def _path_to(tree: ast.AST, node: ast.AST, line: Optional[int]) -> Optional[list[ast.AST]]:
+    """The nodes from the root down to ``node``'s parent; None if it is not found (without
+    recursing: depth first, entering only the statements that take up ``line``, if given)."""
+    path: list[ast.AST] = []
+    stack = [(tree, 0)]
+    while stack:
+        current, depth = stack.pop()
+        del path[depth:]  # back up to the current node's parent
+        if current is node:
+            return path
+        if line is not None and isinstance(current, ast.stmt) and not spans_any(current, [line]):
+            continue
+        path.append(current)
+        stack.extend((child, depth + 1) for child in child_nodes(current))
+    return None
 
 
 def _callee_name(key: str) -> str:
@@ -143,22 +167,18 @@ def _uses_static_dimension(function: ast.AST) -> Optional[str]:
 
 # -- HYB202: a tf.function created again and again -------------------------------------------
 def _hyb202(module: ModuleContext) -> Iterator[Finding]:
-    if not module.tf_function_sites:
-        return
-    parents = _parents(module.tree)
     for site in module.tf_function_sites:
-        found = _creation_scope(module, site, parents)
+        found = _creation_scope(module, site)
         if found is not None:
             when, scope = found
             yield module.finding("HYB202", site.node, function=site.target_name, when=when, scope=scope)
 
 
-def _creation_scope(module: ModuleContext, site: TfFunctionSite, parents: dict) -> Optional[tuple[str, str]]:
+def _creation_scope(module: ModuleContext, site: TfFunctionSite) -> Optional[tuple[str, str]]:
     """What runs the creation repeatedly: a loop, or a function called repeatedly; None if nothing does."""
     node: ast.AST = site.target if site.is_decorator else site.node
-    while True:
-        parent = parents.get(id(node))
-        if parent is None or isinstance(parent, ast.ClassDef):
+    for parent in _ancestors(module.tree, node):
+        if isinstance(parent, ast.ClassDef):
             return None
         in_body = node not in parent.orelse and node is not getattr(parent, "iter", None) if isinstance(
             parent, (ast.For, ast.AsyncFor, ast.While)) else False
@@ -178,6 +198,7 @@ def _creation_scope(module: ModuleContext, site: TfFunctionSite, parents: dict) 
                         f"{' (from ' + callers + ')' if callers else ''}", f"'{parent.name}'")
             return None
         node = parent
+    return None
 
 
 def _is_cache_guard(test: ast.expr) -> bool:
@@ -203,6 +224,8 @@ def _is_cached(module: ModuleContext, function: ast.AST) -> bool:
 # -- HYB204: Python loops unrolled into the graph ----------------------------------------------
 def _hyb204(module: ModuleContext) -> Iterator[Finding]:
     decorated = {id(s.target) for s in module.tf_function_sites if isinstance(s.target, DefNode)}
+    if not decorated and not any(f.runs_as_graph and not f.keras_managed for f in module.function_facts.values()):
+        return  # no graph function here: no need to look for one
     for node in module.function_nodes:
         facts = module.function_facts.get(node.lineno) if id(node) not in decorated else None
         if id(node) not in decorated and not (facts is not None and facts.runs_as_graph and not facts.keras_managed):
@@ -214,12 +237,16 @@ def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Findin
     parameters = {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}
     facts = module.function_facts.get(function.lineno)
     python_numbers = {p.name for p in facts.parameters if p.primitive and not p.tensor} if facts else set()
-    tensors = _tensor_names(module, function, parameters - python_numbers - {"self"})
+    tensors = None  # found for the first loop that unrolls: most functions have none
     for node in body_nodes(function):
         if not isinstance(node, ast.For):
             continue
         what = _unrolled_iterable(module, node.iter, python_numbers)
-        if what is None or not _builds_tensor_ops(module, node.body, tensors):
+        if what is None:
+            continue
+        if tensors is None:
+            tensors = _tensor_names(module, function, parameters - python_numbers - {"self"})
+        if not _builds_tensor_ops(module, node.body, tensors):
             continue
         fix = None
         iterable = ast.unparse(node.iter)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from flake8_hybrid.analysis.lines import lines_with, names_imported_as, nodes_on
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import get_rule
@@ -20,21 +21,42 @@ def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
     # The deprecated aliases are all experimental_* names, the switches all say "eagerly":
     # a module that spells neither has nothing to walk for.
     aliases = "experimental_" in module.source
-    report_switches = not module.is_test_file and "eagerly" in module.source
+    report_switches = "eagerly" in module.source and not module.is_test_file
     if not aliases and not report_switches:
         return
-    for node in ast.walk(module.tree):
+    deprecated = _names_of(module, module.api.deprecated_functions) if aliases else frozenset()
+    switches = _names_of(module, module.api.run_functions_eagerly) if report_switches else frozenset()
+    # Nor has a statement whose lines spell none of their names, nor run_eagerly (tf-models-
+    # official: 0.13 s of walks of whole modules, most of whose lines are other code).
+    lines = lines_with(module.source, deprecated | switches | {"run_eagerly"}, whole_words=True)
+    for node in nodes_on(module.tree, lines):
         if aliases and isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-            yield from _deprecated_alias(module, node)
+            if _may_be_named(node, deprecated):
+                yield from _deprecated_alias(module, node)
         if not report_switches:
             continue
         if isinstance(node, ast.Call):
-            yield from _run_functions_eagerly(module, node)
+            if _may_be_named(node.func, switches):
+                yield from _run_functions_eagerly(module, node)
             yield from _compile_run_eagerly(module, node)
         elif isinstance(node, ast.Assign) and _is_true(node.value):
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr == "run_eagerly":
                     yield module.finding("HYB005", target, model=ast.unparse(target.value))
+
+
+def _names_of(module: ModuleContext, functions: Iterable[str]) -> frozenset[str]:
+    """The names that can end a reference to one of ``functions``: the last word of one of their
+    spellings, and the names imports give them (``... import run_functions_eagerly as f``)."""
+    last_words = frozenset().union(*(module.api.last_words(name) for name in functions))
+    return last_words | names_imported_as(module.source, last_words)
+
+
+def _may_be_named(expr: ast.expr, names: frozenset[str]) -> bool:
+    """Whether ``expr`` may refer to what ``names`` can refer to (no name lookup for most)."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr in names
+    return isinstance(expr, ast.Name) and expr.id in names
 
 
 def _run_functions_eagerly(module: ModuleContext, call: ast.Call) -> Iterator[Finding]:
