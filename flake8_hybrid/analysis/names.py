@@ -94,6 +94,32 @@ def walk(node: ast.AST) -> list:
 
 #: A step of the scope builder: a node to visit, or an action to run.
 Work = Union[ast.AST, Callable[[], None]]
+#: The type of the builder's actions (closures and lambdas): told apart from nodes by type alone.
+_ACTION = type(lambda: None)
+#: Fields that hold only operator and context nodes (``Load``, ``Store``, ``Add``, ``Eq`` ...):
+#: nothing in them binds or loads a name, and they are a third of a module's nodes. The
+#: scope builder does not visit them (with the fast paths in ``visit``: ModuleNames on
+#: tf-models-official 0.85 -> 0.68 s CPU).
+_INERT_FIELDS = frozenset({"ctx", "op", "ops"})
+
+
+def _scoped_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type whose nodes the scope builder visits, in ``_fields`` order."""
+    if kind is ast.Constant:
+        return ()  # its value is a Python constant, never a node
+    return tuple(name for name in kind._fields if name not in _INERT_FIELDS)
+
+
+def _children(node: ast.AST, fields: tuple[str, ...]) -> list:
+    """``child_nodes(node)``, from these fields only."""
+    children = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+    return children
 
 
 class _ScopeBuilder:
@@ -120,24 +146,33 @@ class _ScopeBuilder:
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
-        # Node type -> its visit_X method, or None: looked up once per type, not per node.
-        # (Local: held by the builder, its bound methods would make a reference cycle.)
-        visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
+        # Node type -> its visit_X method, or the fields to visit its children from:
+        # looked up once per type, not per node. (Local: held by the builder, its bound
+        # methods would make a reference cycle.)
+        plans: dict[type, Union[Callable[[ast.AST], list], tuple[str, ...]]] = {}
         while stack:
             item = stack.pop()
-            if callable(item):  # an action (nodes are not callable)
+            kind = type(item)
+            if kind is _ACTION:
                 item()
                 continue
-            kind = type(item)
-            if kind not in visitors:
-                visitors[kind] = getattr(self, "visit_" + kind.__name__, None)
-            method = visitors[kind]
-            if method is None:
-                children = child_nodes(item)
+            # The commonest nodes, a third of those visited, without a work list to build and reverse.
+            if kind is ast.Name:
+                self.visit_Name(item)
+                continue
+            if kind is ast.Attribute:
+                self.attributes.add(item.attr)
+                stack.append(item.value)  # not its ctx (Load, Store): nothing to record there
+                continue
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = getattr(self, "visit_" + kind.__name__, None) or _scoped_fields(kind)
+            if type(plan) is not tuple:
+                stack.extend(reversed([w for w in plan(item) if w is not None]))
+            elif plan:  # (not a Constant)
+                children = _children(item, plan)
                 children.reverse()
                 stack.extend(children)
-            else:
-                stack.extend(reversed([w for w in method(item) if w is not None]))
 
     # -- helpers -----------------------------------------------------------
     def _bind(self, name: str, node: ast.AST, imported: Optional[str] = None) -> None:
@@ -263,10 +298,6 @@ class _ScopeBuilder:
     def visit_Nonlocal(self, node: ast.Nonlocal) -> list:
         self.scope.nonlocal_names.update(node.names)
         return []
-
-    def visit_Attribute(self, node: ast.Attribute) -> list:
-        self.attributes.add(node.attr)
-        return [node.value]  # not its ctx (Load, Store): nothing to record there
 
     def visit_Name(self, node: ast.Name) -> list:
         if isinstance(node.ctx, ast.Load):
