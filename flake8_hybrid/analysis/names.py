@@ -122,6 +122,24 @@ def _children(node: ast.AST, fields: tuple[str, ...]) -> list:
     return children
 
 
+#: Node type -> its ``_scoped_fields``, filled in as types are met.
+_fields_of_type: dict[type, tuple[str, ...]] = {}
+
+
+def walk_without_operators(node: ast.AST) -> list:
+    """``walk(node)`` less its operator and context nodes (``Load``, ``Add`` ...): the other
+    nodes in the same order, from a third fewer nodes to visit."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read: each node's children join the end
+        kind = type(current)
+        fields = _fields_of_type.get(kind)
+        if fields is None:
+            fields = _fields_of_type[kind] = _scoped_fields(kind)
+        if fields:
+            nodes.extend(_children(current, fields))
+    return nodes
+
+
 class _ScopeBuilder:
     """Walks a module once, recording scopes, bindings and the scope of each load.
 
@@ -371,6 +389,7 @@ class ModuleNames:
         self.attributes: frozenset[str] = frozenset(builder.attributes)
         self._canonical = canonical
         self._star_exports = star_exports
+        self._roots: dict[int, Optional[str]] = {}  # id of a loaded Name -> _root_name's answer
 
     # -- lookups -----------------------------------------------------------
     def scope_of(self, function: ast.AST) -> Optional[Scope]:
@@ -414,6 +433,14 @@ class ModuleNames:
         return self._canonical(".".join([root, *reversed(attributes)]))
 
     def _root_name(self, name: ast.Name) -> Optional[str]:
+        """What a name's import binds it to (``tensorflow``), or None: remembered per name,
+        since a chain ``a.b.c`` asks for its root once for each of ``a``, ``a.b`` and ``a.b.c``."""
+        key = id(name)
+        if key not in self._roots:
+            self._roots[key] = self._find_root_name(name)
+        return self._roots[key]
+
+    def _find_root_name(self, name: ast.Name) -> Optional[str]:
         scope = self._scope_of_load.get(id(name))
         if scope is None:
             return None
@@ -437,6 +464,8 @@ class ModuleNames:
 
 def _choose(bindings: list[Binding], use: Optional[Position]) -> Binding:
     """The binding a use at ``use`` sees (``None``: a use from a nested scope)."""
+    if len(bindings) == 1:  # most names: the one binding, whatever its position
+        return bindings[0]
     candidates = [b for b in bindings if not b.fallback] or bindings
     if use is not None:
         before = [b for b in candidates if b.position < use]

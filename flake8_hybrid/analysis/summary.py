@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames, walk
+from flake8_hybrid.analysis.names import ModuleNames, walk_without_operators
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -220,7 +220,7 @@ class _Builder:
         if clues is None:
             names = []
             reason = ""
-            for node in walk(expr):
+            for node in walk_without_operators(expr):
                 if isinstance(node, ast.Name):
                     names.append(node.id)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -235,7 +235,7 @@ class _Builder:
         counters = self._loop_counters.get(id(loop))
         if counters is None:
             counters = self._loop_counters[id(loop)] = [
-                inner.target.id for inner in walk(loop)
+                inner.target.id for inner in walk_without_operators(loop)
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
                 and isinstance(inner.target, ast.Name)
             ]
@@ -296,6 +296,17 @@ class _FunctionBuilder:
         self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
         self.weight = 1
+        # Retracing facts (see _retracing_note). Unlike the values, the second pass starts from
+        # what the first left in them. name -> (count, first line, last line) of the loop it varies in:
+        self._varying_counts: dict[str, tuple] = {}
+        #: name -> (reason, first, last) of tensors with varying shapes.
+        self._varying_shapes: dict[str, tuple] = {}
+        #: name -> why the dataset it holds yields batches of many shapes.
+        self._datasets: dict[str, Union[str, list]] = {}
+        #: The (first, last) lines of the loops seen.
+        self._loops: list[tuple[int, int]] = []
+        #: name -> (what, first, last): bound in a loop to an object made there.
+        self._fresh: dict[str, tuple] = {}
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         decorators = node.decorator_list if is_def else []
         static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
@@ -854,25 +865,17 @@ class _FunctionBuilder:
     # -- retracing facts (HYB201, HYB203, HYB205) ----------------------------------
     # Kept apart from the values: which loop variable takes how many values, and
     # which tensors take a new shape on every iteration, for the retracing rules.
-    def _retracing_state(self) -> tuple:
-        state = self.__dict__.get("_retracing")
-        if state is None:
-            # name -> (count, first line, last line) of the loop it varies in;
-            # name -> (reason, first, last) of tensors with varying shapes; datasets: name -> reason.
-            # Then the loops seen (spans), and names bound in a loop to an object made there.
-            state = self.__dict__["_retracing"] = ({}, {}, {}, [], {})
-        return state
-
     def _retracing_note(self, node: ast.stmt) -> None:
         if not isinstance(node, _NOTED_STATEMENTS):
             return  # most statements: nothing to note
-        counts, shapes, datasets, loops, fresh = self._retracing_state()
+        counts, shapes, datasets, loops, fresh = (
+            self._varying_counts, self._varying_shapes, self._datasets, self._loops, self._fresh)
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             loops.append((node.lineno, node.end_lineno or node.lineno))
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             fresh.pop(node.targets[0].id, None)
-            syntax = self._fresh_object(node.value)
             spans = [span for span in loops if span[0] < node.lineno <= span[1]]
+            syntax = self._fresh_object(node.value) if spans else ""  # (made in a loop, or not noted)
             if syntax and spans:
                 fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
         if isinstance(node, (ast.For, ast.AsyncFor)):
@@ -909,7 +912,7 @@ class _FunctionBuilder:
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
-            reason = self._varying_shape(node.value, node.lineno)
+            reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
             datasets.pop(name, None)
             shapes.pop(name, None)
             if dataset_reason:
@@ -934,7 +937,7 @@ class _FunctionBuilder:
 
     def _is_varying_name(self, name: str, line: int) -> Optional[int]:
         """The number of values a name takes per iteration of the loop around ``line`` (0: unknown), or None."""
-        counts = self._retracing_state()[0]
+        counts = self._varying_counts
         if name in counts and counts[name][1] <= line <= counts[name][2]:
             return counts[name][0]
         if self.loop_depth and v.COUNTER in self.env.get(name, ()):
@@ -943,7 +946,7 @@ class _FunctionBuilder:
 
     def _dataset_shape_reason(self, expr: ast.AST) -> str:
         """Why a dataset expression yields batches of many shapes, or ""."""
-        datasets = self._retracing_state()[2]
+        datasets = self._datasets
         if not datasets and not self.owner.batches:
             return ""  # neither a dataset assigned earlier nor a batching call to find
         names, reason = self.owner.dataset_clues(expr)
@@ -970,7 +973,7 @@ class _FunctionBuilder:
 
     def _varying_shape(self, expr: ast.AST, line: int) -> str:
         """Why the tensor an expression makes has a new shape on each iteration of a loop, or ""."""
-        shapes = self._retracing_state()[1]
+        shapes = self._varying_shapes
         if isinstance(expr, ast.Name) and expr.id in shapes and shapes[expr.id][1] <= line <= shapes[expr.id][2]:
             return shapes[expr.id][0]
 
@@ -1021,8 +1024,8 @@ class _FunctionBuilder:
                 fact = ["shape", self._varying_shape(argument, node.lineno)]
             elif self._fresh_object(argument):
                 fact = ["new", self._fresh_object(argument)]
-            elif isinstance(argument, ast.Name) and argument.id in self._retracing_state()[4]:
-                syntax, first, last = self._retracing_state()[4][argument.id]
+            elif isinstance(argument, ast.Name) and argument.id in self._fresh:
+                syntax, first, last = self._fresh[argument.id]
                 if first <= node.lineno <= last:
                     fact = ["new", syntax]  # made in the same loop as the call
             if fact is not None:
