@@ -156,6 +156,8 @@ class _Builder:
         self._dataset_clues: dict[int, tuple] = {}
         self._loop_counters: dict[int, list] = {}
         self._qualified: dict[int, Optional[str]] = {}
+        #: id of a block -> its _definitions, found while naming them and summarized after.
+        self._definitions: dict[int, list] = {}
         #: Whether the module names a batching method at all: most do not, and need no search for one.
         self.batches = not _BATCHING_METHODS.isdisjoint(names.attributes)
 
@@ -174,14 +176,15 @@ class _Builder:
         )
 
     def _name(self, body: list, prefix: str) -> None:
-        for node in _definitions(body):
+        definitions = self._definitions[id(body)] = _definitions(body)
+        for node in definitions:
             qualname = prefix + node.name
             self.qualnames[id(node)] = qualname
             self._name(node.body, qualname + ("." if isinstance(node, ast.ClassDef) else ".<locals>."))
 
     def _collect(self, body: list, prefix: str, class_qualname: Optional[str]) -> None:
         """Summarize every function and class defined in ``body`` (recursively)."""
-        for node in _definitions(body):
+        for node in self._definitions[id(body)]:
             qualname = prefix + node.name
             self.qualnames[id(node)] = qualname
             if isinstance(node, ast.ClassDef):
@@ -269,16 +272,18 @@ class _Builder:
         return None
 
 
-def _definitions(body: list) -> Iterator[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
+def _definitions(body: list) -> list[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
     """Definitions directly in a block, including inside if/try/with/for at that level."""
+    found = []
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield node
+            found.append(node)
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
             for block in ("body", "orelse", "finalbody"):
-                yield from _definitions(getattr(node, block, []))
+                found.extend(_definitions(getattr(node, block, [])))
             for handler in getattr(node, "handlers", []):
-                yield from _definitions(handler.body)
+                found.extend(_definitions(handler.body))
+    return found
 
 
 class _FunctionBuilder:
@@ -1047,9 +1052,17 @@ def _has_loop(body: list) -> bool:
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for name in _BLOCK_FIELDS:
+        kind = type(node)
+        blocks = _blocks_of_type.get(kind)
+        if blocks is None:
+            blocks = _blocks_of_type[kind] = tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
+        for name in blocks:  # most statements have none
             stack.extend(getattr(node, name, ()))
     return False
+
+
+#: Statement type -> which of _BLOCK_FIELDS it has, filled in as types are met.
+_blocks_of_type: dict[type, tuple[str, ...]] = {}
 
 
 _NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
