@@ -211,9 +211,10 @@ class _Builder:
     def qualified(self, expr: ast.AST) -> Optional[str]:
         """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
         key = id(expr)
-        if key not in self._qualified:
-            self._qualified[key] = self.names.qualified_name(expr)
-        return self._qualified[key]
+        qualified = self._qualified.get(key, _NOT_ASKED)
+        if qualified is _NOT_ASKED:
+            qualified = self._qualified[key] = self.names.qualified_name(expr)
+        return qualified
 
     def dataset_clues(self, expr: ast.AST) -> tuple[list, str]:
         """What can make an expression a dataset of batches of many shapes: the names in it
@@ -272,6 +273,10 @@ class _Builder:
         return None
 
 
+#: What _Builder.qualified finds for an expression it was not asked about before.
+_NOT_ASKED = object()
+
+
 def _definitions(body: list) -> list[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
     """Definitions directly in a block, including inside if/try/with/for at that level."""
     found = []
@@ -295,6 +300,7 @@ class _FunctionBuilder:
     ) -> None:
         self.owner = owner
         self.api = owner.api
+        self.qualified = owner.qualified
         self.node = node
         self.env: dict[str, set] = {}
         self.loop_depth = 0
@@ -325,15 +331,14 @@ class _FunctionBuilder:
             is_property=is_property,
         )
         self.self_name = self.summary.parameters[0].name if self.summary.bound and self.summary.parameters else None
+        self.scope = owner.names.scope_of(node) if not isinstance(node, ast.Module) else None
         self.local_names = self._local_names()
         if is_def:
             self._decorators(decorators)
 
     # -- setup ---------------------------------------------------------------
     def _local_names(self) -> set[str]:
-        if isinstance(self.node, ast.Module):
-            return set()
-        scope = self.owner.names.scope_of(self.node)
+        scope = self.scope
         return set(scope.bindings) - scope.global_names - scope.nonlocal_names if scope else set()
 
     def _decorators(self, decorators: list) -> None:
@@ -348,9 +353,6 @@ class _FunctionBuilder:
                 self.summary.jit_compile = _is_true(keywords.get("jit_compile")) or _is_true(
                     keywords.get("experimental_compile")
                 )
-
-    def qualified(self, expr: ast.AST) -> Optional[str]:
-        return self.owner.qualified(expr)
 
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
@@ -489,7 +491,7 @@ class _FunctionBuilder:
     def assign(self, target: ast.AST, value: Value, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
             self.env[target.id] = _bounded(value)  # replaces: branches() merges alternatives
-            scope = self.owner.names.scope_of(self.node) if not isinstance(self.node, ast.Module) else None
+            scope = self.scope
             if scope is not None and (target.id in scope.global_names or target.id in scope.nonlocal_names):
                 kind = "global" if target.id in scope.global_names else "nonlocal"
                 self.summary.side_effects.append([f"rebinds {kind} '{target.id}'", getattr(statement, "lineno", 0)])
@@ -505,16 +507,17 @@ class _FunctionBuilder:
             if isinstance(receiver, ast.Name) and receiver.id == self.self_name:
                 self.summary.self_attributes.setdefault(target.attr, set()).update(value)
                 if self.summary.qualname.rsplit(".", 1)[-1] != "__init__" and not _tensorish(value):
-                    self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+                    self.mutation(receiver, "sets attribute", target, statement)
             else:
-                self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+                self.mutation(receiver, "sets attribute", target, statement)
         elif isinstance(target, ast.Subscript):
             self.expr(target.value)
             self.expr(target.slice)
-            self.mutation(target.value, f"assigns to '{ast.unparse(target)}'", statement)
+            self.mutation(target.value, "assigns to", target, statement)
 
-    def mutation(self, receiver: ast.expr, what: str, node: ast.AST) -> None:
-        """A change to an object: a side effect unless the object was created in this function."""
+    def mutation(self, receiver: ast.expr, verb: str, what: ast.expr, node: ast.AST) -> None:
+        """A change to an object (``<verb> '<what>'``): a side effect unless the object was
+        created in this function. (The text is made only then: ast.unparse is slow.)"""
         root = receiver
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
@@ -522,7 +525,7 @@ class _FunctionBuilder:
             return
         if root.id in self.local_names and root.id != self.self_name and not self._is_parameter(root.id):
             return  # created here (or rebound to something created here)
-        self.summary.side_effects.append([what, getattr(node, "lineno", self.summary.line)])
+        self.summary.side_effects.append([f"{verb} '{ast.unparse(what)}'", getattr(node, "lineno", self.summary.line)])
 
     def _is_parameter(self, name: str) -> bool:
         return any(p.name == name for p in self.summary.parameters)
@@ -848,7 +851,7 @@ class _FunctionBuilder:
         if method in LOGGER_METHODS and is_logger(func.value, self.owner.names, self.qualified):
             self.summary.side_effects.append([f"calls {ast.unparse(func)} (logging)", node.lineno])
         if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
-            self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
+            self.mutation(func.value, "calls", func, node)
         if method == "gradient" and TAPE in receiver:
             # The backward pass costs about what the forward pass recorded so far,
             # in this body and in the functions it called (their call sites count twice).
@@ -1215,7 +1218,13 @@ MAX_TUPLE = 8  # longer tuples are plain containers
 
 
 def _depth(atom: Atom) -> int:
-    return 1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0) if isinstance(atom, tuple) else 0
+    if not isinstance(atom, tuple):
+        return 0
+    deepest = 0
+    for part in atom[1:]:
+        if isinstance(part, tuple):
+            deepest = max(deepest, _depth(part))
+    return 1 + deepest
 
 
 def _bounded(value: Iterable) -> set:
