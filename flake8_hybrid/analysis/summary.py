@@ -235,11 +235,12 @@ class _Builder:
         return clues
 
     def loop_counters(self, loop: Union[ast.For, ast.AsyncFor, ast.While]) -> list:
-        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it, in ``ast.walk`` order."""
+        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it (in no
+        particular order: each is noted the same way)."""
         counters = self._loop_counters.get(id(loop))
         if counters is None:
             counters = self._loop_counters[id(loop)] = [
-                inner.target.id for inner in walk_without_operators(loop)
+                inner.target.id for inner in _statements_in(loop)
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
                 and isinstance(inner.target, ast.Name)
             ]
@@ -1055,17 +1056,37 @@ def _has_loop(body: list) -> bool:
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        kind = type(node)
-        blocks = _blocks_of_type.get(kind)
-        if blocks is None:
-            blocks = _blocks_of_type[kind] = tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
-        for name in blocks:  # most statements have none
-            stack.extend(getattr(node, name, ()))
+        for name in _blocks(type(node)):  # most statements have none
+            stack.extend(getattr(node, name))
     return False
 
 
-#: Statement type -> which of _BLOCK_FIELDS it has, filled in as types are met.
+def _statements_in(node: ast.AST) -> list:
+    """Every statement in a compound statement's blocks, at any depth, nested definitions included.
+
+    Statements are only ever in blocks, never in expressions: ten times fewer nodes to visit than
+    a walk of every node."""
+    statements = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _blocks(type(current)):
+            block = getattr(current, name)  # statements, or a try's handlers, a match's cases
+            stack.extend(block)
+            statements.extend([child for child in block if isinstance(child, ast.stmt)])
+    return statements
+
+
+#: Node type -> which of _BLOCK_FIELDS it has, filled in as types are met.
 _blocks_of_type: dict[type, tuple[str, ...]] = {}
+
+
+def _blocks(kind: type) -> tuple[str, ...]:
+    """The block fields (``body``, ``orelse`` ...) a statement type has; none for most."""
+    blocks = _blocks_of_type.get(kind)
+    if blocks is None:
+        blocks = _blocks_of_type[kind] = tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
+    return blocks
 
 
 _NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
