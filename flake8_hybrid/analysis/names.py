@@ -92,8 +92,8 @@ def walk(node: ast.AST) -> list:
     return nodes
 
 
-#: A step of the scope builder: a node to visit, or an action to run.
-Work = Union[ast.AST, Callable[[], None]]
+#: A step of the scope builder: a node to visit, or an action to run (or None: nothing to do).
+Work = Union[ast.AST, Callable[[], None], None]
 #: The type of the builder's actions (closures and lambdas): told apart from nodes by type alone.
 _ACTION = type(lambda: None)
 #: Fields that hold only operator and context nodes (``Load``, ``Store``, ``Add``, ``Eq`` ...):
@@ -105,8 +105,8 @@ _INERT_FIELDS = frozenset({"ctx", "op", "ops"})
 
 def _scoped_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type whose nodes the scope builder visits, in ``_fields`` order."""
-    if kind is ast.Constant:
-        return ()  # its value is a Python constant, never a node
+    if not issubclass(kind, ast.AST) or kind is ast.Constant or kind is ast.Name:
+        return ()  # not a node (None, a string), a Python constant, or a name and its context
     return tuple(name for name in kind._fields if name not in _INERT_FIELDS)
 
 
@@ -164,9 +164,10 @@ class _ScopeBuilder:
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
-        # Node type -> its visit_X method, or the fields to visit its children from:
-        # looked up once per type, not per node. (Local: held by the builder, its bound
-        # methods would make a reference cycle.)
+        # Node type -> its visit_X method, or the fields to visit its children from, last
+        # first: looked up once per type, not per node. (Local: held by the builder, its
+        # bound methods would make a reference cycle.) Lists go on the stack as they are,
+        # and what is not a node in them (None, a string) finds no fields and is dropped.
         plans: dict[type, Union[Callable[[ast.AST], list], tuple[str, ...]]] = {}
         while stack:
             item = stack.pop()
@@ -184,13 +185,16 @@ class _ScopeBuilder:
                 continue
             plan = plans.get(kind)
             if plan is None:
-                plan = plans[kind] = getattr(self, "visit_" + kind.__name__, None) or _scoped_fields(kind)
+                plan = plans[kind] = getattr(self, "visit_" + kind.__name__, None) or _scoped_fields(kind)[::-1]
             if type(plan) is not tuple:
-                stack.extend(reversed([w for w in plan(item) if w is not None]))
-            elif plan:  # (not a Constant)
-                children = _children(item, plan)
-                children.reverse()
-                stack.extend(children)
+                stack.extend(reversed(plan(item)))
+                continue
+            for name in plan:  # the children, last first (none for a Constant)
+                value = getattr(item, name, None)
+                if type(value) is list:
+                    stack.extend(reversed(value))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     # -- helpers -----------------------------------------------------------
     def _bind(self, name: str, node: ast.AST, imported: Optional[str] = None) -> None:
