@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Callable, Collection, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
@@ -303,7 +303,8 @@ class _FunctionBuilder:
         self.api = owner.api
         self.qualified = owner.qualified
         self.node = node
-        self.env: dict[str, set] = {}
+        #: name -> its value here (frozen: blocks share the values, and reading one copies nothing).
+        self.env: dict[str, Value] = {}
         self.loop_depth = 0
         self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
@@ -357,7 +358,7 @@ class _FunctionBuilder:
 
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
-            self.env[parameter.name] = {("param", parameter.name)}
+            self.env[parameter.name] = frozenset({("param", parameter.name)})
         body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
         # Two passes: the second sees names assigned later in loops. What the first
         # records (calls, side effects ...) is dropped; it only settles the values.
@@ -390,7 +391,7 @@ class _FunctionBuilder:
             for decorator in node.decorator_list:
                 self.expr(decorator)
             if not isinstance(node, ast.ClassDef):
-                self.env[node.name] = {("function", ("def", self.owner.qualnames.get(id(node), node.name)))}
+                self.env[node.name] = frozenset({("function", ("def", self.owner.qualnames.get(id(node), node.name)))})
             return
         if isinstance(node, ast.Assign):
             value = self.expr(node.value)
@@ -428,7 +429,7 @@ class _FunctionBuilder:
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for handler in node.handlers:
                 if handler.name:
-                    self.env[handler.name] = {v.OBJECT}
+                    self.env[handler.name] = _OBJECT_VALUE
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
         elif isinstance(node, ast.Return):
@@ -447,16 +448,18 @@ class _FunctionBuilder:
     def branches(self, blocks: list) -> None:
         """Alternative blocks: each starts from the same values, and afterwards a name holds
         what any of them left in it (flow-sensitive: an assignment replaces a value)."""
-        # The values in env are never changed in place (a statement replaces a name's value),
-        # so the blocks can share them; and each is bounded already (assign() bounds what it
-        # stores, the other entries are single shallow atoms), so a union needs only the size cap.
+        # The values in env are frozen (a statement replaces a name's value), so the blocks
+        # can share them; and each is bounded already (assign() bounds what it stores, the
+        # other entries are single shallow atoms), so a union needs only the size cap.
         before = self.env
-        merged: dict[str, set] = {}
+        merged: dict[str, Value] = {}
         for block in blocks:
             self.env = dict(before)
             self.statements(block)
             for name, value in self.env.items():
-                merged.setdefault(name, set()).update(value)
+                known = merged.get(name)
+                # Most names keep the value they had before, in every block: nothing to unite.
+                merged[name] = value if known is None or known is value else known | value
         self.env = {name: value if len(value) <= MAX_ATOMS else _bounded(value) for name, value in merged.items()}
 
     def loop(self, body: list, trip_count: int) -> None:
@@ -544,17 +547,17 @@ class _FunctionBuilder:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool):
-                return frozenset({v.BOOL})
+                return _BOOL_VALUE
             if isinstance(value, (int, float, complex)):
-                return frozenset({v.NUMBER})
+                return _NUMBER_VALUE
             if isinstance(value, (str, bytes)):
-                return frozenset({v.STR})
+                return _STR_VALUE
             if value is None:
-                return frozenset({v.NONE})
-            return frozenset({v.OBJECT})
+                return _NONE_VALUE
+            return _OBJECT_VALUE
         if isinstance(node, ast.Name):
             if node.id in self.env:
-                return frozenset(self.env[node.id])
+                return self.env[node.id]
             ref = self.owner.ref_of(node)
             if ref is not None:
                 return frozenset({("function", ref)})
@@ -601,7 +604,7 @@ class _FunctionBuilder:
             isinstance(e, ast.Starred) for e in node.elts
         ):
             # Kept position by position, so that unpacking it gives each name its own value.
-            return frozenset({("tuple", tuple(frozenset(_bounded(self.expr(e))) for e in node.elts))})
+            return frozenset({("tuple", tuple(_bounded(self.expr(e)) for e in node.elts))})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return _container([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
         if isinstance(node, ast.Dict):
@@ -1232,6 +1235,13 @@ def _arithmetic(left: Value, right: Value) -> set:
     return {v.UNKNOWN}
 
 
+#: Values of literals, made once: a fifth of the expressions evaluated are literals.
+_BOOL_VALUE = frozenset({v.BOOL})
+_NUMBER_VALUE = frozenset({v.NUMBER})
+_STR_VALUE = frozenset({v.STR})
+_NONE_VALUE = frozenset({v.NONE})
+_OBJECT_VALUE = frozenset({v.OBJECT})
+
 #: Bounds on abstract values, so no program makes them grow without limit.
 MAX_ATOMS = 24
 MAX_NESTING = 5
@@ -1248,12 +1258,18 @@ def _depth(atom: Atom) -> int:
     return 1 + deepest
 
 
-def _bounded(value: Iterable) -> set:
+def _bounded(value: Collection) -> Value:
     """A value cut down to size: atoms nested too deep, or too many of them, become unknown."""
+    for atom in value:
+        if isinstance(atom, tuple) and _depth(atom) > MAX_NESTING:
+            break
+    else:
+        if len(value) <= MAX_ATOMS:
+            return frozenset(value)  # most values: within bounds already (and a frozenset is not copied)
     atoms = {atom if not isinstance(atom, tuple) or _depth(atom) <= MAX_NESTING else v.UNKNOWN for atom in value}
     if len(atoms) > MAX_ATOMS:
         atoms = {atom for atom in atoms if not isinstance(atom, tuple)} | {v.UNKNOWN}
-    return atoms
+    return frozenset(atoms)
 
 
 def _module_bindings(owner: _Builder, name: str) -> list:
