@@ -671,7 +671,8 @@ class _FunctionBuilder:
     def call(self, node: ast.Call) -> Value:
         args = [self.expr(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
-        unpacked = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+        # (No two keywords share a name: one is missing from kwargs only for a **mapping.)
+        unpacked = len(kwargs) < len(node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
         for keyword in node.keywords:
             if keyword.arg is None:
                 self.expr(keyword.value)
@@ -703,14 +704,15 @@ class _FunctionBuilder:
             callee = self.expr(func)
         if v.KERAS in callee:
             self.work(KERAS_CALL_OPS)
-        method = func.attr if isinstance(func, ast.Attribute) else None
-        self.summary.calls.append(
-            CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
-        )
-        if self.final_pass:  # the first pass's call sites are dropped: no need for their facts
-            self._retracing_arguments(node, self.summary.calls[-1])
+        if self.final_pass:  # the first pass's call sites are dropped: no need to make them
+            method = func.attr if isinstance(func, ast.Attribute) else None
+            call = CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
+            self.summary.calls.append(call)
+            self._retracing_arguments(node, call)
+        if not deferred:  # (then the callee has no "method_of" atoms: only the branch above makes them)
+            return frozenset(_call_result(callee))
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
-        return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
+        return frozenset((result - {v.UNKNOWN}) | deferred)
 
     def _is_project_name(self, func: ast.AST) -> bool:
         """A name bound in this module (not an import of an outside API)."""
@@ -892,7 +894,7 @@ class _FunctionBuilder:
                 fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
         if isinstance(node, (ast.For, ast.AsyncFor)):
             span = (node.lineno, node.end_lineno or node.lineno)
-            targets = [t.id for t in ast.walk(node.target) if isinstance(t, ast.Name)]
+            targets = [t.id for t in walk_without_operators(node.target) if isinstance(t, ast.Name)]
             for name in targets:
                 counts.pop(name, None)
                 shapes.pop(name, None)
@@ -1028,6 +1030,8 @@ class _FunctionBuilder:
         for key, argument in arguments:
             if isinstance(argument, ast.Starred):
                 break
+            if isinstance(argument, ast.Constant):
+                continue  # a literal (a third of all arguments): nothing varies
             fact = None
             count = self._is_varying_name(argument.id, node.lineno) if isinstance(argument, ast.Name) else None
             if count is not None:
@@ -1180,8 +1184,8 @@ def _parameter(arg: ast.arg, kind: str, default: Optional[ast.expr], owner: _Bui
     hint = False
     if arg.annotation is not None:
         hint = any(
-            owner.names.qualified_name(n) in ("tensorflow.Tensor", "tensorflow.Variable")
-            for n in ast.walk(arg.annotation)
+            owner.qualified(n) in ("tensorflow.Tensor", "tensorflow.Variable")
+            for n in walk_without_operators(arg.annotation)
         )
     default_kind = ""
     if isinstance(default, ast.UnaryOp) and isinstance(default.op, ast.USub):
