@@ -309,8 +309,9 @@ class _FunctionBuilder:
         self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
         self.weight = 1
-        # Retracing facts (see _retracing_note). Unlike the values, the second pass starts from
-        # what the first left in them. name -> (count, first line, last line) of the loop it varies in:
+        # Retracing facts (see _note_loop and the others). Unlike the values, the second pass
+        # starts from what the first left in them. name -> (count, first line, last line) of
+        # the loop it varies in:
         self._varying_counts: dict[str, tuple] = {}
         #: name -> (reason, first, last) of tensors with varying shapes.
         self._varying_shapes: dict[str, tuple] = {}
@@ -386,7 +387,6 @@ class _FunctionBuilder:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
-        self._retracing_note(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in node.decorator_list:
                 self.expr(decorator)
@@ -394,6 +394,7 @@ class _FunctionBuilder:
                 self.env[node.name] = frozenset({("function", ("def", self.owner.qualnames.get(id(node), node.name)))})
             return
         if isinstance(node, ast.Assign):
+            self._note_assignment(node)
             value = self.expr(node.value)
             for target in node.targets:
                 self.assign(target, value, node)
@@ -408,11 +409,13 @@ class _FunctionBuilder:
                 combined = (combined - {v.NUMBER}) | {v.COUNTER}  # a counter: `step += 1` in a loop
             self.assign(node.target, frozenset(combined), node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._note_loop(node)
             iterable = self.expr(node.iter)
             self.assign(node.target, self.iterate(iterable, node.iter), node)
             self.loop(node.body, _trip_count(node.iter))
             self.statements(node.orelse)
         elif isinstance(node, ast.While):
+            self._note_loop(node)
             self.expr(node.test)
             self.loop(node.body, UNKNOWN_TRIP_COUNT)
             self.statements(node.orelse)
@@ -433,6 +436,7 @@ class _FunctionBuilder:
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
         elif isinstance(node, ast.Return):
+            self._note_return(node)
             if node.value is not None:
                 self.returns |= self.expr(node.value)
         elif isinstance(node, ast.Match):
@@ -706,7 +710,9 @@ class _FunctionBuilder:
             self.work(KERAS_CALL_OPS)
         if self.final_pass:  # the first pass's call sites are dropped: no need to make them
             method = func.attr if isinstance(func, ast.Attribute) else None
-            call = CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
+            call = CallSite(
+                callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight
+            )
             self.summary.calls.append(call)
             self._retracing_arguments(node, call)
         if not deferred:  # (then the callee has no "method_of" atoms: only the branch above makes them)
@@ -879,21 +885,12 @@ class _FunctionBuilder:
     # -- retracing facts (HYB201, HYB203, HYB205) ----------------------------------
     # Kept apart from the values: which loop variable takes how many values, and
     # which tensors take a new shape on every iteration, for the retracing rules.
-    def _retracing_note(self, node: ast.stmt) -> None:
-        if not isinstance(node, _NOTED_STATEMENTS):
-            return  # most statements: nothing to note
-        counts, shapes, datasets, loops, fresh = (
-            self._varying_counts, self._varying_shapes, self._datasets, self._loops, self._fresh)
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            loops.append((node.lineno, node.end_lineno or node.lineno))
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            fresh.pop(node.targets[0].id, None)
-            spans = [span for span in loops if span[0] < node.lineno <= span[1]]
-            syntax = self._fresh_object(node.value) if spans else ""  # (made in a loop, or not noted)
-            if syntax and spans:
-                fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
+    # Each is noted before the statement is evaluated.
+    def _note_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        counts, shapes = self._varying_counts, self._varying_shapes
+        span = (node.lineno, node.end_lineno or node.lineno)
+        self._loops.append(span)
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            span = (node.lineno, node.end_lineno or node.lineno)
             targets = [t.id for t in walk_without_operators(node.target) if isinstance(t, ast.Name)]
             for name in targets:
                 counts.pop(name, None)
@@ -913,26 +910,35 @@ class _FunctionBuilder:
             if reason:
                 for name in targets:
                     shapes[name] = (reason, *span)
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            span = (node.lineno, node.end_lineno or node.lineno)
-            for name in self.owner.loop_counters(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
-                known = counts.get(name)
-                if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
-                    counts[name] = (0, *span)
-        elif isinstance(node, ast.Return) and node.value is not None:
+        # `step += 1` in the loop: a counter (nested functions are rare here).
+        for name in self.owner.loop_counters(node):
+            known = counts.get(name)
+            if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                counts[name] = (0, *span)
+
+    def _note_assignment(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        name = node.targets[0].id
+        self._fresh.pop(name, None)
+        spans = [span for span in self._loops if span[0] < node.lineno <= span[1]]
+        syntax = self._fresh_object(node.value) if spans else ""  # (made in a loop, or not noted)
+        if syntax and spans:
+            self._fresh[name] = (syntax, *max(spans))  # the innermost loop around it
+        dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
+        reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
+        self._datasets.pop(name, None)
+        self._varying_shapes.pop(name, None)
+        if dataset_reason:
+            self._datasets[name] = dataset_reason
+        if reason and self.loop_depth:
+            self._varying_shapes[name] = (reason, 0, 10**9)
+
+    def _note_return(self, node: ast.Return) -> None:
+        if node.value is not None:
             reason = self._dataset_shape_reason(node.value)
             if isinstance(reason, str) and reason:
                 self.summary.returns_shaped_dataset = reason
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-            dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
-            reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
-            datasets.pop(name, None)
-            shapes.pop(name, None)
-            if dataset_reason:
-                datasets[name] = dataset_reason
-            if reason and self.loop_depth:
-                shapes[name] = (reason, 0, 10**9)
 
     def _range_length(self, call: ast.Call) -> int:
         """How many values ``range(...)`` yields, when its bounds are constants (or module constants); 0 if unknown."""
@@ -1048,7 +1054,7 @@ class _FunctionBuilder:
                 call.varying[key] = fact
 
 
-#: The statements the retracing notes look at (loops, assignments, returns).
+#: A body with one of these is evaluated twice (see build).
 _LOOP_STATEMENTS = (ast.For, ast.AsyncFor, ast.While)
 #: Statements whose blocks a function builder evaluates (not definitions: they have builders of their own).
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -1096,7 +1102,6 @@ def _blocks(kind: type) -> tuple[str, ...]:
     return blocks
 
 
-_NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
