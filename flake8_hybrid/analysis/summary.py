@@ -393,11 +393,21 @@ class _FunctionBuilder:
             if not isinstance(node, ast.ClassDef):
                 self.env[node.name] = frozenset({("function", ("def", self.owner.qualnames.get(id(node), node.name)))})
             return
+        # The commonest statements first.
         if isinstance(node, ast.Assign):
             self._note_assignment(node)
             value = self.expr(node.value)
             for target in node.targets:
                 self.assign(target, value, node)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, ast.Return):
+            self._note_return(node)
+            if node.value is not None:
+                self.returns |= self.expr(node.value)
+        elif isinstance(node, ast.If):
+            self.expr(node.test)
+            self.branches([node.body, node.orelse])
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value), node)
@@ -419,9 +429,6 @@ class _FunctionBuilder:
             self.expr(node.test)
             self.loop(node.body, UNKNOWN_TRIP_COUNT)
             self.statements(node.orelse)
-        elif isinstance(node, ast.If):
-            self.expr(node.test)
-            self.branches([node.body, node.orelse])
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr)
@@ -435,15 +442,9 @@ class _FunctionBuilder:
                     self.env[handler.name] = _OBJECT_VALUE
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
-        elif isinstance(node, ast.Return):
-            self._note_return(node)
-            if node.value is not None:
-                self.returns |= self.expr(node.value)
         elif isinstance(node, ast.Match):
             self.expr(node.subject)
             self.branches([case.body for case in node.cases] + [[]])
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value)
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -457,14 +458,22 @@ class _FunctionBuilder:
         # other entries are single shallow atoms), so a union needs only the size cap.
         before = self.env
         merged: dict[str, Value] = {}
+        united = set()
         for block in blocks:
             self.env = dict(before)
             self.statements(block)
             for name, value in self.env.items():
                 known = merged.get(name)
                 # Most names keep the value they had before, in every block: nothing to unite.
-                merged[name] = value if known is None or known is value else known | value
-        self.env = {name: value if len(value) <= MAX_ATOMS else _bounded(value) for name, value in merged.items()}
+                if known is None or known is value:
+                    merged[name] = value
+                else:
+                    merged[name] = known | value
+                    united.add(name)
+        for name in united:
+            if len(merged[name]) > MAX_ATOMS:
+                merged[name] = _bounded(merged[name])
+        self.env = merged
 
     def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
