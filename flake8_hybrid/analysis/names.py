@@ -164,11 +164,7 @@ class _ScopeBuilder:
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
-        # Node type -> its visit_X method, or the fields to visit its children from, last
-        # first: looked up once per type, not per node. (Local: held by the builder, its
-        # bound methods would make a reference cycle.) Lists go on the stack as they are,
-        # and what is not a node in them (None, a string) finds no fields and is dropped.
-        plans: dict[type, Union[Callable[[ast.AST], list], tuple[str, ...]]] = {}
+        plans = _plans
         while stack:
             item = stack.pop()
             kind = type(item)
@@ -188,9 +184,10 @@ class _ScopeBuilder:
                 continue
             plan = plans.get(kind)
             if plan is None:
-                plan = plans[kind] = getattr(self, "visit_" + kind.__name__, None) or _scoped_fields(kind)[::-1]
+                visitor = getattr(_ScopeBuilder, "visit_" + kind.__name__, None)
+                plan = plans[kind] = visitor or _scoped_fields(kind)[::-1]
             if type(plan) is not tuple:
-                stack.extend(reversed(plan(item)))
+                stack.extend(reversed(plan(self, item)))
                 continue
             for name in plan:  # the children, last first (none for a Constant)
                 value = getattr(item, name, None)
@@ -328,12 +325,12 @@ class _ScopeBuilder:
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assigned_values[id(target)] = node.value
-        return child_nodes(node)
+        return [*node.targets, node.value]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> list:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assigned_values[id(node.target)] = node.value
-        return child_nodes(node)
+        return [node.target, node.annotation, node.value]  # (the value may be None)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> list:
         def bind_target() -> None:
@@ -369,6 +366,12 @@ class _ScopeBuilder:
 
     def visit_MatchMapping(self, node: ast.MatchMapping) -> list:
         return [*node.keys, *node.patterns, (lambda: self._bind(node.rest, node)) if node.rest else None]
+
+
+#: Node type -> its ``_ScopeBuilder.visit_X`` function, or the fields to visit its children
+#: from, last first: looked up once per type. Lists go on the stack as they are, and what is
+#: not a node in them (None, a string) finds no fields and is dropped.
+_plans: dict[type, Union[Callable[[_ScopeBuilder, ast.AST], list], tuple[str, ...]]] = {}
 
 
 class ModuleNames:
