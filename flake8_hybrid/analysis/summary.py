@@ -1046,7 +1046,7 @@ class _FunctionBuilder:
             if isinstance(argument, ast.Starred):
                 break
             if isinstance(argument, ast.Constant):
-                continue  # a literal (a third of all arguments): nothing varies
+                continue  # a literal: nothing varies (and most arguments are literals or names)
             fact = None
             count = self._is_varying_name(argument.id, node.lineno) if isinstance(argument, ast.Name) else None
             if count is not None:
@@ -1079,7 +1079,7 @@ def _has_loop(body: list) -> bool:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for name in _blocks(type(node)):  # most statements have none
-            stack.extend(getattr(node, name))
+            stack.extend(getattr(node, name, ()))
     return False
 
 
@@ -1093,7 +1093,7 @@ def _statements_in(node: ast.AST) -> list:
     while stack:
         current = stack.pop()
         for name in _blocks(type(current)):
-            block = getattr(current, name)  # statements, or a try's handlers, a match's cases
+            block = getattr(current, name, ())  # statements, or a try's handlers, a match's cases
             stack.extend(block)
             statements.extend([child for child in block if isinstance(child, ast.stmt)])
     return statements
