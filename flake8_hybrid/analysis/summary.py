@@ -285,8 +285,9 @@ def _definitions(body: list) -> list[Union[ast.FunctionDef, ast.AsyncFunctionDef
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             found.append(node)
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
-            for block in ("body", "orelse", "finalbody"):
-                found.extend(_definitions(getattr(node, block, [])))
+            for block in (getattr(node, "body", None), getattr(node, "orelse", None), getattr(node, "finalbody", None)):
+                if block:  # (most else and finally blocks are empty)
+                    found.extend(_definitions(block))
             for handler in getattr(node, "handlers", []):
                 found.extend(_definitions(handler.body))
     return found
