@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from dataclasses import is_dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from flake8_hybrid import __version__
 from flake8_hybrid.analysis import values as v
@@ -109,18 +109,36 @@ def _summary_text(summary: ModuleSummary) -> str:
 
     The C encoder walks the summary's lists, dicts and tuples itself and asks ``_json_part``
     only for the dataclasses and sets in it: the same text in about half the time. (dumps,
-    not dump: json.dump encodes in pure Python, dumps in C.)
+    not dump: json.dump encodes in pure Python, dumps in C.) A summary is a tree, never a
+    cycle: the encoder's check for cycles only cost time (tf-models-official: 0.42 -> 0.36 s).
     """
-    return json.dumps(summary, default=_json_part, separators=(",", ":"))
+    return json.dumps(summary, default=_json_part, separators=(",", ":"), check_circular=False)
 
 
 def _json_part(item: object) -> object:
     """What ``_plain`` makes of a dataclass or a set, one level deep (the encoder does the rest)."""
+    kind = type(item)
+    if kind is frozenset or kind is set:  # two in three parts (checked first: is_dataclass is slow)
+        return _json_value(item)
     if is_dataclass(item):
         return {name: getattr(item, name) for name in item.__dataclass_fields__}
     if isinstance(item, (frozenset, set)):
-        return v.to_json(frozenset(item) if isinstance(item, set) else item)
-    raise TypeError(f"cannot cache a {type(item).__name__}")
+        return _json_value(item)
+    raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+def _json_value(atoms: Union[frozenset, set]) -> list:
+    """``values.to_json`` of a value, as the encoder writes it: the same atoms in the same order.
+
+    Atoms stay tuples (which the encoder writes as lists, and it asks ``_json_part`` for the
+    values nested in them); only their order needs ``to_json``, and a single atom has none
+    (tf-models-official: 0.56 -> 0.42 s).
+    """
+    if len(atoms) <= 1:  # most values
+        return list(atoms)
+    if all(type(atom) is str for atom in atoms):  # to_json(atom) is atom
+        return sorted(atoms, key=repr)
+    return sorted(atoms, key=lambda atom: repr(v.to_json(atom)))
 
 
 def _plain(item: object) -> object:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import Callable, Iterator, Optional, Union
 
 Position = tuple[int, int]
@@ -125,8 +126,51 @@ def walk(node: ast.AST) -> list:
     return nodes
 
 
-#: A step of the scope builder: a node to visit, or an action to run.
-Work = Union[ast.AST, Callable[[], None]]
+#: A step of the scope builder: a node to visit, or an action to run (or None: nothing to do).
+Work = Union[ast.AST, Callable[[], None], None]
+#: The type of the builder's actions (closures and lambdas): told apart from nodes by type alone.
+_ACTION = FunctionType
+#: Fields that hold only operator and context nodes (``Load``, ``Store``, ``Add``, ``Eq`` ...):
+#: nothing in them binds or loads a name, and they are a third of a module's nodes. The
+#: scope builder does not visit them.
+_INERT_FIELDS = frozenset({"ctx", "op", "ops"})
+
+
+def _scoped_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type whose nodes the scope builder visits, in ``_fields`` order."""
+    if not issubclass(kind, ast.AST) or kind is ast.Constant or kind is ast.Name:
+        return ()  # not a node (None, a string), a Python constant, or a name and its context
+    return tuple(name for name in kind._fields if name not in _INERT_FIELDS)
+
+
+def _children(node: ast.AST, fields: tuple[str, ...]) -> list:
+    """``child_nodes(node)``, from these fields only."""
+    children = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+    return children
+
+
+#: Node type -> its ``_scoped_fields``, filled in as types are met.
+_fields_of_type: dict[type, tuple[str, ...]] = {}
+
+
+def walk_without_operators(node: ast.AST) -> list:
+    """``walk(node)`` less its operator and context nodes (``Load``, ``Add`` ...): the other
+    nodes in the same order, from a third fewer nodes to visit."""
+    nodes = [node]
+    for current in nodes:  # grows while it is read: each node's children join the end
+        kind = type(current)
+        fields = _fields_of_type.get(kind)
+        if fields is None:
+            fields = _fields_of_type[kind] = _scoped_fields(kind)
+        if fields:
+            nodes.extend(_children(current, fields))
+    return nodes
 
 
 class _ScopeBuilder:
@@ -138,6 +182,10 @@ class _ScopeBuilder:
     instead of a RecursionError. Each ``visit_X`` returns the work to do for
     its node, in order: child nodes to visit and actions (bind a name, enter
     or leave a scope) between them.
+
+    Most nodes need no ``visit_X``: names and attributes are handled in the walk
+    itself, other nodes push their children, and operator and context nodes are
+    never pushed (tf-models-official: ModuleNames 0.87 -> 0.57 s CPU).
     """
 
     def __init__(self, tree: ast.Module) -> None:
@@ -153,24 +201,37 @@ class _ScopeBuilder:
 
     def visit(self, tree: ast.AST) -> None:
         stack: list[Work] = [tree]
-        # Node type -> its visit_X method, or None: looked up once per type, not per node.
-        # (Local: held by the builder, its bound methods would make a reference cycle.)
-        visitors: dict[type, Optional[Callable[[ast.AST], list]]] = {}
+        plans = _plans
         while stack:
             item = stack.pop()
-            if callable(item):  # an action (nodes are not callable)
+            kind = type(item)
+            if kind is _ACTION:
                 item()
                 continue
-            kind = type(item)
-            if kind not in visitors:
-                visitors[kind] = getattr(self, "visit_" + kind.__name__, None)
-            method = visitors[kind]
-            if method is None:
-                children = child_nodes(item)
-                children.reverse()
-                stack.extend(children)
-            else:
-                stack.extend(reversed([w for w in method(item) if w is not None]))
+            # The commonest nodes, a third of those visited, handled here: no call, no work list.
+            if kind is ast.Name:
+                if isinstance(item.ctx, ast.Load):
+                    self.scope_of_load[id(item)] = self.scope
+                else:
+                    self._bind(item.id, item)
+                continue
+            if kind is ast.Attribute:
+                self.attributes.add(item.attr)
+                stack.append(item.value)  # not its ctx (Load, Store): nothing to record there
+                continue
+            plan = plans.get(kind)
+            if plan is None:
+                visitor = getattr(_ScopeBuilder, "visit_" + kind.__name__, None)
+                plan = plans[kind] = visitor or _scoped_fields(kind)[::-1]
+            if type(plan) is not tuple:
+                stack.extend(reversed(plan(self, item)))
+                continue
+            for name in plan:  # the children, last first (none for a Constant)
+                value = getattr(item, name, None)
+                if type(value) is list:
+                    stack.extend(reversed(value))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     # -- helpers -----------------------------------------------------------
     def _bind(self, name: str, node: ast.AST, imported: Optional[str] = None) -> None:
@@ -297,27 +358,16 @@ class _ScopeBuilder:
         self.scope.nonlocal_names.update(node.names)
         return []
 
-    def visit_Attribute(self, node: ast.Attribute) -> list:
-        self.attributes.add(node.attr)
-        return [node.value]  # not its ctx (Load, Store): nothing to record there
-
-    def visit_Name(self, node: ast.Name) -> list:
-        if isinstance(node.ctx, ast.Load):
-            self.scope_of_load[id(node)] = self.scope
-        else:
-            self._bind(node.id, node)
-        return []
-
     def visit_Assign(self, node: ast.Assign) -> list:
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assigned_values[id(target)] = node.value
-        return child_nodes(node)
+        return [*node.targets, node.value]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> list:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assigned_values[id(node.target)] = node.value
-        return child_nodes(node)
+        return [node.target, node.annotation, node.value]  # (the value may be None)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> list:
         def bind_target() -> None:
@@ -355,6 +405,12 @@ class _ScopeBuilder:
         return [*node.keys, *node.patterns, (lambda: self._bind(node.rest, node)) if node.rest else None]
 
 
+#: Node type -> its ``_ScopeBuilder.visit_X`` function, or the fields to visit its children
+#: from, last first: looked up once per type. Lists go on the stack as they are, and what is
+#: not a node in them (None, a string) finds no fields and is dropped.
+_plans: dict[type, Union[Callable[[_ScopeBuilder, ast.AST], list], tuple[str, ...]]] = {}
+
+
 class ModuleNames:
     """The scopes and bindings of one module, and lookups over them."""
 
@@ -373,6 +429,7 @@ class ModuleNames:
         self.attributes: frozenset[str] = frozenset(builder.attributes)
         self._canonical = canonical
         self._star_exports = star_exports
+        self._roots: dict[int, Optional[str]] = {}  # id of a loaded Name -> _root_name's answer
 
     # -- lookups -----------------------------------------------------------
     def scope_of(self, function: ast.AST) -> Optional[Scope]:
@@ -416,6 +473,14 @@ class ModuleNames:
         return self._canonical(".".join([root, *reversed(attributes)]))
 
     def _root_name(self, name: ast.Name) -> Optional[str]:
+        """What a name's import binds it to (``tensorflow``), or None: remembered per name,
+        since a chain ``a.b.c`` asks for its root once for each of ``a``, ``a.b`` and ``a.b.c``."""
+        key = id(name)
+        if key not in self._roots:
+            self._roots[key] = self._find_root_name(name)
+        return self._roots[key]
+
+    def _find_root_name(self, name: ast.Name) -> Optional[str]:
         scope = self._scope_of_load.get(id(name))
         if scope is None:
             return None
@@ -439,6 +504,8 @@ class ModuleNames:
 
 def _choose(bindings: list[Binding], use: Optional[Position]) -> Binding:
     """The binding a use at ``use`` sees (``None``: a use from a nested scope)."""
+    if len(bindings) == 1:  # most names: the one binding, whatever its position
+        return bindings[0]
     candidates = [b for b in bindings if not b.fallback] or bindings
     if use is not None:
         before = [b for b in candidates if b.position < use]

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Callable, Collection, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames, walk
+from flake8_hybrid.analysis.names import ModuleNames, walk_without_operators
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -156,6 +156,8 @@ class _Builder:
         self._dataset_clues: dict[int, tuple] = {}
         self._loop_counters: dict[int, list] = {}
         self._qualified: dict[int, Optional[str]] = {}
+        #: id of a block -> its _definitions, found while naming them and summarized after.
+        self._definitions: dict[int, list] = {}
         #: Whether the module names a batching method at all: most do not, and need no search for one.
         self.batches = not _BATCHING_METHODS.isdisjoint(names.attributes)
 
@@ -174,14 +176,15 @@ class _Builder:
         )
 
     def _name(self, body: list, prefix: str) -> None:
-        for node in _definitions(body):
+        definitions = self._definitions[id(body)] = _definitions(body)
+        for node in definitions:
             qualname = prefix + node.name
             self.qualnames[id(node)] = qualname
             self._name(node.body, qualname + ("." if isinstance(node, ast.ClassDef) else ".<locals>."))
 
     def _collect(self, body: list, prefix: str, class_qualname: Optional[str]) -> None:
         """Summarize every function and class defined in ``body`` (recursively)."""
-        for node in _definitions(body):
+        for node in self._definitions[id(body)]:
             qualname = prefix + node.name
             self.qualnames[id(node)] = qualname
             if isinstance(node, ast.ClassDef):
@@ -208,9 +211,10 @@ class _Builder:
     def qualified(self, expr: ast.AST) -> Optional[str]:
         """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
         key = id(expr)
-        if key not in self._qualified:
-            self._qualified[key] = self.names.qualified_name(expr)
-        return self._qualified[key]
+        qualified = self._qualified.get(key, _NOT_ASKED)
+        if qualified is _NOT_ASKED:
+            qualified = self._qualified[key] = self.names.qualified_name(expr)
+        return qualified
 
     def dataset_clues(self, expr: ast.AST) -> tuple[list, str]:
         """What can make an expression a dataset of batches of many shapes: the names in it
@@ -220,7 +224,7 @@ class _Builder:
         if clues is None:
             names = []
             reason = ""
-            for node in walk(expr):
+            for node in walk_without_operators(expr):
                 if isinstance(node, ast.Name):
                     names.append(node.id)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -231,11 +235,12 @@ class _Builder:
         return clues
 
     def loop_counters(self, loop: Union[ast.For, ast.AsyncFor, ast.While]) -> list:
-        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it, in ``ast.walk`` order."""
+        """The names a loop adds to or subtracts from (``step += 1``), anywhere in it (in no
+        particular order: each is noted the same way)."""
         counters = self._loop_counters.get(id(loop))
         if counters is None:
             counters = self._loop_counters[id(loop)] = [
-                inner.target.id for inner in walk(loop)
+                inner.target.id for inner in _statements_in(loop)
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
                 and isinstance(inner.target, ast.Name)
             ]
@@ -269,16 +274,23 @@ class _Builder:
         return None
 
 
-def _definitions(body: list) -> Iterator[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
+#: What _Builder.qualified finds for an expression it was not asked about before.
+_NOT_ASKED = object()
+
+
+def _definitions(body: list) -> list[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]]:
     """Definitions directly in a block, including inside if/try/with/for at that level."""
+    found = []
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield node
+            found.append(node)
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
-            for block in ("body", "orelse", "finalbody"):
-                yield from _definitions(getattr(node, block, []))
+            for block in (getattr(node, "body", None), getattr(node, "orelse", None), getattr(node, "finalbody", None)):
+                if block:  # (most else and finally blocks are empty)
+                    found.extend(_definitions(block))
             for handler in getattr(node, "handlers", []):
-                yield from _definitions(handler.body)
+                found.extend(_definitions(handler.body))
+    return found
 
 
 class _FunctionBuilder:
@@ -290,12 +302,26 @@ class _FunctionBuilder:
     ) -> None:
         self.owner = owner
         self.api = owner.api
+        self.qualified = owner.qualified
         self.node = node
-        self.env: dict[str, set] = {}
+        #: name -> its value here (frozen: blocks share the values, and reading one copies nothing).
+        self.env: dict[str, Value] = {}
         self.loop_depth = 0
         self.final_pass = False
         #: How many times the current statement runs per call (constant loop trip counts).
         self.weight = 1
+        # Retracing facts (see _note_loop and the others). Unlike the values, the second pass
+        # starts from what the first left in them. name -> (count, first line, last line) of
+        # the loop it varies in:
+        self._varying_counts: dict[str, tuple] = {}
+        #: name -> (reason, first, last) of tensors with varying shapes.
+        self._varying_shapes: dict[str, tuple] = {}
+        #: name -> why the dataset it holds yields batches of many shapes.
+        self._datasets: dict[str, Union[str, list]] = {}
+        #: The (first, last) lines of the loops seen.
+        self._loops: list[tuple[int, int]] = []
+        #: name -> (what, first, last): bound in a loop to an object made there.
+        self._fresh: dict[str, tuple] = {}
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         decorators = node.decorator_list if is_def else []
         static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
@@ -309,15 +335,14 @@ class _FunctionBuilder:
             is_property=is_property,
         )
         self.self_name = self.summary.parameters[0].name if self.summary.bound and self.summary.parameters else None
+        self.scope = owner.names.scope_of(node) if not isinstance(node, ast.Module) else None
         self.local_names = self._local_names()
         if is_def:
             self._decorators(decorators)
 
     # -- setup ---------------------------------------------------------------
     def _local_names(self) -> set[str]:
-        if isinstance(self.node, ast.Module):
-            return set()
-        scope = self.owner.names.scope_of(self.node)
+        scope = self.scope
         return set(scope.bindings) - scope.global_names - scope.nonlocal_names if scope else set()
 
     def _decorators(self, decorators: list) -> None:
@@ -333,12 +358,9 @@ class _FunctionBuilder:
                     keywords.get("experimental_compile")
                 )
 
-    def qualified(self, expr: ast.AST) -> Optional[str]:
-        return self.owner.qualified(expr)
-
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
-            self.env[parameter.name] = {("param", parameter.name)}
+            self.env[parameter.name] = frozenset({("param", parameter.name)})
         body = self.node.body if isinstance(self.node.body, list) else [ast.Return(value=self.node.body)]
         # Two passes: the second sees names assigned later in loops. What the first
         # records (calls, side effects ...) is dropped; it only settles the values.
@@ -366,17 +388,27 @@ class _FunctionBuilder:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
-        self._retracing_note(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in node.decorator_list:
                 self.expr(decorator)
             if not isinstance(node, ast.ClassDef):
-                self.env[node.name] = {("function", ("def", self.owner.qualnames.get(id(node), node.name)))}
+                self.env[node.name] = frozenset({("function", ("def", self.owner.qualnames.get(id(node), node.name)))})
             return
+        # The commonest statements first.
         if isinstance(node, ast.Assign):
+            self._note_assignment(node)
             value = self.expr(node.value)
             for target in node.targets:
                 self.assign(target, value, node)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, ast.Return):
+            self._note_return(node)
+            if node.value is not None:
+                self.returns |= self.expr(node.value)
+        elif isinstance(node, ast.If):
+            self.expr(node.test)
+            self.branches([node.body, node.orelse])
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value), node)
@@ -388,17 +420,16 @@ class _FunctionBuilder:
                 combined = (combined - {v.NUMBER}) | {v.COUNTER}  # a counter: `step += 1` in a loop
             self.assign(node.target, frozenset(combined), node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._note_loop(node)
             iterable = self.expr(node.iter)
             self.assign(node.target, self.iterate(iterable, node.iter), node)
             self.loop(node.body, _trip_count(node.iter))
             self.statements(node.orelse)
         elif isinstance(node, ast.While):
+            self._note_loop(node)
             self.expr(node.test)
             self.loop(node.body, UNKNOWN_TRIP_COUNT)
             self.statements(node.orelse)
-        elif isinstance(node, ast.If):
-            self.expr(node.test)
-            self.branches([node.body, node.orelse])
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr)
@@ -409,17 +440,12 @@ class _FunctionBuilder:
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for handler in node.handlers:
                 if handler.name:
-                    self.env[handler.name] = {v.OBJECT}
+                    self.env[handler.name] = _OBJECT_VALUE
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self.returns |= self.expr(node.value)
         elif isinstance(node, ast.Match):
             self.expr(node.subject)
             self.branches([case.body for case in node.cases] + [[]])
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value)
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -428,17 +454,27 @@ class _FunctionBuilder:
     def branches(self, blocks: list) -> None:
         """Alternative blocks: each starts from the same values, and afterwards a name holds
         what any of them left in it (flow-sensitive: an assignment replaces a value)."""
-        # The values in env are never changed in place (a statement replaces a name's value),
-        # so the blocks can share them; and each is bounded already (assign() bounds what it
-        # stores, the other entries are single shallow atoms), so a union needs only the size cap.
+        # The values in env are frozen (a statement replaces a name's value), so the blocks
+        # can share them; and each is bounded already (assign() bounds what it stores, the
+        # other entries are single shallow atoms), so a union needs only the size cap.
         before = self.env
-        merged: dict[str, set] = {}
+        merged: dict[str, Value] = {}
+        united = set()
         for block in blocks:
             self.env = dict(before)
             self.statements(block)
             for name, value in self.env.items():
-                merged.setdefault(name, set()).update(value)
-        self.env = {name: value if len(value) <= MAX_ATOMS else _bounded(value) for name, value in merged.items()}
+                known = merged.get(name)
+                # Most names keep the value they had before, in every block: nothing to unite.
+                if known is None or known is value:
+                    merged[name] = value
+                else:
+                    merged[name] = known | value
+                    united.add(name)
+        for name in united:
+            if len(merged[name]) > MAX_ATOMS:
+                merged[name] = _bounded(merged[name])
+        self.env = merged
 
     def loop(self, body: list, trip_count: int) -> None:
         self.loop_depth += 1
@@ -473,7 +509,7 @@ class _FunctionBuilder:
     def assign(self, target: ast.AST, value: Value, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
             self.env[target.id] = _bounded(value)  # replaces: branches() merges alternatives
-            scope = self.owner.names.scope_of(self.node) if not isinstance(self.node, ast.Module) else None
+            scope = self.scope
             if scope is not None and (target.id in scope.global_names or target.id in scope.nonlocal_names):
                 kind = "global" if target.id in scope.global_names else "nonlocal"
                 self.summary.side_effects.append([f"rebinds {kind} '{target.id}'", getattr(statement, "lineno", 0)])
@@ -489,16 +525,17 @@ class _FunctionBuilder:
             if isinstance(receiver, ast.Name) and receiver.id == self.self_name:
                 self.summary.self_attributes.setdefault(target.attr, set()).update(value)
                 if self.summary.qualname.rsplit(".", 1)[-1] != "__init__" and not _tensorish(value):
-                    self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+                    self.mutation(receiver, "sets attribute", target, statement)
             else:
-                self.mutation(receiver, f"sets attribute '{ast.unparse(target)}'", statement)
+                self.mutation(receiver, "sets attribute", target, statement)
         elif isinstance(target, ast.Subscript):
             self.expr(target.value)
             self.expr(target.slice)
-            self.mutation(target.value, f"assigns to '{ast.unparse(target)}'", statement)
+            self.mutation(target.value, "assigns to", target, statement)
 
-    def mutation(self, receiver: ast.expr, what: str, node: ast.AST) -> None:
-        """A change to an object: a side effect unless the object was created in this function."""
+    def mutation(self, receiver: ast.expr, verb: str, what: ast.expr, node: ast.AST) -> None:
+        """A change to an object (``<verb> '<what>'``): a side effect unless the object was
+        created in this function. (The text is made only then: ast.unparse is slow.)"""
         root = receiver
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
@@ -506,7 +543,7 @@ class _FunctionBuilder:
             return
         if root.id in self.local_names and root.id != self.self_name and not self._is_parameter(root.id):
             return  # created here (or rebound to something created here)
-        self.summary.side_effects.append([what, getattr(node, "lineno", self.summary.line)])
+        self.summary.side_effects.append([f"{verb} '{ast.unparse(what)}'", getattr(node, "lineno", self.summary.line)])
 
     def _is_parameter(self, name: str) -> bool:
         return any(p.name == name for p in self.summary.parameters)
@@ -524,17 +561,17 @@ class _FunctionBuilder:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool):
-                return frozenset({v.BOOL})
+                return _BOOL_VALUE
             if isinstance(value, (int, float, complex)):
-                return frozenset({v.NUMBER})
+                return _NUMBER_VALUE
             if isinstance(value, (str, bytes)):
-                return frozenset({v.STR})
+                return _STR_VALUE
             if value is None:
-                return frozenset({v.NONE})
-            return frozenset({v.OBJECT})
+                return _NONE_VALUE
+            return _OBJECT_VALUE
         if isinstance(node, ast.Name):
             if node.id in self.env:
-                return frozenset(self.env[node.id])
+                return self.env[node.id]
             ref = self.owner.ref_of(node)
             if ref is not None:
                 return frozenset({("function", ref)})
@@ -581,7 +618,7 @@ class _FunctionBuilder:
             isinstance(e, ast.Starred) for e in node.elts
         ):
             # Kept position by position, so that unpacking it gives each name its own value.
-            return frozenset({("tuple", tuple(frozenset(_bounded(self.expr(e))) for e in node.elts))})
+            return frozenset({("tuple", tuple(_bounded(self.expr(e)) for e in node.elts))})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return _container([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
         if isinstance(node, ast.Dict):
@@ -648,7 +685,8 @@ class _FunctionBuilder:
     def call(self, node: ast.Call) -> Value:
         args = [self.expr(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
-        unpacked = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+        # (No two keywords share a name: one is missing from kwargs only for a **mapping.)
+        unpacked = len(kwargs) < len(node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
         for keyword in node.keywords:
             if keyword.arg is None:
                 self.expr(keyword.value)
@@ -680,14 +718,17 @@ class _FunctionBuilder:
             callee = self.expr(func)
         if v.KERAS in callee:
             self.work(KERAS_CALL_OPS)
-        method = func.attr if isinstance(func, ast.Attribute) else None
-        self.summary.calls.append(
-            CallSite(callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight)
-        )
-        if self.final_pass:  # the first pass's call sites are dropped: no need for their facts
-            self._retracing_arguments(node, self.summary.calls[-1])
+        if self.final_pass:  # the first pass's call sites are dropped: no need to make them
+            method = func.attr if isinstance(func, ast.Attribute) else None
+            call = CallSite(
+                callee, node.lineno, args, kwargs, unpacked, self.loop_depth > 0, method, weight=self.weight
+            )
+            self.summary.calls.append(call)
+            self._retracing_arguments(node, call)
+        if not deferred:  # (then the callee has no "method_of" atoms: only the branch above makes them)
+            return frozenset(_call_result(callee))
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
-        return frozenset((result - {v.UNKNOWN} if deferred else result) | deferred)
+        return frozenset((result - {v.UNKNOWN}) | deferred)
 
     def _is_project_name(self, func: ast.AST) -> bool:
         """A name bound in this module (not an import of an outside API)."""
@@ -832,7 +873,7 @@ class _FunctionBuilder:
         if method in LOGGER_METHODS and is_logger(func.value, self.owner.names, self.qualified):
             self.summary.side_effects.append([f"calls {ast.unparse(func)} (logging)", node.lineno])
         if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
-            self.mutation(func.value, f"calls '{ast.unparse(func)}'", node)
+            self.mutation(func.value, "calls", func, node)
         if method == "gradient" and TAPE in receiver:
             # The backward pass costs about what the forward pass recorded so far,
             # in this body and in the functions it called (their call sites count twice).
@@ -854,30 +895,13 @@ class _FunctionBuilder:
     # -- retracing facts (HYB201, HYB203, HYB205) ----------------------------------
     # Kept apart from the values: which loop variable takes how many values, and
     # which tensors take a new shape on every iteration, for the retracing rules.
-    def _retracing_state(self) -> tuple:
-        state = self.__dict__.get("_retracing")
-        if state is None:
-            # name -> (count, first line, last line) of the loop it varies in;
-            # name -> (reason, first, last) of tensors with varying shapes; datasets: name -> reason.
-            # Then the loops seen (spans), and names bound in a loop to an object made there.
-            state = self.__dict__["_retracing"] = ({}, {}, {}, [], {})
-        return state
-
-    def _retracing_note(self, node: ast.stmt) -> None:
-        if not isinstance(node, _NOTED_STATEMENTS):
-            return  # most statements: nothing to note
-        counts, shapes, datasets, loops, fresh = self._retracing_state()
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            loops.append((node.lineno, node.end_lineno or node.lineno))
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            fresh.pop(node.targets[0].id, None)
-            syntax = self._fresh_object(node.value)
-            spans = [span for span in loops if span[0] < node.lineno <= span[1]]
-            if syntax and spans:
-                fresh[node.targets[0].id] = (syntax, *max(spans))  # the innermost loop around it
+    # Each is noted before the statement is evaluated.
+    def _note_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        counts, shapes = self._varying_counts, self._varying_shapes
+        span = (node.lineno, node.end_lineno or node.lineno)
+        self._loops.append(span)
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            span = (node.lineno, node.end_lineno or node.lineno)
-            targets = [t.id for t in ast.walk(node.target) if isinstance(t, ast.Name)]
+            targets = [t.id for t in walk_without_operators(node.target) if isinstance(t, ast.Name)]
             for name in targets:
                 counts.pop(name, None)
                 shapes.pop(name, None)
@@ -896,26 +920,35 @@ class _FunctionBuilder:
             if reason:
                 for name in targets:
                     shapes[name] = (reason, *span)
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            span = (node.lineno, node.end_lineno or node.lineno)
-            for name in self.owner.loop_counters(node):  # `step += 1` in the loop: a counter (nested functions are rare here)
-                known = counts.get(name)
-                if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
-                    counts[name] = (0, *span)
-        elif isinstance(node, ast.Return) and node.value is not None:
+        # `step += 1` in the loop: a counter (nested functions are rare here).
+        for name in self.owner.loop_counters(node):
+            known = counts.get(name)
+            if known is None or not known[1] <= span[0] <= known[2]:  # not already varying in an outer loop
+                counts[name] = (0, *span)
+
+    def _note_assignment(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        name = node.targets[0].id
+        self._fresh.pop(name, None)
+        spans = [span for span in self._loops if span[0] < node.lineno <= span[1]]
+        syntax = self._fresh_object(node.value) if spans else ""  # (made in a loop, or not noted)
+        if syntax and spans:
+            self._fresh[name] = (syntax, *max(spans))  # the innermost loop around it
+        dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
+        reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
+        self._datasets.pop(name, None)
+        self._varying_shapes.pop(name, None)
+        if dataset_reason:
+            self._datasets[name] = dataset_reason
+        if reason and self.loop_depth:
+            self._varying_shapes[name] = (reason, 0, 10**9)
+
+    def _note_return(self, node: ast.Return) -> None:
+        if node.value is not None:
             reason = self._dataset_shape_reason(node.value)
             if isinstance(reason, str) and reason:
                 self.summary.returns_shaped_dataset = reason
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-            dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
-            reason = self._varying_shape(node.value, node.lineno)
-            datasets.pop(name, None)
-            shapes.pop(name, None)
-            if dataset_reason:
-                datasets[name] = dataset_reason
-            if reason and self.loop_depth:
-                shapes[name] = (reason, 0, 10**9)
 
     def _range_length(self, call: ast.Call) -> int:
         """How many values ``range(...)`` yields, when its bounds are constants (or module constants); 0 if unknown."""
@@ -934,7 +967,7 @@ class _FunctionBuilder:
 
     def _is_varying_name(self, name: str, line: int) -> Optional[int]:
         """The number of values a name takes per iteration of the loop around ``line`` (0: unknown), or None."""
-        counts = self._retracing_state()[0]
+        counts = self._varying_counts
         if name in counts and counts[name][1] <= line <= counts[name][2]:
             return counts[name][0]
         if self.loop_depth and v.COUNTER in self.env.get(name, ()):
@@ -943,7 +976,7 @@ class _FunctionBuilder:
 
     def _dataset_shape_reason(self, expr: ast.AST) -> str:
         """Why a dataset expression yields batches of many shapes, or ""."""
-        datasets = self._retracing_state()[2]
+        datasets = self._datasets
         if not datasets and not self.owner.batches:
             return ""  # neither a dataset assigned earlier nor a batching call to find
         names, reason = self.owner.dataset_clues(expr)
@@ -970,7 +1003,7 @@ class _FunctionBuilder:
 
     def _varying_shape(self, expr: ast.AST, line: int) -> str:
         """Why the tensor an expression makes has a new shape on each iteration of a loop, or ""."""
-        shapes = self._retracing_state()[1]
+        shapes = self._varying_shapes
         if isinstance(expr, ast.Name) and expr.id in shapes and shapes[expr.id][1] <= line <= shapes[expr.id][2]:
             return shapes[expr.id][0]
 
@@ -1013,6 +1046,8 @@ class _FunctionBuilder:
         for key, argument in arguments:
             if isinstance(argument, ast.Starred):
                 break
+            if isinstance(argument, ast.Constant):
+                continue  # a literal: nothing varies (and most arguments are literals or names)
             fact = None
             count = self._is_varying_name(argument.id, node.lineno) if isinstance(argument, ast.Name) else None
             if count is not None:
@@ -1021,15 +1056,15 @@ class _FunctionBuilder:
                 fact = ["shape", self._varying_shape(argument, node.lineno)]
             elif self._fresh_object(argument):
                 fact = ["new", self._fresh_object(argument)]
-            elif isinstance(argument, ast.Name) and argument.id in self._retracing_state()[4]:
-                syntax, first, last = self._retracing_state()[4][argument.id]
+            elif isinstance(argument, ast.Name) and argument.id in self._fresh:
+                syntax, first, last = self._fresh[argument.id]
                 if first <= node.lineno <= last:
                     fact = ["new", syntax]  # made in the same loop as the call
             if fact is not None:
                 call.varying[key] = fact
 
 
-#: The statements the retracing notes look at (loops, assignments, returns).
+#: A body with one of these is evaluated twice (see build).
 _LOOP_STATEMENTS = (ast.For, ast.AsyncFor, ast.While)
 #: Statements whose blocks a function builder evaluates (not definitions: they have builders of their own).
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -1044,12 +1079,39 @@ def _has_loop(body: list) -> bool:
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for name in _BLOCK_FIELDS:
+        for name in _blocks(type(node)):  # most statements have none
             stack.extend(getattr(node, name, ()))
     return False
 
 
-_NOTED_STATEMENTS = (ast.For, ast.AsyncFor, ast.While, ast.Assign, ast.Return)
+def _statements_in(node: ast.AST) -> list:
+    """Every statement in a compound statement's blocks, at any depth, nested definitions included.
+
+    Statements are only ever in blocks, never in expressions: ten times fewer nodes to visit than
+    a walk of every node."""
+    statements = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _blocks(type(current)):
+            block = getattr(current, name, ())  # statements, or a try's handlers, a match's cases
+            stack.extend(block)
+            statements.extend([child for child in block if isinstance(child, ast.stmt)])
+    return statements
+
+
+#: Node type -> which of _BLOCK_FIELDS it has, filled in as types are met.
+_blocks_of_type: dict[type, tuple[str, ...]] = {}
+
+
+def _blocks(kind: type) -> tuple[str, ...]:
+    """The block fields (``body``, ``orelse`` ...) a statement type has; none for most."""
+    blocks = _blocks_of_type.get(kind)
+    if blocks is None:
+        blocks = _blocks_of_type[kind] = tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
+    return blocks
+
+
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
@@ -1137,8 +1199,8 @@ def _parameter(arg: ast.arg, kind: str, default: Optional[ast.expr], owner: _Bui
     hint = False
     if arg.annotation is not None:
         hint = any(
-            owner.names.qualified_name(n) in ("tensorflow.Tensor", "tensorflow.Variable")
-            for n in ast.walk(arg.annotation)
+            owner.qualified(n) in ("tensorflow.Tensor", "tensorflow.Variable")
+            for n in walk_without_operators(arg.annotation)
         )
     default_kind = ""
     if isinstance(default, ast.UnaryOp) and isinstance(default.op, ast.USub):
@@ -1192,6 +1254,13 @@ def _arithmetic(left: Value, right: Value) -> set:
     return {v.UNKNOWN}
 
 
+#: Values of literals, made once: a fifth of the expressions evaluated are literals.
+_BOOL_VALUE = frozenset({v.BOOL})
+_NUMBER_VALUE = frozenset({v.NUMBER})
+_STR_VALUE = frozenset({v.STR})
+_NONE_VALUE = frozenset({v.NONE})
+_OBJECT_VALUE = frozenset({v.OBJECT})
+
 #: Bounds on abstract values, so no program makes them grow without limit.
 MAX_ATOMS = 24
 MAX_NESTING = 5
@@ -1199,15 +1268,27 @@ MAX_TUPLE = 8  # longer tuples are plain containers
 
 
 def _depth(atom: Atom) -> int:
-    return 1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0) if isinstance(atom, tuple) else 0
+    if not isinstance(atom, tuple):
+        return 0
+    deepest = 0
+    for part in atom[1:]:
+        if isinstance(part, tuple):
+            deepest = max(deepest, _depth(part))
+    return 1 + deepest
 
 
-def _bounded(value: Iterable) -> set:
+def _bounded(value: Collection) -> Value:
     """A value cut down to size: atoms nested too deep, or too many of them, become unknown."""
+    for atom in value:
+        if isinstance(atom, tuple) and _depth(atom) > MAX_NESTING:
+            break
+    else:
+        if len(value) <= MAX_ATOMS:
+            return frozenset(value)  # most values: within bounds already (and a frozenset is not copied)
     atoms = {atom if not isinstance(atom, tuple) or _depth(atom) <= MAX_NESTING else v.UNKNOWN for atom in value}
     if len(atoms) > MAX_ATOMS:
         atoms = {atom for atom in atoms if not isinstance(atom, tuple)} | {v.UNKNOWN}
-    return atoms
+    return frozenset(atoms)
 
 
 def _module_bindings(owner: _Builder, name: str) -> list:
