@@ -156,7 +156,8 @@ def test_internal_error_becomes_hyb000_and_the_run_goes_on(project: Path) -> Non
 def test_the_plugin_survives_a_broken_tree() -> None:
     from flake8_hybrid.plugin import Plugin
 
-    reports = list(Plugin(tree=None, filename="x.py", lines=["import tensorflow\n"]).run())  # type: ignore[arg-type]
+    lines = ["import tensorflow as tf\n", "@tf.function\n", "def f(x):\n", "    return x\n"]  # a rule walks the tree
+    reports = list(Plugin(tree=None, filename="x.py", lines=lines).run())  # type: ignore[arg-type]
     assert len(reports) == 1 and reports[0][:2] == (1, 0)
     assert reports[0][2].startswith("HYB000 flake8-hybrid failed to analyze this file (AttributeError")
 
