@@ -1268,23 +1268,14 @@ MAX_TUPLE = 8  # longer tuples are plain containers
 
 
 def _depth(atom: Atom) -> int:
-    if not isinstance(atom, tuple):
-        return 0
-    deepest = 0
-    for part in atom[1:]:
-        if isinstance(part, tuple):
-            deepest = max(deepest, _depth(part))
-    return 1 + deepest
+    return 1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0) if isinstance(atom, tuple) else 0
 
 
 def _bounded(value: Collection) -> Value:
     """A value cut down to size: atoms nested too deep, or too many of them, become unknown."""
-    for atom in value:
-        if isinstance(atom, tuple) and _depth(atom) > MAX_NESTING:
-            break
-    else:
-        if len(value) <= MAX_ATOMS:
-            return frozenset(value)  # most values: within bounds already (and a frozenset is not copied)
+    # (A list, as the set below: an atom nested past Python's recursion limit fails the same way.)
+    if len(value) <= MAX_ATOMS and not any([isinstance(atom, tuple) and _depth(atom) > MAX_NESTING for atom in value]):
+        return frozenset(value)  # most values: within bounds already (and a frozenset is not copied)
     atoms = {atom if not isinstance(atom, tuple) or _depth(atom) <= MAX_NESTING else v.UNKNOWN for atom in value}
     if len(atoms) > MAX_ATOMS:
         atoms = {atom for atom in atoms if not isinstance(atom, tuple)} | {v.UNKNOWN}
