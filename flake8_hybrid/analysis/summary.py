@@ -443,7 +443,7 @@ class _FunctionBuilder:
                     self.env[handler.name] = _OBJECT_VALUE
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
-        elif isinstance(node, ast.Match):
+        elif isinstance(node, _MATCH):
             self.expr(node.subject)
             self.branches([case.body for case in node.cases] + [[]])
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
@@ -1065,6 +1065,8 @@ class _FunctionBuilder:
 
 
 #: A body with one of these is evaluated twice (see build).
+#: ``match`` statements (Python 3.10+; on 3.9 there are none to find).
+_MATCH = getattr(ast, "Match", ())
 _LOOP_STATEMENTS = (ast.For, ast.AsyncFor, ast.While)
 #: Statements whose blocks a function builder evaluates (not definitions: they have builders of their own).
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
