@@ -59,6 +59,14 @@ def names_imported_as(source: str, words: Iterable[str]) -> frozenset[str]:
     )
 
 
+def names_for(api, source: str, functions: Iterable[str]) -> frozenset[str]:
+    """The names that can end a reference to one of ``functions`` (canonical API names) in
+    ``source``: the last word of one of their spellings (``function`` for ``tf.function``), and
+    the names imports give them (``from tensorflow import function as tff``)."""
+    last_words = frozenset().union(*(api.last_words(name) for name in functions))
+    return last_words | names_imported_as(source, last_words)
+
+
 def spans_any(statement: ast.stmt, lines: list[int]) -> bool:
     """Whether the statement's text (its decorators included) takes up one of ``lines`` (ascending)."""
     decorators = getattr(statement, "decorator_list", None)

@@ -75,8 +75,13 @@ def _position(node: ast.AST) -> Position:
 def child_nodes(node: ast.AST) -> list:
     """``list(ast.iter_child_nodes(node))``, without its two layers of generators
     (the analysis asks for the children of every node of every module)."""
+    return _children(node, node._fields)
+
+
+def _children(node: ast.AST, fields: tuple[str, ...]) -> list:
+    """``child_nodes(node)``, from these fields only."""
     children = []
-    for name in node._fields:
+    for name in fields:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             children.append(value)
@@ -141,18 +146,6 @@ def _scoped_fields(kind: type) -> tuple[str, ...]:
     if not issubclass(kind, ast.AST) or kind is ast.Constant or kind is ast.Name:
         return ()  # not a node (None, a string), a Python constant, or a name and its context
     return tuple(name for name in kind._fields if name not in _INERT_FIELDS)
-
-
-def _children(node: ast.AST, fields: tuple[str, ...]) -> list:
-    """``child_nodes(node)``, from these fields only."""
-    children = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            children.append(value)
-        elif isinstance(value, list):
-            children.extend([item for item in value if isinstance(item, ast.AST)])
-    return children
 
 
 #: Node type -> its ``_scoped_fields``, filled in as types are met.

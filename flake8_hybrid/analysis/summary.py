@@ -17,7 +17,7 @@ from typing import Callable, Collection, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames, walk_without_operators
+from flake8_hybrid.analysis.names import ModuleNames, statement_children, statements, walk_without_operators
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -240,7 +240,7 @@ class _Builder:
         counters = self._loop_counters.get(id(loop))
         if counters is None:
             counters = self._loop_counters[id(loop)] = [
-                inner.target.id for inner in _statements_in(loop)
+                inner.target.id for inner in statements(loop)
                 if isinstance(inner, ast.AugAssign) and isinstance(inner.op, (ast.Add, ast.Sub))
                 and isinstance(inner.target, ast.Name)
             ]
@@ -1064,12 +1064,10 @@ class _FunctionBuilder:
                 call.varying[key] = fact
 
 
-#: A body with one of these is evaluated twice (see build).
 #: ``match`` statements (Python 3.10+; on 3.9 there are none to find).
 _MATCH = getattr(ast, "Match", ())
+#: A body with one of these is evaluated twice (see build).
 _LOOP_STATEMENTS = (ast.For, ast.AsyncFor, ast.While)
-#: Statements whose blocks a function builder evaluates (not definitions: they have builders of their own).
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _has_loop(body: list) -> bool:
@@ -1079,39 +1077,9 @@ def _has_loop(body: list) -> bool:
         node = stack.pop()
         if isinstance(node, _LOOP_STATEMENTS):
             return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for name in _blocks(type(node)):  # most statements have none
-            stack.extend(getattr(node, name, ()))
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(statement_children(node))  # most statements have none
     return False
-
-
-def _statements_in(node: ast.AST) -> list:
-    """Every statement in a compound statement's blocks, at any depth, nested definitions included.
-
-    Statements are only ever in blocks, never in expressions: ten times fewer nodes to visit than
-    a walk of every node."""
-    statements = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        for name in _blocks(type(current)):
-            block = getattr(current, name, ())  # statements, or a try's handlers, a match's cases
-            stack.extend(block)
-            statements.extend([child for child in block if isinstance(child, ast.stmt)])
-    return statements
-
-
-#: Node type -> which of _BLOCK_FIELDS it has, filled in as types are met.
-_blocks_of_type: dict[type, tuple[str, ...]] = {}
-
-
-def _blocks(kind: type) -> tuple[str, ...]:
-    """The block fields (``body``, ``orelse`` ...) a statement type has; none for most."""
-    blocks = _blocks_of_type.get(kind)
-    if blocks is None:
-        blocks = _blocks_of_type[kind] = tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
-    return blocks
 
 
 #: Optimizers create their variables on first use, like models and layers.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.lines import lines_with, names_imported_as, spans_any
+from flake8_hybrid.analysis.lines import lines_with, names_for, spans_any
 from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, child_nodes
 
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -86,18 +86,10 @@ def find_tf_function_sites(
     """
     finder = _SiteFinder(names if callable(names) else (lambda: names), api)
     if source is not None:
-        finder.spellings = _spellings(api, source)
+        finder.spellings = names_for(api, source, [api.tf_function_name])
         finder.lines = lines_with(source, finder.spellings, whole_words=True)
     finder.search(tree)
     return finder.sites
-
-
-def _spellings(api: ApiModel, source: str) -> frozenset[str]:
-    """Every name that can refer to tf.function in this module: the last word of one of its
-    spellings (``tf.function``, ``from tensorflow import function``), and any name an import
-    gives it (``from tensorflow import function as tff``)."""
-    last_words = api.last_words(api.tf_function_name)
-    return last_words | names_imported_as(source, last_words)
 
 
 #: Where the search leaves a class body (pushed before the body's nodes, so popped after them).

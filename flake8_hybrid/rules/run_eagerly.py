@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from flake8_hybrid.analysis.lines import lines_with, names_imported_as, nodes_on
+from flake8_hybrid.analysis.lines import lines_with, names_for, nodes_on
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import get_rule
@@ -24,8 +24,8 @@ def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
     report_switches = "eagerly" in module.source and not module.is_test_file
     if not aliases and not report_switches:
         return
-    deprecated = _names_of(module, module.api.deprecated_functions) if aliases else frozenset()
-    switches = _names_of(module, module.api.run_functions_eagerly) if report_switches else frozenset()
+    deprecated = names_for(module.api, module.source, module.api.deprecated_functions) if aliases else frozenset()
+    switches = names_for(module.api, module.source, module.api.run_functions_eagerly) if report_switches else frozenset()
     # Nor has a statement whose lines spell none of their names, nor run_eagerly (tf-models-
     # official: 0.13 s of walks of whole modules, most of whose lines are other code).
     lines = lines_with(module.source, deprecated | switches | {"run_eagerly"}, whole_words=True)
@@ -43,13 +43,6 @@ def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr == "run_eagerly":
                     yield module.finding("HYB005", target, model=ast.unparse(target.value))
-
-
-def _names_of(module: ModuleContext, functions: Iterable[str]) -> frozenset[str]:
-    """The names that can end a reference to one of ``functions``: the last word of one of their
-    spellings, and the names imports give them (``... import run_functions_eagerly as f``)."""
-    last_words = frozenset().union(*(module.api.last_words(name) for name in functions))
-    return last_words | names_imported_as(module.source, last_words)
 
 
 def _may_be_named(expr: ast.expr, names: frozenset[str]) -> bool:
