@@ -45,8 +45,8 @@ def imported_by_tensorflow_modules(path: str) -> bool:
 def _scan(directory: str) -> frozenset:
     """The names the TensorFlow modules under ``directory`` import, walking it as ``discover`` does.
 
-    Cached by directory: projects without markers are rooted at each directory, so
-    their trees nest, and each directory is read once per process.
+    Cached by directory: projects without markers (rooted at a package base, or at a
+    scripts directory inside another) can nest, and each directory is read once per process.
     """
     names: set = set()
     try:

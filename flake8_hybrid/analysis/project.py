@@ -19,7 +19,7 @@ import functools
 import gc
 import hashlib
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -72,26 +72,54 @@ def find_project_root(path: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _root_above(directory: str) -> str:
-    # (Remembered per directory: asked for every file linted, each time a stat per marker
-    # and parent directory, 30,000 of them over tf-models-official.)
+    """The nearest directory at or above ``directory`` with a project marker, as long as the
+    marked project's discovery (``discover``) reaches ``directory``; else the base of the
+    package ``directory`` belongs to (``package_base``).
+
+    Both limits keep each file in a project whose discovery finds it. Before them, a tree
+    without markers made every directory a project of its own, each analyzing everything
+    below it again, and a tree in a directory discovery skips (``.corpus/``, ``build/``, a
+    virtual environment) belonged to the marked project above, which was analyzed again
+    for each such file: over tf-models-official, a worker grew past 20 GB.
+    (Remembered per directory: asked for every file linted, each time a stat per marker
+    and parent directory, 30,000 of them over tf-models-official.)
+    """
     current = directory
     while True:
         if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
             return current
         parent = os.path.dirname(current)
-        if parent == current:
-            return directory
+        if parent == current or not _discovered_below(current):
+            return package_base(directory, top=current)
         current = parent
 
 
-def is_project_subdirectory(path: str) -> bool:
-    """Whether a directory below a project root belongs to that project."""
+def package_base(directory: str, top: Optional[str] = None) -> str:
+    """The directory Python imports ``directory``'s package from: the first one above it
+    (or ``directory`` itself) without an ``__init__.py``; never above ``top``."""
+    base = directory
+    while base != top and os.path.exists(os.path.join(base, "__init__.py")):
+        parent = os.path.dirname(base)
+        if parent == base:
+            break
+        base = parent
+    return base
+
+
+def _discovered_below(path: str) -> bool:
+    """Whether ``discover`` walks into directory ``path`` from its parent, markers aside."""
     name = os.path.basename(path)
     return (
         not name.startswith(".") and name not in _SKIPPED_DIRECTORIES and not name.endswith(".egg-info")
         and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
+    )
+
+
+def is_project_subdirectory(path: str) -> bool:
+    """Whether a directory below a project root belongs to that project."""
+    return _discovered_below(path) and not any(
         # A directory with its own project marker is a project of its own.
-        and not any(os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS)
+        os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS
     )
 
 
@@ -113,9 +141,7 @@ def module_name(path: str) -> str:
     each answer looks at the file system, 0.2 ms a module.)"""
     from astroid import modutils
 
-    base = os.path.dirname(os.path.abspath(path))
-    while os.path.exists(os.path.join(base, "__init__.py")):
-        base = os.path.dirname(base)
+    base = package_base(os.path.dirname(os.path.abspath(path)))
     try:
         parts = modutils.modpath_from_file(os.path.abspath(path), [base])
     except ImportError:
@@ -564,6 +590,14 @@ class Project:
 
 _SHARED: dict[tuple, Project] = {}
 _EDITED: dict[tuple, Project] = {}
+#: Projects one process keeps analyzed at once, the most recently used. A run over a tree of
+#: several projects (a monorepo) would otherwise hold every one of them to its end; flake8
+#: hands a worker the files of one directory together, so a project let go is rarely needed
+#: again, and then comes back from the cache.
+MAX_SHARED_PROJECTS = 2
+#: Times one process analyzes a project again for files its discovery did not find.
+MAX_REANALYSES = 8
+_REANALYZED: Counter = Counter()
 
 
 def forget_projects() -> None:
@@ -571,6 +605,7 @@ def forget_projects() -> None:
     (tests; a tool that lints again after changing files)."""
     _SHARED.clear()
     _EDITED.clear()
+    _REANALYZED.clear()
     _STATES.clear()
     module_name.cache_clear()
     _root_above.cache_clear()
@@ -592,15 +627,22 @@ def project_for(
     key = (root, id(api), cache_directory)
     shared_trees = {absolute: parsed} if parsed else None
     if _disk_text(absolute) == _universal_newlines(source):
-        if key not in _SHARED:
-            _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees, [absolute])
-        elif absolute not in _SHARED[key].by_path and absolute not in _SHARED[key].errors:
-            # A file discovery skipped (a dot-directory, build/): analyze the project again with it.
-            # (Not for a file the analysis could not summarize: it would only fail again.)
-            _SHARED[key] = _shared_project(root, api, cache_directory, shared_trees,
-                                           [absolute, *_SHARED[key].by_path])
+        project = _SHARED.pop(key, None)
+        if project is None:
+            project = _shared_project(root, api, cache_directory, shared_trees, [absolute])
+        elif absolute not in project.by_path and absolute not in project.errors and _REANALYZED[key] < MAX_REANALYSES:
+            # A file discovery did not reach (past MAX_PROJECT_FILES, a symlink, a name not
+            # ending in .py): analyze the project again with it. (Not for a file the analysis
+            # could not summarize: it would only fail again.) A few times only: each is the
+            # whole project's analysis again; past that, the file sees no facts of its own.
+            _REANALYZED[key] += 1
+            project = _shared_project(root, api, cache_directory, shared_trees, [absolute, *project.by_path])
             gc.unfreeze()  # (settle): the project let go may hold cycles
-        return _SHARED[key]
+        _SHARED[key] = project  # the most recently used goes last
+        while len(_SHARED) > MAX_SHARED_PROJECTS:
+            del _SHARED[next(iter(_SHARED))]
+            gc.unfreeze()
+        return project
     edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
     if edited not in _EDITED:
         if _EDITED:
