@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -50,21 +49,84 @@ def _counting_summaries(monkeypatch) -> list[str]:
     return made
 
 
-def test_a_claim_is_taken_once_and_released(tmp_path: Path) -> None:
-    path = str(tmp_path / "ab" / "abcd.claim")
-    assert sharing.claim(path) and not sharing.claim(path)
-    sharing.release(path)
-    assert sharing.claim(path)
+#: Another worker: holds the claim on a key until a line comes on its standard input.
+HOLDER = (
+    "import sys\n"
+    "from flake8_hybrid.analysis.sharing import Claims\n"
+    "claims = Claims(sys.argv[1])\n"
+    "print('held' if claims.claim(sys.argv[2]) else 'refused', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "claims.release(sys.argv[2])\n"
+    "print('released', flush=True)\n"
+)
 
 
-def test_a_claim_left_by_a_dead_worker_is_taken_over(tmp_path: Path) -> None:
-    path = str(tmp_path / "ab" / "abcd.claim")
-    assert sharing.claim(path)
-    old = time.time() - sharing.STALE_SECONDS - 5
-    os.utime(path, (old, old))
-    assert sharing.claim(path)
+class OtherWorker:
+    def __init__(self, cache: Path, key: str) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", HOLDER, str(cache), key],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.said = self.process.stdout.readline().strip()
+
+    def release(self) -> None:
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "released"
+        self.kill()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.communicate(timeout=60)  # and closes the pipes
 
 
+posix_only = pytest.mark.skipif(os.name != "posix", reason="claims are POSIX locks; elsewhere each worker does the work")
+KEY = "abcdef0123456789" * 4
+
+
+@posix_only
+def test_a_claim_is_held_by_one_process_at_a_time(tmp_path: Path) -> None:
+    other = OtherWorker(tmp_path, KEY)
+    assert other.said == "held"
+    claims = sharing.Claims(str(tmp_path))
+    assert not claims.claim(KEY)
+    assert claims.claim("0" + KEY[1:])  # another module
+    other.release()
+    assert claims.claim(KEY)
+    refused = OtherWorker(tmp_path, KEY)
+    refused.kill()
+    assert refused.said == "refused"  # now held here
+    claims.release(KEY)
+    # No file per claim: one file of locks, whatever was claimed.
+    assert [p.name for p in tmp_path.iterdir()] == [sharing.CLAIMS]
+
+
+@posix_only
+def test_a_claim_of_a_worker_that_died_is_free_at_once(tmp_path: Path) -> None:
+    # A killed run leaves no claims behind: the next run must not wait for them.
+    other = OtherWorker(tmp_path, KEY)
+    assert other.said == "held"
+    other.kill()
+    started = time.perf_counter()
+    sharing.Claims(str(tmp_path)).wait(KEY, lambda: False)
+    assert time.perf_counter() - started < 1.0
+    assert sharing.Claims(str(tmp_path)).claim(KEY)
+
+
+@posix_only
+def test_a_claim_of_a_live_worker_is_waited_for(tmp_path: Path) -> None:
+    other = OtherWorker(tmp_path, KEY)
+    threading.Timer(0.3, other.release).start()
+    started = time.perf_counter()
+    sharing.Claims(str(tmp_path)).wait(KEY, lambda: False)
+    assert 0.25 < time.perf_counter() - started < sharing.STALE_SECONDS
+
+
+def test_without_a_cache_every_claim_is_granted() -> None:
+    claims = sharing.Claims(None)
+    assert claims.claim(KEY) and claims.claim(KEY)
+    claims.wait(KEY, lambda: False)  # returns at once
+
+
+@posix_only
 def test_a_module_claimed_elsewhere_is_read_from_that_worker(root: Path, tmp_path_factory, monkeypatch) -> None:
     cache = root / ".cache"
     # What the other worker will store: the same summary, made in a cache of its own.
@@ -72,17 +134,16 @@ def test_a_module_claimed_elsewhere_is_read_from_that_worker(root: Path, tmp_pat
     Project(str(root), api_model(), cache_directory=str(elsewhere))
     probe = Project(str(root), api_model(), cache_directory=None)
     key = _key(probe, root / "ops.py")
-    claim = sharing.claim_path(str(cache), key)
-    assert sharing.claim(claim)
+    other = OtherWorker(cache, key)
+    assert other.said == "held"
 
     def other_worker() -> None:
         time.sleep(0.3)
         target = Path(cache, key[:2], key + ".json")
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Stored as the cache stores: whole, by renaming a finished file into place.
         shutil.copy(Path(elsewhere, key[:2], key + ".json"), target.with_suffix(".tmp"))
         os.replace(target.with_suffix(".tmp"), target)
-        sharing.release(claim)
+        other.release()
 
     made = _counting_summaries(monkeypatch)
     thread = threading.Thread(target=other_worker)
@@ -94,16 +155,16 @@ def test_a_module_claimed_elsewhere_is_read_from_that_worker(root: Path, tmp_pat
     assert "ops.py::scale" in " ".join(project.facts())
 
 
+@posix_only
 def test_a_worker_that_gives_up_its_claim_leaves_the_module_to_us(root: Path, monkeypatch) -> None:
     cache = root / ".cache"
     key = _key(Project(str(root), api_model(), cache_directory=None), root / "ops.py")
-    claim = sharing.claim_path(str(cache), key)
-    assert sharing.claim(claim)
-    threading.Timer(0.3, sharing.release, [claim]).start()  # failed: no summary stored
+    other = OtherWorker(cache, key)
+    assert other.said == "held"
+    threading.Timer(0.3, other.release).start()  # failed: no summary stored
     made = _counting_summaries(monkeypatch)
     Project(str(root), api_model(), cache_directory=str(cache))
     assert sorted(made) == ["ops.py", "train.py", "util.py"]
-    assert not list(cache.rglob("*.claim"))
 
 
 def test_the_fixpoint_lock_excludes_another_process(tmp_path: Path) -> None:
@@ -168,8 +229,8 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
         if results.SUBDIRECTORY not in entry.parts and "findings" not in entry.parts:
             entry.unlink()  # the summaries: cold again
     project_module.forget_projects()
-    claim = sharing.claim_path(str(cache), _key(Project(str(root), api_model(), cache_directory=None), root / "ops.py"))
-    assert sharing.claim(claim)  # a live worker is summarizing ops.py
+    other = OtherWorker(cache, _key(Project(str(root), api_model(), cache_directory=None), root / "ops.py"))
+    assert other.said == "held"  # a live worker is summarizing ops.py
 
     def waited(*_arguments) -> None:
         raise AssertionError("waited for another worker's module")
@@ -177,32 +238,10 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
     misses = [True]  # the facts appear while this worker makes its share
     load = results.load
     monkeypatch.setattr(results, "load", lambda directory, digest: None if misses and misses.pop() else load(directory, digest))
-    monkeypatch.setattr(sharing, "wait_while_claimed", waited)
+    monkeypatch.setattr(sharing.Claims, "wait", waited)
     made = _counting_summaries(monkeypatch)
     project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
+    other.release()
     assert type(project).__name__ == "CachedProject"
     assert sorted(made) == ["train.py", "util.py"]
     assert "ops.py::scale" in " ".join(project.facts())
-
-
-@pytest.mark.skipif(os.name != "posix", reason="elsewhere a dead holder's claim waits out STALE_SECONDS")
-def test_a_claim_whose_process_is_gone_is_taken_over_at_once(tmp_path: Path) -> None:
-    # A killed run leaves claims behind: the next run must not wait a minute for them.
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    path = tmp_path / "ab" / "abcd.claim"
-    path.parent.mkdir()
-    path.write_text(f"{socket.gethostname()} {gone.stdout.strip()}")
-    started = time.perf_counter()
-    sharing.wait_while_claimed(str(path), lambda: False)
-    assert time.perf_counter() - started < 1.0
-    assert sharing.claim(str(path))
-    assert path.read_text() == f"{socket.gethostname()} {os.getpid()}"
-
-
-def test_a_claim_of_a_live_process_is_waited_for(tmp_path: Path) -> None:
-    path = str(tmp_path / "ab" / "abcd.claim")
-    assert sharing.claim(path)  # held by this (live) process
-    threading.Timer(0.3, sharing.release, [path]).start()
-    started = time.perf_counter()
-    sharing.wait_while_claimed(path, lambda: False)
-    assert 0.25 < time.perf_counter() - started < sharing.STALE_SECONDS

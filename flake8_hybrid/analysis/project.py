@@ -322,6 +322,7 @@ class Project:
         if cache_directory == "":
             cache_directory = os.path.join(self.root, DEFAULT_DIRECTORY)
         self.cache = SummaryCache(cache_directory, _fingerprint(api))
+        self.claims = sharing.Claims(cache_directory)
         self.overrides = {os.path.abspath(p): text for p, text in (overrides or {}).items()}
         #: Files the caller has already parsed: path -> (tree, ModuleNames or a function making
         #: them), not parsed again. (A function: a file whose project is already analyzed never
@@ -395,14 +396,15 @@ class Project:
         name = module_name(absolute)
         key = self.cache.key(f"{name}\0{absolute}", content)
         summary = self.cache.load(key)
+        claimed = False
         if summary is None:
             # Another worker may be making it (sharing.py): wait for it, or claim it first.
-            claim = sharing.claim_path(self.cache.directory, key)
             if wait:
-                sharing.wait_while_claimed(claim, lambda: os.path.exists(self.cache.entry_path(key)))
-                summary = self.cache.load(key)
-                claim = None  # made here unclaimed: whoever held it is gone
-            elif not sharing.claim(claim):
+                self.claims.wait(key, lambda: os.path.exists(self.cache.entry_path(key)))
+                summary = self.cache.load(key)  # else made here unclaimed: whoever held it is gone
+            elif self.claims.claim(key):
+                claimed = True
+            else:
                 return _CLAIMED_ELSEWHERE
         if summary is None:
             try:
@@ -411,7 +413,8 @@ class Project:
                     return None
                 self.cache.store(key, summary)
             finally:
-                sharing.release(claim)
+                if claimed:
+                    self.claims.release(key)
         self.timings[absolute] = time.perf_counter() - started
         return summary
 

@@ -12,74 +12,106 @@ and ran the fixpoint: N times the work for one answer. Instead:
   and stores the facts (``results.py``); the others wait for the lock and read
   the facts, never the summaries they did not make.
 
-A claim names the process holding it: one whose process is gone (a killed
-run) is taken over at once, and any claim older than ``STALE_SECONDS`` is
-ignored (another machine's, or a process id used again). Whatever goes wrong,
-a worker does the work itself: a cache it cannot write, a platform without
-``fcntl``, a claim that is never resolved.
+A claim is a lock on one byte of a file in the cache directory, at an offset
+taken from the summary's key: no file is made per module (creating and removing
+one per module cost a second per worker over tf-models-official), and the
+kernel lets go of a worker's claims when it exits, however it ends, so a killed
+run leaves nothing behind to wait for. Two keys may share a byte: a worker then
+waits for, or leaves to another, a module nobody else is making, and makes it
+itself once the claim is gone. Any claim held longer than ``STALE_SECONDS`` is
+ignored (a worker stuck on one module). Whatever goes wrong, a worker does the
+work itself: a cache it cannot write, a file system without locks, a platform
+without ``fcntl``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import time
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 #: No module takes this long to summarize (the budget is one second a file).
 STALE_SECONDS = 60.0
 POLL_SECONDS = 0.005
+#: The file of claims in a cache directory.
+CLAIMS = "claims"
+
+#: Claim files open in this process, by path. Kept open for the process's life: closing any
+#: descriptor of a file lets go of every lock the process holds on it.
+_OPEN: dict[str, Optional[int]] = {}
 
 
-def claim_path(directory: Optional[str], key: str) -> Optional[str]:
-    """Where the claim on the summary cached under ``key`` lives (None without a cache)."""
-    return os.path.join(directory, key[:2], key + ".claim") if directory else None
+class Claims:
+    """Claims on the summaries cached in ``directory`` (None: no cache, every claim is granted)."""
 
+    def __init__(self, directory: Optional[str]) -> None:
+        self.path = os.path.join(directory, CLAIMS) if directory else None
 
-def claim(path: Optional[str]) -> bool:
-    """Take the claim; False when a live worker holds it (True also when claims cannot be made)."""
-    if path is None:
-        return True
-    for _attempt in range(2):
+    def claim(self, key: str) -> bool:
+        """Take the claim on ``key``; False when another process holds it."""
+        return self._lock(key) is not False
+
+    def release(self, key: str) -> None:
+        descriptor = self._descriptor()
+        if descriptor is not None:
+            with contextlib.suppress(OSError):
+                _fcntl().lockf(descriptor, _fcntl().LOCK_UN, 1, _offset(key))
+
+    def wait(self, key: str, done: Callable[[], bool]) -> None:
+        """Wait until ``done()`` or until no other process holds the claim on ``key``
+        (its worker finished, failed or died), for ``STALE_SECONDS`` at most."""
+        deadline = time.monotonic() + STALE_SECONDS
+        while not done() and time.monotonic() < deadline:
+            if self._lock(key) is not False:
+                self.release(key)  # free: only looked
+                return
+            time.sleep(POLL_SECONDS)
+
+    def _lock(self, key: str) -> Optional[bool]:
+        """True: locked; False: held by another process; None: no locks to be had here."""
+        descriptor = self._descriptor()
+        if descriptor is None:
+            return None
+        fcntl = _fcntl()
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            try:
-                os.write(descriptor, f"{socket.gethostname()} {os.getpid()}".encode())  # who holds it
-            finally:
-                os.close(descriptor)
-            return True
-        except FileExistsError:
-            if not _stale(path):
-                return False
-            release(path)  # left by a process that died: take it over
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _offset(key))
+        except (BlockingIOError, PermissionError):
+            return False
         except OSError:
-            return True  # no way to coordinate: do the work
-    return True
+            return None  # a file system without locks: do the work
+        return True
+
+    def _descriptor(self) -> Optional[int]:
+        if self.path is None or _fcntl() is None:
+            return None
+        if self.path not in _OPEN:
+            try:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                _OPEN[self.path] = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            except OSError:
+                _OPEN[self.path] = None
+        return _OPEN[self.path]
 
 
-def release(path: Optional[str]) -> None:
-    if path is None:
-        return
+def _offset(key: str) -> int:
+    # 60 bits of the key: far apart for different keys, and within any file offset.
+    return int(key[:15], 16)
+
+
+def _fcntl():
     try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def wait_while_claimed(path: Optional[str], done) -> None:
-    """Wait until ``done()`` or until nobody holds the claim (its worker finished, failed or died)."""
-    while path is not None and not done() and os.path.exists(path) and not _stale(path):
-        time.sleep(POLL_SECONDS)
+        import fcntl
+    except ImportError:  # not POSIX
+        return None
+    return fcntl
 
 
 @contextlib.contextmanager
 def exclusive(lock_path: str) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_path`` (created if needed) for the block, if locks can be had."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: each worker does the work
+    fcntl = _fcntl()
+    if fcntl is None:  # not POSIX: each worker does the work
         yield
         return
     try:
@@ -96,26 +128,3 @@ def exclusive(lock_path: str) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # also releases the lock
-
-
-def _stale(path: str) -> bool:
-    try:
-        if time.time() - os.stat(path).st_mtime > STALE_SECONDS:
-            return True
-        with open(path, encoding="utf-8", errors="replace") as file:
-            host, _, pid = file.read().partition(" ")
-    except OSError:
-        return False  # gone meanwhile: not stale, simply free
-    return host == socket.gethostname() and pid.isdigit() and not _running(int(pid))
-
-
-def _running(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no safe way to ask here (signal 0 would end the process on Windows)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, owned by someone else
-    return True
