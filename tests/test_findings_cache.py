@@ -63,8 +63,13 @@ def _codes(findings: list) -> list[str]:
     return [f"{f.code}:{f.line}" for f in findings]
 
 
-def _entries(root: Path) -> list[Path]:
-    return sorted((root / ".flake8_hybrid_cache" / "findings").glob("*/*.json"))
+def _entries(root: Path) -> list[tuple[str, str]]:
+    """(project state, key) of every complete entry in the packs."""
+    entries = []
+    for pack in (root / ".flake8_hybrid_cache" / "findings").glob(f"*/*{findings_cache.PACK_SUFFIX}"):
+        lines = pack.read_bytes().split(b"\n")[:-1]
+        entries += [(pack.parent.name, line.split(b" ")[0].decode()) for line in lines]
+    return sorted(entries)
 
 
 def _rules_must_not_run(monkeypatch) -> None:
@@ -103,7 +108,7 @@ def test_a_change_in_another_file_of_the_project_is_seen(project_dir: Path) -> N
     train = project_dir / "train.py"
     train.write_text(train.read_text().replace("for step in range(100):\n    scale", "if True:\n    scale"))
     assert _codes(_lint(project_dir / "ops.py")) == []  # called once now: no longer worth a graph
-    assert len({entry.parent for entry in _entries(project_dir)}) == 2  # one state per project content
+    assert len({state for state, _ in _entries(project_dir)}) == 2  # one state per project content
 
 
 def test_other_settings_are_another_entry(project_dir: Path) -> None:
@@ -121,12 +126,24 @@ def test_an_edited_buffer_is_keyed_by_its_own_text(project_dir: Path) -> None:
     assert len(_entries(project_dir)) == 2
 
 
-def test_a_corrupt_entry_is_computed_again(project_dir: Path) -> None:
+def test_a_corrupt_or_cut_entry_is_computed_again(project_dir: Path) -> None:
     cold = _lint(project_dir / "ops.py")
-    (entry,) = _entries(project_dir)
-    entry.write_text("{not json")
+    (pack,) = (project_dir / ".flake8_hybrid_cache" / "findings").glob(f"*/*{findings_cache.PACK_SUFFIX}")
+    key = pack.read_text().split(" ")[0]
+    pack.write_text(f"{key} {{not json\n")
     assert _lint(project_dir / "ops.py") == cold
-    assert json.loads(entry.read_text())[0][0] == "HYB001"  # and stored again
+    assert len(_entries(project_dir)) == 2  # and stored again, in this process's pack
+    for other in pack.parent.iterdir():
+        other.write_text(f"{key} [[\"HYB001\",4,0,\"cut short")  # a crash in the middle of a line
+    assert _lint(project_dir / "ops.py") == cold
+
+
+def test_workers_write_packs_of_their_own_and_read_each_others(project_dir: Path) -> None:
+    _lint(project_dir / "ops.py")
+    _lint(project_dir / "train.py")  # a miss: another "process" stores it
+    _lint(project_dir / "train.py")  # no longer the same process: reads both packs
+    packs = list((project_dir / ".flake8_hybrid_cache" / "findings").glob(f"*/*{findings_cache.PACK_SUFFIX}"))
+    assert len(packs) == 2 and len(_entries(project_dir)) == 2
 
 
 def test_nothing_is_cached_without_a_cache_directory(project_dir: Path) -> None:
@@ -134,13 +151,13 @@ def test_nothing_is_cached_without_a_cache_directory(project_dir: Path) -> None:
     assert not (project_dir / ".flake8_hybrid_cache").exists()
 
 
-def test_a_file_discovery_skips_is_not_cached(project_dir: Path) -> None:
+def test_a_file_in_a_directory_discovery_skips_is_cached_in_its_own_project(project_dir: Path) -> None:
     hidden = project_dir / ".hidden"
     hidden.mkdir()
     (hidden / "ops.py").write_text((project_dir / "ops.py").read_text())
     _lint(hidden / "ops.py")
-    assert all(entry.name != "ops.py" for entry in _entries(project_dir))
     assert len(_entries(project_dir)) == 0
+    assert len(_entries(hidden)) == 1
 
 
 def test_only_the_latest_project_states_are_kept(project_dir: Path) -> None:
@@ -148,13 +165,13 @@ def test_only_the_latest_project_states_are_kept(project_dir: Path) -> None:
     for index in range(findings_cache.KEEP + 3):
         ops.write_text(ops.read_text() + f"\nLIMIT_{index} = {index}\n")
         _lint(ops)
-    assert len({entry.parent for entry in _entries(project_dir)}) == findings_cache.KEEP
+    assert len({state for state, _ in _entries(project_dir)}) == findings_cache.KEEP
 
 
 def test_an_unwritable_cache_costs_only_speed(project_dir: Path, monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise OSError("read-only file system")
 
-    monkeypatch.setattr(findings_cache.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(findings_cache, "_pack", refuse)
     assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
     assert _entries(project_dir) == []

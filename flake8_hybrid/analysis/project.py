@@ -612,6 +612,9 @@ def forget_projects() -> None:
     _STATES.clear()
     module_name.cache_clear()
     _root_above.cache_clear()
+    from flake8_hybrid import findings_cache
+
+    findings_cache.forget()  # read and written under those states
     gc.unfreeze()  # what they held may be cyclic: collectable again
 
 
