@@ -77,6 +77,9 @@ _INDEXES: dict[str, dict[str, str]] = {}
 #: Per state folder, this process's pack, open for appending.
 _PACKS: dict[str, int] = {}
 PACK_SUFFIX = ".pack"
+#: States whose packs a process keeps open and read. A long run that changes files (the
+#: fixer) moves through a state per change: it must not keep a descriptor for each.
+OPEN_STATES = KEEP
 
 
 def _index(folder: str) -> dict[str, str]:
@@ -96,6 +99,8 @@ def _index(folder: str) -> dict[str, str]:
                 key, _, text = line.partition(b" ")
                 index[key.decode("ascii", "replace")] = text.decode("ascii", "replace")
         _INDEXES[folder] = index
+        while len(_INDEXES) > OPEN_STATES:
+            del _INDEXES[next(iter(_INDEXES))]
     return _INDEXES[folder]
 
 
@@ -105,18 +110,24 @@ def _pack(folder: str) -> int:
         os.makedirs(folder, exist_ok=True)
         name = f"{os.getpid()}-{secrets.token_hex(4)}{PACK_SUFFIX}"
         _PACKS[folder] = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o644)
+        while len(_PACKS) > OPEN_STATES:
+            _close(_PACKS.pop(next(iter(_PACKS))))
         if new_state:
             _evict(os.path.dirname(folder))
     return _PACKS[folder]
 
 
+def _close(descriptor: int) -> None:
+    try:
+        os.close(descriptor)
+    except OSError:
+        pass
+
+
 def forget() -> None:
     """Drop what this process has read and close its packs, as a new process starts."""
     for descriptor in _PACKS.values():
-        try:
-            os.close(descriptor)
-        except OSError:
-            pass
+        _close(descriptor)
     _PACKS.clear()
     _INDEXES.clear()
 

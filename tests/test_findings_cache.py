@@ -5,6 +5,7 @@ makes them be computed again."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -175,3 +176,19 @@ def test_an_unwritable_cache_costs_only_speed(project_dir: Path, monkeypatch) ->
     monkeypatch.setattr(findings_cache, "_pack", refuse)
     assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
     assert _entries(project_dir) == []
+
+
+def test_a_long_run_through_many_states_keeps_few_packs_open(tmp_path: Path) -> None:
+    # The fixer lints, changes a file, lints again: a new project state each time.
+    findings_cache.forget()
+    opened = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    for state in range(3 * findings_cache.OPEN_STATES):
+        entry = findings_cache.FindingsEntry(str(tmp_path / "findings" / f"state{state}"), "key")
+        entry.store([])
+        assert entry.load() == []
+    assert len(findings_cache._PACKS) == len(findings_cache._INDEXES) == findings_cache.OPEN_STATES
+    if opened is not None:
+        assert len(os.listdir("/proc/self/fd")) == opened + findings_cache.OPEN_STATES
+    findings_cache.forget()
+    if opened is not None:
+        assert len(os.listdir("/proc/self/fd")) == opened

@@ -4,9 +4,8 @@ Every worker needs the whole project's facts at its first file, and on a cold
 cache they all get there at once. Left alone, each one summarized every module
 and ran the fixpoint: N times the work for one answer. Instead:
 
-- a worker *claims* a module before summarizing it (a file created exclusively
-  beside the summary's cache entry); the others skip it, so the workers divide
-  the summaries between them;
+- a worker *claims* a module before summarizing it; the others skip it, so the
+  workers divide the summaries between them;
 - the fixpoint runs under an exclusive lock on the cache directory: the first
   worker there waits for the summaries claimed elsewhere, reads them, computes
   and stores the facts (``results.py``); the others wait for the lock and read
@@ -18,8 +17,8 @@ one per module cost a second per worker over tf-models-official), and the
 kernel lets go of a worker's claims when it exits, however it ends, so a killed
 run leaves nothing behind to wait for. Two keys may share a byte: a worker then
 waits for, or leaves to another, a module nobody else is making, and makes it
-itself once the claim is gone. Any claim held longer than ``STALE_SECONDS`` is
-ignored (a worker stuck on one module). Whatever goes wrong, a worker does the
+itself once the claim is gone. No worker waits for a claim longer than
+``STALE_SECONDS`` (one stuck on a module). Whatever goes wrong, a worker does the
 work itself: a cache it cannot write, a file system without locks, a platform
 without ``fcntl``.
 """
