@@ -76,7 +76,7 @@ def test_lint_overhead_quick(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     for heading in ("== flake8 with and without flake8-hybrid", "== plugin per file, cold cache", "== scaling",
-                    "== standard library", "== flake8-hybrid-fix --diff", "== targets"):
+                    "== standard library", "== flake8-hybrid-fix --diff", "== layouts", "== targets"):
         assert heading in proc.stdout, heading
 
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -92,6 +92,9 @@ def test_lint_overhead_quick(tmp_path):
         per_file = result["per_file"][label]
         assert per_file["files"] == result["corpus"]["files"] and per_file["crashes"] == 0
         assert 0 <= per_file["median_ms"] <= per_file["p99_ms"] <= per_file["max_ms"]
+    for layout in ("unmarked", "in a dot-directory"):  # each file's project found once
+        row = result["layouts"][layout]
+        assert not row["failed"] and row["ratio"] > 0 and row["peak_mb"] > 0, row
     assert [row["fraction"] for row in result["scaling"]["rows"]] == [0.1, 0.3, 1.0]
     assert result["stdlib"]["files"] > 0 and result["stdlib"]["crashes"] == 0
     fixer = result["fixer"]
