@@ -27,7 +27,8 @@ extra time (``with`` minus ``without``, ``--jobs 1``, cold and warm), over 10%, 
 the corpus (a fixed sample of files, each sample a project of its own); the spread is the
 largest deviation from the mean over the three sizes. The targets check the run's time per
 thousand lines, cold and warm, and the cold extra (the analysis is linear); the warm extra, a
-few milliseconds per thousand lines, is shown but its spread is noise. **Standard library**: the plugin's per-file time over every ``.py`` file of the
+few milliseconds per thousand lines, is shown but its spread is noise. \
+**Standard library**: the plugin's per-file time over every ``.py`` file of the
 running interpreter's ``Lib/`` (files that never mention TensorFlow are skipped by a text
 check). **Fixer**: ``flake8-hybrid-fix --diff`` over the corpus: wall time, files with
 fixable findings, and how many files LibCST parsed.
@@ -46,7 +47,6 @@ in the same run are meant to compare. TensorFlow is never imported.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import platform
@@ -176,7 +176,7 @@ def timed(command: list, cwd: Path, memory_limit: Optional[int] = None) -> dict:
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
     started = time.perf_counter()
-    with open(os.devnull, "w") as devnull, tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=child_env(),
                                    preexec_fn=limit if memory_limit else None)
         _, status, usage = os.wait4(process.pid, 0)
@@ -352,9 +352,10 @@ def scaling(sources: list, fractions: tuple, workdir: Path) -> dict:
         mean = sum(values) / len(values)
         return max(abs(value - mean) for value in values) / mean if mean else 0.0
 
-    return {"rows": rows, "fixed_cpu": fixed, "fixed_wall": fixed_wall, **{f"spread_{key}": spread(key) for key in
-                             ("without_s_per_kloc", "cold_extra_cpu_per_kloc", "warm_extra_cpu_per_kloc",
-                              "cold_cpu_per_kloc", "warm_cpu_per_kloc")}}
+    return {"rows": rows, "fixed_cpu": fixed, "fixed_wall": fixed_wall,
+            **{f"spread_{key}": spread(key) for key in
+               ("without_s_per_kloc", "cold_extra_cpu_per_kloc", "warm_extra_cpu_per_kloc",
+                "cold_cpu_per_kloc", "warm_cpu_per_kloc")}}
 
 
 def stdlib_files(limit: Optional[int]) -> tuple:
@@ -400,8 +401,8 @@ def print_report(result: dict) -> None:
         print("   slowest: " + ", ".join(f"{path} {ms} ms" for ms, path in data["slowest"]))
     if result.get("scaling"):
         scale = result["scaling"]
-        print(f"\n== scaling (--jobs 1; extra = with - without - the plugin's fixed cost, {scale['fixed_cpu']:.2f} s cpu / "
-              f"{scale['fixed_wall']:.2f} s wall; per thousand non-blank lines)")
+        print(f"\n== scaling (--jobs 1; extra = with - without - the plugin's fixed cost, {scale['fixed_cpu']:.2f} "
+              f"s cpu / {scale['fixed_wall']:.2f} s wall; per thousand non-blank lines)")
         print(f"   {'sample':>6} | {'files':>5} | {'kloc':>6} | {'w/o s/kloc':>10} | {'cold extra s':>12} | "
               f"{'warm extra s':>12} | {'cold extra cpu':>14} | {'warm extra cpu':>14}")
         for row in scale["rows"]:
@@ -424,8 +425,8 @@ def print_report(result: dict) -> None:
     if result.get("layouts"):
         print("\n== layouts (--jobs 2, cold, with the plugin; × = against the marked copies' cold run)")
         for layout, row in result["layouts"].items():
-            print(f"   {layout:>19}: {row['seconds']:.2f} s wall, {row['cpu']:.2f} s cpu, peak {row['peak_mb']:.0f} MB, "
-                  f"{row['ratio']:.2f}×{'; FAILED: ' + ' | '.join(row['failed']) if row['failed'] else ''}")
+            print(f"   {layout:>19}: {row['seconds']:.2f} s wall, {row['cpu']:.2f} s cpu, peak {row['peak_mb']:.0f} "
+                  f"MB, {row['ratio']:.2f}×{'; FAILED: ' + ' | '.join(row['failed']) if row['failed'] else ''}")
     if result.get("fixer"):
         data = result["fixer"]
         print(f"\n== flake8-hybrid-fix --diff over the corpus: {data['seconds']:.1f} s for {data['files']} files; "
@@ -442,13 +443,16 @@ def print_report(result: dict) -> None:
 def targets(result: dict) -> dict:
     jobs2 = result["overhead"].get("jobs2") or next(iter(result["overhead"].values()))
     checks = {
-        "overhead --jobs 2, warm (×)": (jobs2["ratio_warm"], f"≤ {TARGETS['warm_jobs2']}", jobs2["ratio_warm"] <= TARGETS["warm_jobs2"]),
-        "overhead --jobs 2, cold (×)": (jobs2["ratio_cold"], f"≤ {TARGETS['cold_jobs2']}", jobs2["ratio_cold"] <= TARGETS["cold_jobs2"]),
+        "overhead --jobs 2, warm (×)": (
+            jobs2["ratio_warm"], f"≤ {TARGETS['warm_jobs2']}", jobs2["ratio_warm"] <= TARGETS["warm_jobs2"]),
+        "overhead --jobs 2, cold (×)": (
+            jobs2["ratio_cold"], f"≤ {TARGETS['cold_jobs2']}", jobs2["ratio_cold"] <= TARGETS["cold_jobs2"]),
     }
     for label, data in result["per_file"].items():
         checks[f"slowest file, {label} (s)"] = (data["max_ms"] / 1000, "≤ 1", data["over_budget"] == 0)
         if data["project_seconds"] is not None:
-            checks[f"first file needing the project, {label} (s)"] = (data["project_seconds"], "≤ 1", data["project_seconds"] <= 1)
+            checks[f"first file needing the project, {label} (s)"] = (
+                data["project_seconds"], "≤ 1", data["project_seconds"] <= 1)
     peak = max(max(row["cold"]["peak_mb"], row["warm"]["peak_mb"]) for row in result["overhead"].values())
     checks["peak memory per worker (MB)"] = (peak, f"< {TARGETS['worker_mb']:.0f}", peak < TARGETS["worker_mb"])
     for layout, row in (result.get("layouts") or {}).items():
@@ -516,7 +520,8 @@ def main(argv: Optional[list] = None) -> int:
                 runs.append(per_file(tree, python_files(tree), str(tree / ".flake8_hybrid_cache")))
             merged = {
                 "files": sum(r["files"] for r in runs),
-                "project_seconds": max((r["project_seconds"] for r in runs if r["project_seconds"] is not None), default=None),
+                "project_seconds": max((r["project_seconds"] for r in runs if r["project_seconds"] is not None),
+                                       default=None),
                 "median_ms": statistics.median(r["median_ms"] for r in runs),
                 "p99_ms": max(r["p99_ms"] for r in runs), "max_ms": max(r["max_ms"] for r in runs),
                 "mean_us": sum(r["mean_us"] * r["files"] for r in runs) / max(1, sum(r["files"] for r in runs)),

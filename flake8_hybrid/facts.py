@@ -88,7 +88,9 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to report; '-' reads stdin")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--stdin-display-name", metavar="NAME", help="the project file standard input stands for")
-    parser.add_argument("--cache-dir", metavar="DIR", help="where summaries are cached (default: <root>/.flake8_hybrid_cache)")
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="where summaries are cached (default: <root>/.flake8_hybrid_cache)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the summary cache")
     parser.add_argument("--hybrid-api-model", metavar="FILES", default="", help="extra API model YAML files")
     parser.add_argument(

@@ -37,7 +37,8 @@ def hostile_cases(big: bool = False) -> dict:
         "utf16.py": ("# -*- coding: utf-16 -*-\n" + TF).encode("utf-16"),
         "surrogates.py": (TF + "s = '\\ud800'\n").encode(),
         "lambdas_500.py": (TF + "f = " + "lambda: " * 500 + "tf.ones([2])\n").encode(),
-        "binop_1000.py": (TF + "def f(x):\n    return " + " + ".join(["tf.nn.relu(x)"] * 1000) + "\n\nf(tf.ones([2]))\n").encode(),
+        "binop_1000.py": (TF + "def f(x):\n    return " + " + ".join(["tf.nn.relu(x)"] * 1000)
+                          + "\n\nf(tf.ones([2]))\n").encode(),
         "attribute_1000.py": (TF + "y = tf" + ".a" * 1000 + "\n").encode(),
         "subscript_1000.py": (TF + "y = tf.ones([2])" + "[0]" * 1000 + "\n").encode(),
         "not_1000.py": (TF + "y = " + "not " * 1000 + "tf.ones([2])\n").encode(),
@@ -53,16 +54,19 @@ def hostile_cases(big: bool = False) -> dict:
         "nested_classes_90.py": (TF + "".join("    " * i + f"class C{i}(tf.keras.Model):\n" for i in range(90))
                                  + "    " * 90 + "def call(self, x):\n" + "    " * 91 + "return x\n").encode(),
         "recursion.py": (TF + "def f(x):\n    return f(tf.nn.relu(x))\n\nf(tf.ones([2]))\n").encode(),
-        "mutual_recursion.py": (TF + "".join(f"def f{i}(x):\n    return f{(i + 1) % 50}(tf.nn.relu(x))\n\n" for i in range(50))
+        "mutual_recursion.py": (TF + "".join(f"def f{i}(x):\n    return f{(i + 1) % 50}(tf.nn.relu(x))\n\n"
+                                             for i in range(50))
                                 + "f0(tf.ones([2]))\n").encode(),
         "star_imports.py": b"from tensorflow import *\nfrom os import *\nfunction(lambda x: x)\n",
         "weird_decorators.py": (TF + "@(lambda f: f)\n@tf.function(\n    jit_compile=True,\n)\n@tf.function\n"
                                 "def f(x):\n    return x\n\n@tf.function()()\ndef g(x): return x\n").encode(),
         "walrus_match.py": (TF + "def f(x):\n    match x:\n        case [a, *rest] if (y := a):\n"
                             "            return tf.nn.relu(y)\n        case {'k': v, **kw}:\n            return v\n"
-                            "        case tf.Tensor() as t:\n            return t\n    return [z := tf.ones([2]) for _ in range(3)]\n").encode(),
+                            "        case tf.Tensor() as t:\n            return t\n"
+                            "    return [z := tf.ones([2]) for _ in range(3)]\n").encode(),
         "long_line.py": (TF + "x = [" + ", ".join(["tf.ones([2])"] * (20_000 if big else 5_000)) + "]\n").encode(),
-        "table.py": (TF + "TABLE = [\n" + "".join(f"    ({i}, 'k{i}', {i}.5),\n" for i in range(50_000 if big else 10_000))
+        "table.py": (TF + "TABLE = [\n" + "".join(f"    ({i}, 'k{i}', {i}.5),\n"
+                                                  for i in range(50_000 if big else 10_000))
                      + "]\n").encode(),
         "plain_50k_lines.py": "".join(f"x{i} = {i}\n" for i in range(50_000)).encode(),
     }

@@ -124,6 +124,8 @@ def sweep_fixer_cli(root: Path) -> SweepResult:
 
 def project_copy(sources: Path, target: Path) -> Path:
     """A copy of a source tree as a project of its own (the analysis looks for a marker upwards)."""
-    shutil.copytree(sources, target, ignore=shutil.ignore_patterns("*.dist-info", ".flake8_hybrid_cache", "__pycache__"))
+    shutil.copytree(
+        sources, target, ignore=shutil.ignore_patterns("*.dist-info", ".flake8_hybrid_cache", "__pycache__")
+    )
     (target / "setup.cfg").write_text("[metadata]\nname = swept\n", encoding="utf-8")
     return target

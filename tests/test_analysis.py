@@ -46,7 +46,10 @@ TENSOR_SOURCES = {
     "keras_layer": "step(tf.keras.layers.Dense(2)(tf.ones([1, 2])))",
     "keras_model": "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nstep(model(tf.ones([1, 2])))",
     "container": "step([tf.ones([2]), tf.zeros([2])])",
-    "dataset_loop": "for x, y in tf.data.Dataset.from_tensor_slices((tf.ones([4]), tf.ones([4]))).batch(2):\n    step(x)",
+    "dataset_loop": (
+        "for x, y in tf.data.Dataset.from_tensor_slices((tf.ones([4]), tf.ones([4]))).batch(2):\n"
+        "    step(x)"
+    ),
     "dataset_enumerate": "ds = tf.data.Dataset.range(3)\nfor i, x in enumerate(ds):\n    step(x)",
     "dataset_next": "ds = tf.data.Dataset.range(3).map(lambda v: v * 2)\nstep(next(iter(ds)))",
     "return_value": "def make():\n    return tf.ones([2])\nstep(make())",
@@ -377,9 +380,15 @@ def test_keras_methods_run_as_graph_under_fit_unless_eager(tmp_path: Path) -> No
 # -- point 6: across modules ------------------------------------------------------------
 PACKAGE = {
     "pkg/__init__.py": "from pkg.ops import normalize\n",
-    "pkg/ops.py": "import tensorflow as tf\n\n\ndef normalize(x):\n    return x / tf.norm(x)\n\n\ndef scale(x, factor):\n    return x * factor\n",
+    "pkg/ops.py": (
+        "import tensorflow as tf\n\n\ndef normalize(x):\n    return x / tf.norm(x)\n\n\n"
+        "def scale(x, factor):\n    return x * factor\n"
+    ),
     "pkg/layers/__init__.py": "",
-    "pkg/layers/base.py": "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    def project(self, x):\n        return x\n",
+    "pkg/layers/base.py": (
+        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n"
+        "    def project(self, x):\n        return x\n"
+    ),
     "pkg/layers/dense.py": (
         "from .base import Base\nfrom .. import ops\n\n\nclass Dense(Base):\n"
         "    def call(self, inputs):\n        return ops.scale(self.project(inputs), 2.0)\n"

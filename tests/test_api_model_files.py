@@ -304,7 +304,8 @@ def test_an_alias_of_tf_function_is_found_in_a_module_that_never_says_function(t
     aliases = tmp_path / "jit.yaml"
     aliases.write_text("aliases:\n  mylib.jit: tensorflow.function\n")
     (tmp_path / "model.py").write_text(
-        "import tensorflow as tf\nfrom mylib import jit\n\n\n@jit(experimental_relax_shapes=True)\ndef step(x):\n    return x\n"
+        "import tensorflow as tf\nfrom mylib import jit\n\n\n"
+        "@jit(experimental_relax_shapes=True)\ndef step(x):\n    return x\n"
     )
     assert api_model((str(aliases),)).last_words("tensorflow.function") == {"function", "jit"}
     result = flake8("--isolated", "--select=HYB301", f"--hybrid-api-model={aliases}", "model.py", cwd=tmp_path)

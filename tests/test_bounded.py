@@ -79,7 +79,10 @@ def test_values_cut_down_to_size_settle(tmp_path: Path, monkeypatch) -> None:
     # it used to re-grow and be cut again every round, never converging.
     classes = "".join(f"class C{i}:\n    pass\n\n" for i in range(80))
     calls = "".join(f"register(C{i})\nregister(C{i}())\nregister(lambda: C{i})\n" for i in range(80))
-    source = TF + "REGISTRY = {}\n\ndef register(cls):\n    REGISTRY[cls] = tf.ones([1])\n    return cls\n\n" + classes + calls
+    source = (
+        TF + "REGISTRY = {}\n\ndef register(cls):\n    REGISTRY[cls] = tf.ones([1])\n    return cls\n\n"
+        + classes + calls
+    )
     facts, rounds, _, _ = analyze(tmp_path, {"registry.py": source}, monkeypatch)
     assert rounds < MAX_ROUNDS  # both passes together: it settles
     register = next(f for k, f in facts.items() if k.endswith("::register"))
@@ -88,7 +91,9 @@ def test_values_cut_down_to_size_settle(tmp_path: Path, monkeypatch) -> None:
 
 def test_huge_literal_table(tmp_path: Path, monkeypatch) -> None:
     table = "TABLE = {\n" + "".join(f"    'k{i}': [{i}, {i}.5, 'v{i}', (None, True)],\n" for i in range(20_000)) + "}\n"
-    source = TF + table + "\ndef lookup(x, key):\n    return tf.nn.relu(x) * TABLE[key][0]\n\nlookup(tf.ones([2]), 'k1')\n"
+    source = (
+        TF + table + "\ndef lookup(x, key):\n    return tf.nn.relu(x) * TABLE[key][0]\n\nlookup(tf.ones([2]), 'k1')\n"
+    )
     facts, rounds, bound, calls = analyze(tmp_path, {"table.py": source}, monkeypatch)
     assert rounds <= 4 and calls < 10  # the table is data: no call sites, no extra rounds
 

@@ -17,7 +17,10 @@ def add(line: int, name: str, decorator: str = "tf.function", add_import: str = 
 
 
 def remove(line: int, text: str, remove_import: str = "") -> FixIntent:
-    return FixIntent("remove-decorator", line, 0, text, "", Applicability.SAFE, "", remove_import=remove_import, span=(line - 1, line - 1))
+    return FixIntent(
+        "remove-decorator", line, 0, text, "", Applicability.SAFE, "", remove_import=remove_import,
+        span=(line - 1, line - 1),
+    )
 
 
 def fixed(source: str, *intents: FixIntent) -> str:
@@ -112,7 +115,9 @@ def test_removal_keeps_comments_and_tidies_the_import() -> None:
 
 
 def test_removing_the_last_imported_name_removes_the_statement() -> None:
-    source = "from tensorflow import function as graph\nimport tensorflow as tf\n\n\n@graph\ndef step(x):\n    return x\n"
+    source = (
+        "from tensorflow import function as graph\nimport tensorflow as tf\n\n\n@graph\ndef step(x):\n    return x\n"
+    )
     assert fixed(source, remove(6, "graph", remove_import="graph")) == (
         "import tensorflow as tf\n\n\ndef step(x):\n    return x\n"
     )

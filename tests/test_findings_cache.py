@@ -4,7 +4,6 @@ makes them be computed again."""
 
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 from pathlib import Path

@@ -54,7 +54,8 @@ def flake8_runs() -> dict[str, str]:
     outputs = {}
     for jobs in ("1", "2"):
         result = flake8(
-            "--isolated", "--select=HYB", "--extend-exclude=fixed,programs,oracle,semantics", f"--jobs={jobs}", "fixtures"
+            "--isolated", "--select=HYB", "--extend-exclude=fixed,programs,oracle,semantics", f"--jobs={jobs}",
+            "fixtures"
         )
         assert result.returncode == 1, result.stderr  # findings: exit 1, no crash
         assert result.stderr == ""

@@ -101,15 +101,19 @@ def test_stdin(project: Path) -> None:
 
 
 def test_stdin_display_name_decides_test_files(project: Path) -> None:
-    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=tests/test_model.py", "-", cwd=project, stdin=BAD)
+    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=tests/test_model.py", "-", cwd=project,
+                    stdin=BAD)
     assert _codes(result) == ["HYB301"]  # HYB004 is not reported in test files
 
 
 def test_option_from_config_and_command_line(project: Path) -> None:
     # HYB308 reports reduce_retracing when the target TF is too old for it.
-    (project / "model.py").write_text("import tensorflow as tf\n\n\n@tf.function(reduce_retracing=True)\ndef f(x):\n    return x\n")
+    (project / "model.py").write_text(
+        "import tensorflow as tf\n\n\n@tf.function(reduce_retracing=True)\ndef f(x):\n    return x\n"
+    )
     assert _codes(flake8("--isolated", "--select=HYB", "model.py", cwd=project)) == []
-    assert _codes(flake8("--isolated", "--select=HYB", "--hybrid-tf-version=2.8", "model.py", cwd=project)) == ["HYB308"]
+    assert _codes(flake8("--isolated", "--select=HYB", "--hybrid-tf-version=2.8", "model.py",
+                         cwd=project)) == ["HYB308"]
     (project / "tox.ini").write_text("[flake8]\nhybrid-tf-version = 2.6\n")
     result = flake8("--select=HYB", "model.py", cwd=project)
     assert "the target is TF 2.6 (--hybrid-tf-version)" in result.stdout
@@ -189,7 +193,9 @@ def test_lint_of_the_repository_examples_runs_clean_of_crashes() -> None:
 PROJECT = {
     "setup.cfg": "[metadata]\nname = sample\n",
     "ops.py": "import tensorflow as tf\n\n\n@tf.function\ndef scale(x, factor):\n    return x * factor\n",
-    "train.py": "import tensorflow as tf\nfrom ops import scale\n\nfor epoch in range(5):\n    scale(tf.ones([2]), epoch)\n",
+    "train.py": (
+        "import tensorflow as tf\nfrom ops import scale\n\nfor epoch in range(5):\n    scale(tf.ones([2]), epoch)\n"
+    ),
 }
 
 
@@ -200,7 +206,8 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 def test_single_file_stdin_run_sees_the_projects_call_sites(tmp_path: Path) -> None:
     _write(tmp_path, PROJECT)
-    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=ops.py", "-", cwd=tmp_path, stdin=PROJECT["ops.py"])
+    result = flake8("--isolated", "--select=HYB", "--stdin-display-name=ops.py", "-", cwd=tmp_path,
+                    stdin=PROJECT["ops.py"])
     assert result.stdout.startswith("ops.py:5:1: HYB003 'scale' is traced again for each value of its Python parameter "
                                     "'factor' (passed at train.py:5, a value that changes on every iteration)")
     # The editor's buffer, not the file on disk, is what gets analyzed.
@@ -212,13 +219,17 @@ def test_single_file_stdin_run_sees_the_projects_call_sites(tmp_path: Path) -> N
 def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
     _write(tmp_path, PROJECT)
     for index in range(20):
-        (tmp_path / f"extra_{index}.py").write_text(f"import tensorflow as tf\nfrom ops import scale\nscale(tf.ones([2]), {index})\n")
+        (tmp_path / f"extra_{index}.py").write_text(
+            f"import tensorflow as tf\nfrom ops import scale\nscale(tf.ones([2]), {index})\n"
+        )
     command = [sys.executable, "-m", "flake8", "--isolated", "--select=HYB", "--jobs=2", "."]
-    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert all(err == "" for _, err in outputs), outputs
     assert len({out for out, _ in outputs}) == 1 and "HYB003" in outputs[0][0]
-    entries = [p for p in (tmp_path / ".flake8_hybrid_cache").rglob("*.json") if p.parent.name != "results" and p.parent.parent.name != "findings"]
+    entries = [p for p in (tmp_path / ".flake8_hybrid_cache").rglob("*.json")
+               if p.parent.name != "results" and p.parent.parent.name != "findings"]
     assert len(entries) == 22 and not list((tmp_path / ".flake8_hybrid_cache").rglob("*.tmp"))
     # one entry of findings per file, in one project state (findings_cache.py)
     # (concurrent runs that both missed may each have stored a file's entry: the same one)

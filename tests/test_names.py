@@ -41,13 +41,15 @@ def _resolve_marked(source: str) -> str | None:
         ("import tensorflow.compat.v2\nprobe = tensorflow.compat.v2.function", "tensorflow.function"),
         ("import tensorflow as tf\nprobe = tf.compat.v1.function", "tensorflow.function"),
         ("from tensorflow.python.eager.def_function import function\nprobe = function", "tensorflow.function"),
-        ("from tensorflow import config\nprobe = config.run_functions_eagerly", "tensorflow.config.run_functions_eagerly"),
+        ("from tensorflow import config\nprobe = config.run_functions_eagerly",
+         "tensorflow.config.run_functions_eagerly"),
         ("from tensorflow import *\nprobe = function", "tensorflow.function"),
         ("from tensorflow import *\nprobe = config.run_functions_eagerly", "tensorflow.config.run_functions_eagerly"),
         # A name TensorFlow does not export stays unresolved under a star import.
         ("from tensorflow import *\nprobe = not_a_tf_name", None),
         # Conditional imports: the except branch is a fallback, not a shadow.
-        ("try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\nprobe = tf.function", "tensorflow.function"),
+        ("try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\nprobe = tf.function",
+         "tensorflow.function"),
         ("import numpy as np\nprobe = np.function", "numpy.function"),
     ],
 )
@@ -174,7 +176,8 @@ def test_every_form_is_a_site(sites) -> None:
 
 def test_arguments_follow_tf_positional_order(sites) -> None:
     tree, names = _names(SITES)
-    wrapped = next(s for s in find_tf_function_sites(tree, names, api_model()) if s.target_name == "plain" and s.call and s.call.args)
+    wrapped = next(s for s in find_tf_function_sites(tree, names, api_model())
+                   if s.target_name == "plain" and s.call and s.call.args)
     assert list(wrapped.arguments) == ["func", "input_signature", "autograph"]
     assert wrapped.literal("autograph") is False
     assert sites["called"].literal("jit_compile") is True
@@ -186,7 +189,8 @@ def test_methods_drop_self_unless_static(sites) -> None:
     assert [p.arg for p in signature_parameters(sites["static"])] == ["x"]
     assert sites["method"].bound and not sites["static"].bound
     tree, names = _names(SITES)
-    through_self = [s for s in find_tf_function_sites(tree, names, api_model()) if s.target_name == "method" and not s.is_decorator]
+    through_self = [s for s in find_tf_function_sites(tree, names, api_model())
+                    if s.target_name == "method" and not s.is_decorator]
     assert through_self and through_self[0].bound
 
 
@@ -262,7 +266,8 @@ def test_a_binding_knows_the_value_a_plain_assignment_gives_it() -> None:
         "for step in range(3):\n"
         "    log.info(step, level, a, total)\n"
     )
-    loads = {node.id: names.binding_of(node) for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    loads = {node.id: names.binding_of(node) for node in ast.walk(tree)
+             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
     assert ast.unparse(loads["log"].value) == "logging.getLogger(__name__)"
     assert ast.unparse(loads["level"].value) == "3"
     assert loads["a"].value is None  # unpacking: no single value

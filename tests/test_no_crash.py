@@ -81,7 +81,8 @@ def test_standard_library_sample() -> None:
 def test_repository_tensorflow_code(tmp_path: Path) -> None:
     # TensorFlow code that is always there (CI has no network): the fixtures, examples and
     # benchmark programs, each copied as a project of its own.
-    for index, source in enumerate((ROOT / "fixtures", ROOT / "examples", ROOT / "benchmarks" / "speedup" / "programs")):
+    for index, source in enumerate((ROOT / "fixtures", ROOT / "examples",
+                                    ROOT / "benchmarks" / "speedup" / "programs")):
         result = sweep_tree(project_copy(source, tmp_path / f"tree{index}"))
         check(result)
         assert result.linted > 0
@@ -140,7 +141,8 @@ def statements(draw, indent: int = 0, depth: int = 0):
     if kind in (6, 7):
         decorator = draw(st.sampled_from(["", "@tf.function\n", "@tf.function(jit_compile=True)\n",
                                           "@tf.function(reduce_retracing=True, experimental_relax_shapes=True)\n",
-                                          "@tf.function(input_signature=[tf.TensorSpec([None])])\n", "@staticmethod\n"]))
+                                          "@tf.function(input_signature=[tf.TensorSpec([None])])\n",
+                                          "@staticmethod\n"]))
         decorator = "".join(pad + line + "\n" for line in decorator.splitlines())
         params = ", ".join(draw(st.lists(NAMES, max_size=3, unique=True)))
         return f"{decorator}{pad}def {draw(NAMES)}({params}):\n{body()}"

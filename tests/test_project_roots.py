@@ -50,12 +50,15 @@ def test_a_tree_that_discovery_skips_is_not_part_of_the_marked_project(tmp_path:
           "build/lib/pkg/__init__.py", "build/lib/pkg/ops.py", "venv/lib/tool.py", ".hidden/script.py")
     (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     assert find_project_root(str(tmp_path / "outer.py")) == str(tmp_path)
-    assert find_project_root(str(tmp_path / ".corpus" / "wheel" / "pkg" / "ops.py")) == str(tmp_path / ".corpus" / "wheel")
+    assert find_project_root(str(tmp_path / ".corpus" / "wheel" / "pkg" / "ops.py")) == str(
+        tmp_path / ".corpus" / "wheel"
+    )
     assert find_project_root(str(tmp_path / "build" / "lib" / "pkg" / "ops.py")) == str(tmp_path / "build" / "lib")
     assert find_project_root(str(tmp_path / "venv" / "lib" / "tool.py")) == str(tmp_path / "venv" / "lib")
     assert find_project_root(str(tmp_path / ".hidden" / "script.py")) == str(tmp_path / ".hidden")
     # Each file is among what its project discovers.
-    for name in ("outer.py", ".corpus/wheel/pkg/ops.py", "build/lib/pkg/ops.py", "venv/lib/tool.py", ".hidden/script.py"):
+    for name in ("outer.py", ".corpus/wheel/pkg/ops.py", "build/lib/pkg/ops.py", "venv/lib/tool.py",
+                 ".hidden/script.py"):
         path = str(tmp_path / name)
         assert path in discover(find_project_root(path)), name
 

@@ -78,7 +78,9 @@ class OtherWorker:
         self.process.communicate(timeout=60)  # and closes the pipes
 
 
-posix_only = pytest.mark.skipif(os.name != "posix", reason="claims are POSIX locks; elsewhere each worker does the work")
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="claims are POSIX locks; elsewhere each worker does the work"
+)
 KEY = "abcdef0123456789" * 4
 
 
@@ -237,7 +239,9 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
 
     misses = [True]  # the facts appear while this worker makes its share
     load = results.load
-    monkeypatch.setattr(results, "load", lambda directory, digest: None if misses and misses.pop() else load(directory, digest))
+    monkeypatch.setattr(
+        results, "load", lambda directory, digest: None if misses and misses.pop() else load(directory, digest)
+    )
     monkeypatch.setattr(sharing.Claims, "wait", waited)
     made = _counting_summaries(monkeypatch)
     project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")

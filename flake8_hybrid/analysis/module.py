@@ -63,7 +63,9 @@ class ModuleContext:
     @functools.cached_property
     def function_facts(self) -> dict:
         """The project analysis' facts of this module's functions, by the line of their ``def``."""
-        return {facts.line: facts for facts in self.project.facts_for(self.filename) if "<lambda>" not in facts.qualname}
+        return {
+            facts.line: facts for facts in self.project.facts_for(self.filename) if "<lambda>" not in facts.qualname
+        }
 
     @functools.cached_property
     def source(self) -> str:

@@ -446,7 +446,9 @@ class Project:
                     return candidate
         return candidates[0]
 
-    def resolve_ref(self, ref: object, module: ModuleSummary, class_key: Optional[str], depth: int = 0) -> Optional[str]:
+    def resolve_ref(
+        self, ref: object, module: ModuleSummary, class_key: Optional[str], depth: int = 0
+    ) -> Optional[str]:
         """A reference -> ``module:qualname`` of a project function or class, or None."""
         if depth:
             return self._resolve_ref(ref, module, class_key, depth)
@@ -693,7 +695,9 @@ def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], pa
 _STATES: dict[tuple, Optional[tuple]] = {}
 
 
-def project_state(root: str, api: ApiModel, cache_directory: Optional[str]) -> Optional[tuple[str, dict, Optional[str]]]:
+def project_state(
+    root: str, api: ApiModel, cache_directory: Optional[str]
+) -> Optional[tuple[str, dict, Optional[str]]]:
     """A project's cache directory, its files (absolute path -> None, in discovery order) and
     the digest of their state (``results.project_digest``), once per process; None when caching is off.
 
@@ -875,7 +879,9 @@ class _Analysis:
             for a in tuples:
                 result |= a[1][index]  # the position itself, not the union of all
             for a in inner:
-                if not (isinstance(a, tuple) and a[0] == "tuple") and not (tuples and a in (v.CONTAINER, v.CONTAINER_TENSOR)):
+                if not (isinstance(a, tuple) and a[0] == "tuple") and not (
+                    tuples and a in (v.CONTAINER, v.CONTAINER_TENSOR)
+                ):
                     result.add(_element_of(a))
             return result
         if kind == "container":
@@ -920,7 +926,10 @@ class _Analysis:
                 result |= _elements_of(a)
             return result
         if kind == "arith":
-            return {v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY) else v.UNKNOWN for a in inner}
+            return {
+                v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY) else v.UNKNOWN
+                for a in inner
+            }
         if kind == "called":
             result: set = set()
             for a in inner:
@@ -1265,7 +1274,9 @@ class _Analysis:
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
         passing = _passing_calls(callees)
-        effects = self._transitive(passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects")
+        effects = self._transitive(
+            passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects"
+        )
         eager = self._transitive(passing, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
         repeated = self._called_repeatedly(callers, graph)
@@ -1313,7 +1324,8 @@ class _Analysis:
         assumed = ASSUMED in atoms and not proven
         if parameter.tensor_hint:
             proven = True
-            evidence.insert(0, f"annotated as a tensor at {_relative(function.module.path, self.project.root)}:{function.summary.line}")
+            evidence.insert(0, f"annotated as a tensor at {_relative(function.module.path, self.project.root)}:"
+                               f"{function.summary.line}")
         known = bool(atoms) and v.UNKNOWN not in atoms
         tensor: Optional[bool] = True if (proven or assumed) else (False if known else None)
         primitive: Optional[bool]
@@ -1338,7 +1350,9 @@ class _Analysis:
         callers of such a callee are seen again (the same reasons, in the same order).
         """
         result = {key: list(local(function)) for key, function in self.project.functions.items()}
-        reasons = {key: [(callee, f"{call}, which has {what}") for callee, call in calls] for key, calls in passing.items()}
+        reasons = {
+            key: [(callee, f"{call}, which has {what}") for callee, call in calls] for key, calls in passing.items()
+        }
         callers = defaultdict(list)
         for key, calls in passing.items():
             for callee, _call in calls:
@@ -1416,7 +1430,10 @@ class _Analysis:
 
     def _called_repeatedly(self, callers: dict, graph: dict) -> set[str]:
         repeated = {key for key, edges in callers.items() if any(e.in_loop for e in edges)}
-        repeated |= set(self.callbacks) | {key for key, entry in graph.items() if key == entry and key not in self.wrapped and not self.project.functions[key].summary.hybrid}
+        repeated |= set(self.callbacks) | {
+            key for key, entry in graph.items()
+            if key == entry and key not in self.wrapped and not self.project.functions[key].summary.hybrid
+        }
         changed = True
         while changed:
             changed = False
@@ -1718,7 +1735,9 @@ def _describe(atoms: set) -> str:
             # Its elements are sets: printing them would be unreadable, and vary between runs.
             described.append(_STRUCTURES[atom[0]])
         elif isinstance(atom, tuple):
-            kind = {"function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"}
+            kind = {
+                "function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"
+            }
             described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(qualname_of(str(atom[1])))})")
         else:
             described.append(_DESCRIPTIONS.get(atom, atom))

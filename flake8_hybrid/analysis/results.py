@@ -106,7 +106,9 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
             "paths": sorted(project.by_path),
             "errors": project.errors,
             # The retracing rules' facts need the resolved call sites: stored, not rebuilt.
-            "retracing": [{f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).calls],
+            "retracing": [
+                {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).calls
+            ],
         }
         descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:

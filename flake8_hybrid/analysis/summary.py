@@ -170,7 +170,9 @@ class _Builder:
         exports = self._exports()
         variables = {name for name, ref in exports.items() if ref[0] == "var"}
         module_globals = {name: frozenset(module_builder.env[name]) for name in variables if name in module_builder.env}
-        imports_tf = any(name.split(".")[0] in ("tensorflow", "keras", "tf_keras") for name in self.names.imported_modules())
+        imports_tf = any(
+            name.split(".")[0] in ("tensorflow", "keras", "tf_keras") for name in self.names.imported_modules()
+        )
         return ModuleSummary(
             self.module, path, [module_code, *self.functions], self.classes, exports, imports_tf, module_globals
         )
@@ -516,7 +518,9 @@ class _FunctionBuilder:
         elif isinstance(target, (ast.Tuple, ast.List)):
             for index, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
-                    self.assign(element.value, frozenset({v.CONTAINER_TENSOR} if _tensorish(value) else {v.UNKNOWN}), statement)
+                    self.assign(
+                        element.value, frozenset({v.CONTAINER_TENSOR} if _tensorish(value) else {v.UNKNOWN}), statement
+                    )
                 else:
                     self.assign(element, _unpack(value, index, len(target.elts)), statement)
         elif isinstance(target, ast.Attribute):
@@ -576,7 +580,9 @@ class _FunctionBuilder:
             if ref is not None:
                 return frozenset({("function", ref)})
             binding = self.owner.names.binding_of(node)
-            if binding is not None and isinstance(binding.node, ast.Name) and binding in _module_bindings(self.owner, node.id):
+            if binding is not None and isinstance(binding.node, ast.Name) and binding in _module_bindings(
+                self.owner, node.id
+            ):
                 return frozenset({("global", node.id)})  # a module variable: resolved by the project analysis
             return v.UNKNOWN_VALUE
         if isinstance(node, ast.Call):
@@ -589,7 +595,10 @@ class _FunctionBuilder:
             if qualified is not None:
                 return frozenset({("function", ("qual", self.owner.absolute(qualified)))})
             if _tensorish(receiver):
-                return frozenset({v.OBJECT}) if node.attr in ("shape", "dtype", "ndim", "name", "device") else frozenset({v.TENSOR})
+                return (
+                    frozenset({v.OBJECT}) if node.attr in ("shape", "dtype", "ndim", "name", "device")
+                    else frozenset({v.TENSOR})
+                )
             # An attribute of a value known later (an object made here, a parameter):
             # a bound method or a data attribute, resolved by the project analysis.
             symbolic = {("attr_of", atom, node.attr) for atom in receiver if isinstance(atom, tuple)}
@@ -782,7 +791,8 @@ class _FunctionBuilder:
             return frozenset(functions) or frozenset({v.OBJECT})
         if name in ("functools.partial",) and args:
             return frozenset(
-                ("partial", atom[1], len(args) - 1) for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
+                ("partial", atom[1], len(args) - 1)
+                for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
             ) or v.UNKNOWN_VALUE
         if name == "tensorflow.GradientTape":
             return frozenset({TAPE})
@@ -808,7 +818,10 @@ class _FunctionBuilder:
         if name == "enumerate":
             return frozenset({("enumerated", atom) for atom in (args[0] if args else ())} or {v.UNKNOWN})
         if name in ("zip", "list", "tuple", "sorted", "reversed"):
-            return frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(a) or v.DATASET in a for a in args) else frozenset({v.CONTAINER})
+            return (
+                frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(a) or v.DATASET in a for a in args)
+                else frozenset({v.CONTAINER})
+            )
         if name in ("len", "int", "float", "abs", "round", "sum", "min", "max"):
             return frozenset({v.NUMBER})
         if name in ("str", "repr", "format"):
@@ -1095,6 +1108,8 @@ def is_logger(receiver: ast.expr, names: ModuleNames, qualified: Callable[[ast.A
         binding = names.binding_of(receiver)
         receiver = binding.value if binding is not None else None
     return isinstance(receiver, ast.Call) and qualified(receiver.func) in _LOGGER_FACTORIES
+
+
 #: Distribution-strategy methods that call a function on each replica: fn(*args).
 _REPLICA_RUNNERS = frozenset({"run", "experimental_run_v2", "call_for_each_replica"})
 _BUILTINS_OF_INTEREST = frozenset(
@@ -1210,7 +1225,9 @@ def _arithmetic(left: Value, right: Value) -> set:
         return {v.TENSOR}
     if atoms & {v.NDARRAY}:
         return {v.NDARRAY}
-    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in ("param", "returns", "self_attr", "element")}
+    symbolic = {
+        atom for atom in atoms if isinstance(atom, tuple) and atom[0] in ("param", "returns", "self_attr", "element")
+    }
     if symbolic:
         # Arithmetic on a parameter is whatever the parameter is: with a tensor,
         # a tensor; with numbers only, a number (the "arith" atom resolves to both).
@@ -1238,7 +1255,10 @@ MAX_TUPLE = 8  # longer tuples are plain containers
 
 
 def _depth(atom: Atom) -> int:
-    return 1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0) if isinstance(atom, tuple) else 0
+    return (
+        1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0)
+        if isinstance(atom, tuple) else 0
+    )
 
 
 def _bounded(value: Collection) -> Value:

@@ -8,7 +8,10 @@ RULES = (
     Rule(
         code="HYB301",
         name="deprecated-experimental-relax-shapes",
-        message="'experimental_relax_shapes' is deprecated since TF {deprecated}; rename it to 'reduce_retracing'{note}",
+        message=(
+            "'experimental_relax_shapes' is deprecated since TF {deprecated}; "
+            "rename it to 'reduce_retracing'{note}"
+        ),
         summary="`tf.function(experimental_relax_shapes=...)`, deprecated in TF 2.9.",
         what_it_does=cleandoc(
             """
@@ -355,7 +358,8 @@ RULES = (
             """
             With an input signature, TF traces one concrete function for the signature and never
             retraces for it, so `reduce_retracing` changes nothing (measured on TF 2.21: one trace for
-            calls with several shapes, with or without it, for `None` and for fixed dimensions). The option misleads readers into thinking retracing is
+            calls with several shapes, with or without it, for `None` and for fixed dimensions). """
+            """The option misleads readers into thinking retracing is
             still possible.
             """
         ),

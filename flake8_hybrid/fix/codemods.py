@@ -243,7 +243,9 @@ def _take_over_ending(new_last: cst.Arg, old_last: cst.Arg) -> cst.Arg:
             return new_last.with_changes(comma=old_last.comma)
         if isinstance(ending, cst.ParenthesizedWhitespace):
             line = ending.first_line.with_changes(comment=comment, whitespace=cst.SimpleWhitespace("  "))
-            return new_last.with_changes(comma=old_last.comma.with_changes(whitespace_after=ending.with_changes(first_line=line)))
+            return new_last.with_changes(
+                comma=old_last.comma.with_changes(whitespace_after=ending.with_changes(first_line=line))
+            )
         return new_last
     if comment is None:
         return new_last.with_changes(comma=old_last.comma, whitespace_after_arg=old_last.whitespace_after_arg)

@@ -423,7 +423,9 @@ class _GraphBody:
         elif name in _OUTPUT_CALLS:
             yield self.finding("HYB101", call, call=ast.unparse(func))
         elif isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS:
-            if name.startswith(("logging.", "absl.logging.")) or is_logger(func.value, self.module.names, self.qualified):
+            if name.startswith(("logging.", "absl.logging.")) or is_logger(
+                func.value, self.module.names, self.qualified
+            ):
                 yield self.finding("HYB101", call, call=ast.unparse(func))
 
     def _print_fix(self, call: ast.Call) -> Optional[FixIntent]:

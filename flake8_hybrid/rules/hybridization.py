@@ -31,7 +31,8 @@ def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
     if not any(verdicts[facts.key].codes for facts in facts_by_line.values()):
         return  # most modules: nothing to report, so no need to walk the tree for the rest
     decorators = {
-        id(site.target): site for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
+        id(site.target): site
+        for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
     }
     exempt_from_cost = None  # known once a HYB007 asks: it takes a walk of the module
     for node, class_node in _functions(module.tree):
@@ -166,7 +167,9 @@ def _import_only_for(module: ModuleContext, decorator: ast.expr) -> str:
     binding = module.names.binding_of(root)
     if binding is None or not isinstance(binding.node, ast.ImportFrom):
         return ""
-    uses = sum(1 for n in walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load))
+    uses = sum(
+        1 for n in walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load)
+    )
     return root.id if uses == 1 else ""
 
 

@@ -25,7 +25,9 @@ def check_run_eagerly(module: ModuleContext) -> Iterator[Finding]:
     if not aliases and not report_switches:
         return
     deprecated = names_for(module.api, module.source, module.api.deprecated_functions) if aliases else frozenset()
-    switches = names_for(module.api, module.source, module.api.run_functions_eagerly) if report_switches else frozenset()
+    switches = (
+        names_for(module.api, module.source, module.api.run_functions_eagerly) if report_switches else frozenset()
+    )
     # Nor has a statement whose lines spell none of their names, nor run_eagerly (tf-models-
     # official: 0.13 s of walks of whole modules, most of whose lines are other code).
     lines = lines_with(module.source, deprecated | switches | {"run_eagerly"}, whole_words=True)

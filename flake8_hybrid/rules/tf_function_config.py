@@ -314,7 +314,9 @@ def _jit_incompatible(module: ModuleContext, site: TfFunctionSite) -> Iterator[F
         return
     if site.literal("jit_compile") is not True and site.literal("experimental_compile") is not True:
         return
-    parameters = {arg.arg for arg in (*site.target.args.posonlyargs, *site.target.args.args, *site.target.args.kwonlyargs)}
+    parameters = {
+        arg.arg for arg in (*site.target.args.posonlyargs, *site.target.args.args, *site.target.args.kwonlyargs)
+    }
     for node in body_nodes(site.target):
         if not isinstance(node, ast.Call):
             continue
