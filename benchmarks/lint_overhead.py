@@ -27,11 +27,13 @@ extra time (``with`` minus ``without``, ``--jobs 1``, cold and warm), over 10%, 
 the corpus (a fixed sample of files, each sample a project of its own); the spread is the
 largest deviation from the mean over the three sizes. The targets check the run's time per
 thousand lines, cold and warm, and the cold extra (the analysis is linear); the warm extra, a
-few milliseconds per thousand lines, is shown but its spread is noise. \
-**Standard library**: the plugin's per-file time over every ``.py`` file of the
-running interpreter's ``Lib/`` (files that never mention TensorFlow are skipped by a text
-check). **Fixer**: ``flake8-hybrid-fix --diff`` over the corpus: wall time, files with
-fixable findings, and how many files LibCST parsed.
+few milliseconds per thousand lines, is shown but its spread is noise.
+
+**Standard library**: the plugin's per-file time over every ``.py`` file of the running
+interpreter's ``Lib/`` (files that never mention TensorFlow are skipped by a text check).
+
+**Fixer**: ``flake8-hybrid-fix --diff`` over the corpus: wall time, files with fixable
+findings, and how many files LibCST parsed.
 
 **Layouts**: the same ``--jobs 2`` cold run over each wheel as it was unpacked, with no
 project marker in it, and again inside a dot-directory of a marked project (as

@@ -358,9 +358,8 @@ RULES = (
             """
             With an input signature, TF traces one concrete function for the signature and never
             retraces for it, so `reduce_retracing` changes nothing (measured on TF 2.21: one trace for
-            calls with several shapes, with or without it, for `None` and for fixed dimensions). """
-            """The option misleads readers into thinking retracing is
-            still possible.
+            calls with several shapes, with or without it, for `None` and for fixed dimensions).
+            The option misleads readers into thinking retracing is still possible.
             """
         ),
         example=cleandoc(
