@@ -56,6 +56,11 @@ def test_a_tree_that_discovery_skips_is_not_part_of_the_marked_project(tmp_path:
     assert find_project_root(str(tmp_path / "build" / "lib" / "pkg" / "ops.py")) == str(tmp_path / "build" / "lib")
     assert find_project_root(str(tmp_path / "venv" / "lib" / "tool.py")) == str(tmp_path / "venv" / "lib")
     assert find_project_root(str(tmp_path / ".hidden" / "script.py")) == str(tmp_path / ".hidden")
+    # An installed package is its own project, not every distribution beside it.
+    write(tmp_path, "venv/lib/site-packages/tensorflow/__init__.py", "venv/lib/site-packages/tensorflow/ops/__init__.py",
+          "venv/lib/site-packages/tensorflow/ops/math.py", "venv/lib/site-packages/six.py")
+    installed = tmp_path / "venv" / "lib" / "site-packages"
+    assert find_project_root(str(installed / "tensorflow" / "ops" / "math.py")) == str(installed / "tensorflow")
     # Each file is among what its project discovers.
     for name in ("outer.py", ".corpus/wheel/pkg/ops.py", "build/lib/pkg/ops.py", "venv/lib/tool.py",
                  ".hidden/script.py"):

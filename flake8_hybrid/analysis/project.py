@@ -39,7 +39,9 @@ from flake8_hybrid.analysis.summary import (
 )
 
 PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
-_SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", DEFAULT_DIRECTORY})
+#: Where installed distributions live, side by side.
+_INSTALL_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
+_SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "build", "dist", DEFAULT_DIRECTORY, *_INSTALL_DIRECTORIES})
 #: A bound on the files one project may contribute, so a run started in a huge
 #: tree (a home directory under git) stays bounded.
 MAX_PROJECT_FILES = 20_000
@@ -90,7 +92,11 @@ def _root_above(directory: str) -> str:
             return current
         parent = os.path.dirname(current)
         if parent == current or not _discovered_below(current):
-            return package_base(directory, top=current)
+            base = package_base(directory, top=current)
+            if base == current != directory and os.path.basename(current) in _INSTALL_DIRECTORIES:
+                # An installed package is a project of its own, not with every distribution beside it.
+                base = os.path.join(current, os.path.relpath(directory, current).split(os.sep)[0])
+            return base
         current = parent
 
 
