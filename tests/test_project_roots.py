@@ -6,6 +6,8 @@ again for that file, and a tree of such files is analyzed once per file.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,28 @@ def count_analyses(monkeypatch) -> list:
 
     monkeypatch.setattr(project_module, "_shared_project", counting)
     return roots
+
+
+def test_flake8_over_a_package_in_a_skipped_directory_reports_as_over_its_marked_copy(tmp_path: Path) -> None:
+    # End to end, with --jobs 2: the package unpacked under a dot-directory of a marked project
+    # gets the findings it gets as a project of its own (the cross-module HYB003 included).
+    package = {
+        "pkg/__init__.py": "",
+        "pkg/ops.py": "import tensorflow as tf\n\n\n@tf.function\ndef scale(x, factor):\n    return x * factor\n",
+        "pkg/train.py": (
+            "import tensorflow as tf\nfrom pkg.ops import scale\n\nfor epoch in range(5):\n    scale(tf.ones([2]), epoch)\n"
+        ),
+    }
+    outputs = []
+    for tree, marker in ((tmp_path / "copy", "copy/setup.cfg"), (tmp_path / "outer" / ".unpacked", "outer/setup.cfg")):
+        for name, text in package.items():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_text(text)
+        (tmp_path / marker).write_text("[metadata]\nname = x\n")
+        result = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=HYB", "--jobs=2", "pkg"],
+                                cwd=tree, capture_output=True, text=True, timeout=300)
+        assert result.stderr == "", result.stderr
+        outputs.append(result.stdout)
+    assert "HYB003" in outputs[0] and outputs[1] == outputs[0]
+    assert (tmp_path / "outer" / ".unpacked" / ".flake8_hybrid_cache").is_dir()  # its own project's cache
+    assert not (tmp_path / "outer" / ".flake8_hybrid_cache").exists()
