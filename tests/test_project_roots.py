@@ -59,7 +59,8 @@ def test_a_tree_that_discovery_skips_is_not_part_of_the_marked_project(tmp_path:
     assert find_project_root(str(tmp_path / "venv" / "lib" / "tool.py")) == str(tmp_path / "venv" / "lib")
     assert find_project_root(str(tmp_path / ".hidden" / "script.py")) == str(tmp_path / ".hidden")
     # An installed package is its own project, not every distribution beside it.
-    write(tmp_path, "venv/lib/site-packages/tensorflow/__init__.py", "venv/lib/site-packages/tensorflow/ops/__init__.py",
+    write(tmp_path, "venv/lib/site-packages/tensorflow/__init__.py",
+          "venv/lib/site-packages/tensorflow/ops/__init__.py",
           "venv/lib/site-packages/tensorflow/ops/math.py", "venv/lib/site-packages/six.py")
     installed = tmp_path / "venv" / "lib" / "site-packages"
     assert find_project_root(str(installed / "tensorflow" / "ops" / "math.py")) == str(installed / "tensorflow")
@@ -138,7 +139,8 @@ def test_flake8_over_a_package_in_a_skipped_directory_reports_as_over_its_marked
         "pkg/__init__.py": "",
         "pkg/ops.py": "import tensorflow as tf\n\n\n@tf.function\ndef scale(x, factor):\n    return x * factor\n",
         "pkg/train.py": (
-            "import tensorflow as tf\nfrom pkg.ops import scale\n\nfor epoch in range(5):\n    scale(tf.ones([2]), epoch)\n"
+            "import tensorflow as tf\nfrom pkg.ops import scale\n\n"
+            "for epoch in range(5):\n    scale(tf.ones([2]), epoch)\n"
         ),
     }
     outputs = []

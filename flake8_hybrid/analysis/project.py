@@ -41,7 +41,9 @@ from flake8_hybrid.analysis.summary import (
 PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
 #: Where installed distributions live, side by side.
 _INSTALL_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
-_SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "build", "dist", DEFAULT_DIRECTORY, *_INSTALL_DIRECTORIES})
+_SKIPPED_DIRECTORIES = frozenset(
+    {"__pycache__", "node_modules", "build", "dist", DEFAULT_DIRECTORY, *_INSTALL_DIRECTORIES}
+)
 #: A bound on the files one project may contribute, so a run started in a huge
 #: tree (a home directory under git) stays bounded.
 MAX_PROJECT_FILES = 20_000
