@@ -249,3 +249,43 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
     assert type(project).__name__ == "CachedProject"
     assert sorted(made) == ["train.py", "util.py"]
     assert "ops.py::scale" in " ".join(project.facts())
+
+
+def test_a_worker_that_finds_the_facts_stored_reads_no_cached_summary(root: Path, monkeypatch) -> None:
+    # After an edit, the cache holds every summary but one, and no facts for the new state. A
+    # worker that finds the facts stored once its share is done (another worker ran the
+    # fixpoint meanwhile) never needed the cached summaries: it must not have read them.
+    from flake8_hybrid.analysis import results
+    from flake8_hybrid.analysis.cache import SummaryCache
+
+    monkeypatch.chdir(root)
+    project_module.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")
+    project_module.forget_projects()
+    (root / "util.py").write_text(MODULES["util.py"] + "# edited\n")
+    misses = [True]  # the facts appear while this worker makes its share
+    load = results.load
+    monkeypatch.setattr(results, "load",
+                        lambda directory, digest: None if misses and misses.pop() else load(directory, digest))
+    reads: list[str] = []
+    read = SummaryCache.load
+
+    def counting(self, key):
+        reads.append(key)
+        return read(self, key)
+
+    monkeypatch.setattr(SummaryCache, "load", counting)
+    made = _counting_summaries(monkeypatch)
+    # The other worker: it summarizes util.py, runs the fixpoint and stores the facts.
+    results.store(*_state(root), project_module.Project(str(root), api_model(), ""))
+    reads.clear()
+    made.clear()
+    project_module.forget_projects()
+    project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
+    assert type(project).__name__ == "CachedProject"
+    assert made == [] and reads == []
+    assert "ops.py::scale" in " ".join(project.facts())
+
+
+def _state(root: Path) -> tuple:
+    directory, _files, digest = project_module.project_state(str(root), api_model(), "")
+    return directory, digest

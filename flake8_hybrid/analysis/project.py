@@ -305,8 +305,10 @@ def settle() -> None:
     gc.freeze()
 
 
-#: What ``Project._summary`` returns for a module another worker is summarizing.
-_CLAIMED_ELSEWHERE = object()
+#: What ``Project._summary`` returns for a module to be read in ``complete``: another worker is
+#: summarizing it, or (``later``) its summary is cached, and only the worker that runs the
+#: fixpoint reads it (after an edit, each other worker read every cached summary for nothing).
+_LATER = object()
 
 
 class Project:
@@ -343,18 +345,20 @@ class Project:
         known = {os.path.abspath(f) for f in files}
         files += [p for p in (*self.overrides, *map(os.path.abspath, include)) if p not in known and not known.add(p)]
         # Other workers may be summarizing this project now (sharing.py): modules they
-        # have claimed are left to them, and collected once through the list.
+        # have claimed are left to them, and collected once through the list; so are the
+        # cached ones, when another worker may yet be the one that needs them.
         with _fewer_collections():
-            self._loaded = {path: self._summary(path, wait=False) for path in files}
+            self._loaded = {path: self._summary(path, wait=False, later=share_only) for path in files}
         if not share_only:
             self.complete()
 
     def complete(self) -> None:
-        """Collect the summaries other workers made, and index the whole project."""
+        """Collect the summaries left for later (made by other workers, or cached), and index
+        the whole project."""
         loaded, self._loaded = self._loaded, {}
         with _fewer_collections():
             for path, summary in loaded.items():
-                if summary is _CLAIMED_ELSEWHERE:
+                if summary is _LATER:
                     loaded[path] = self._summary(path, wait=True)
         self.modules: dict[str, list[ModuleSummary]] = defaultdict(list)
         self.summaries: list[ModuleSummary] = []
@@ -384,10 +388,10 @@ class Project:
         settle()
 
     # -- loading -------------------------------------------------------------
-    def _summary(self, path: str, wait: bool = True):
+    def _summary(self, path: str, wait: bool = True, later: bool = False):
         """The module's summary, from the cache or made now; None when it cannot be read, parsed
-        or analyzed (``errors`` says why); ``_CLAIMED_ELSEWHERE`` when another worker is making
-        it and ``wait`` is false."""
+        or analyzed (``errors`` says why); ``_LATER`` when another worker is making it and
+        ``wait`` is false, or when it is cached and ``later`` is true."""
         import time
 
         started = time.perf_counter()
@@ -403,6 +407,8 @@ class Project:
             return None
         name = module_name(absolute)
         key = self.cache.key(f"{name}\0{absolute}", content)
+        if later and self.cache.directory is not None and os.path.exists(self.cache.entry_path(key)):
+            return _LATER
         summary = self.cache.load(key)
         claimed = False
         if summary is None:
@@ -413,7 +419,7 @@ class Project:
             elif self.claims.claim(key):
                 claimed = True
             else:
-                return _CLAIMED_ELSEWHERE
+                return _LATER
         if summary is None:
             try:
                 summary = self._summarize(path, absolute, name, content)
