@@ -206,13 +206,14 @@ def clear_cache(tree: Path) -> None:
     shutil.rmtree(tree / ".flake8_hybrid_cache", ignore_errors=True)
 
 
-def make_project(files: list, source_root: Path, target: Path) -> Path:
-    """Copy ``files`` (under ``source_root``) to ``target``, a project of its own."""
+def make_project(files: list, source_root: Path, target: Path, marked: bool = True) -> Path:
+    """Copy ``files`` (under ``source_root``) to ``target``, a project of its own when ``marked``."""
     for path in files:
         destination = target / path.relative_to(source_root)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
-    (target / "setup.cfg").write_text("[metadata]\nname = corpus\n", encoding="utf-8")
+    if marked:
+        (target / "setup.cfg").write_text("[metadata]\nname = corpus\n", encoding="utf-8")
     return target
 
 
@@ -270,11 +271,7 @@ def layouts(sources: list, workdir: Path, marked: dict) -> dict:
         seconds = cpu = peak = 0.0
         failed = []
         for root in sources:
-            tree = base / root.name
-            for path in python_files(root):
-                destination = tree / path.relative_to(root)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, destination)
+            tree = make_project(python_files(root), root, base / root.name, marked=False)
             result = timed(flake8_command(True, 2), tree, memory_limit=LAYOUT_MEMORY_LIMIT)
             print(f"  {layout:>19} {root.name:>30}: {result['seconds']:7.2f} s wall, {result['cpu']:7.2f} s cpu, "
                   f"{result['peak_mb']:6.0f} MB{'' if result['status'] == 0 else ', FAILED'}", flush=True)

@@ -133,6 +133,8 @@ def test_a_corrupt_or_cut_entry_is_computed_again(project_dir: Path) -> None:
     pack.write_text(f"{key} {{not json\n")
     assert _lint(project_dir / "ops.py") == cold
     assert len(_entries(project_dir)) == 2  # and stored again, in this process's pack
+    (stored,) = [p for p in pack.parent.iterdir() if p != pack]
+    assert stored.read_text().startswith(f'{key} [["HYB001",4,')
     for other in pack.parent.iterdir():
         other.write_text(f"{key} [[\"HYB001\",4,0,\"cut short")  # a crash in the middle of a line
     assert _lint(project_dir / "ops.py") == cold

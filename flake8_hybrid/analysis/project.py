@@ -637,7 +637,8 @@ def forget_projects() -> None:
 def project_for(
     path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None
 ) -> Project:
-    """The analyzed project a file belongs to, built once per process and root.
+    """The analyzed project a file belongs to, built once per process and root (while it is
+    among the ``MAX_SHARED_PROJECTS`` used last).
 
     When ``source`` is not what the file holds on disk (an editor's buffer, or
     standard input with ``--stdin-display-name``), the project is analyzed with

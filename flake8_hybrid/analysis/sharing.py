@@ -54,8 +54,9 @@ class Claims:
     def release(self, key: str) -> None:
         descriptor = self._descriptor()
         if descriptor is not None:
+            fcntl = _fcntl()
             with contextlib.suppress(OSError, OverflowError):
-                _fcntl().lockf(descriptor, _fcntl().LOCK_UN, 1, _offset(key))
+                fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, _offset(key))
 
     def wait(self, key: str, done: Callable[[], bool]) -> None:
         """Wait until ``done()`` or until no other process holds the claim on ``key``
