@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from flake8_hybrid.analysis import project as project_module
 from flake8_hybrid.analysis import results
 from flake8_hybrid.analysis.api_model import api_model
+from flake8_hybrid.analysis.cache import GRACE_SECONDS
 from flake8_hybrid.analysis.retracing import retracing_of
 
 PROJECT = {
@@ -104,3 +107,36 @@ def test_no_cache_directory_means_no_results_cache(project_dir: Path) -> None:
     path = project_dir / "train.py"
     project_module.project_for(str(path), path.read_text(), api_model(), None)
     assert not (project_dir / ".flake8_hybrid_cache").exists()
+
+
+def test_summaries_no_kept_state_uses_are_deleted_once_old(project_dir: Path) -> None:
+    cache = project_dir / ".flake8_hybrid_cache"
+
+    def summaries() -> set:
+        return {path.stem for path in cache.glob("??/*.json")}
+
+    first = _project(project_dir)
+    ops, train = first.summary_keys[str(project_dir / "ops.py")], first.summary_keys[str(project_dir / "train.py")]
+    assert summaries() == {ops, train}
+    # Everything written so far is two days old; a temporary file of a killed run too.
+    killed = cache / ops[:2] / "tmpkilled.tmp"
+    killed.write_text("{")
+    aged = time.time() - 2 * GRACE_SECONDS
+    for path in cache.rglob("*"):
+        os.utime(path, (aged, aged))
+    unused_but_new = cache / "ab" / ("ab" + "0" * 62 + ".json")  # another run's, being written now
+    unused_but_new.parent.mkdir(exist_ok=True)
+    unused_but_new.write_text("{}")
+
+    for version in range(results.KEEP):  # the first state drops out of the kept ones
+        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + f"\nVERSION = {version}\n")
+        _project(project_dir)
+
+    left = summaries()
+    assert ops not in left  # used by no kept state, and old
+    assert train in left  # old, but every kept state uses it
+    assert unused_but_new.stem in left  # unused, but young
+    assert len(left) == 1 + results.KEEP + 1  # train.py, each kept version of ops.py, the new one
+    assert not killed.exists()
+    folder = cache / results.SUBDIRECTORY
+    assert len(list(folder.glob("*.json"))) == len(list(folder.glob("*" + results.KEYS))) == results.KEEP

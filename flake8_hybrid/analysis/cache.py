@@ -4,6 +4,7 @@ Safe to share between processes (``flake8 --jobs``): an entry is written to a
 temporary file and renamed into place, so a reader sees a whole entry or none.
 An unreadable, corrupt or stale entry is ignored and recomputed; a cache that
 cannot be written (read-only checkout) only costs speed. Nothing here raises.
+Entries no kept project state uses go a day after they were written (``prune``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import is_dataclass
 from typing import Optional, Union
 
@@ -23,6 +25,9 @@ from flake8_hybrid.analysis.summary import CallSite, ClassSummary, FunctionSumma
 DEFAULT_DIRECTORY = ".flake8_hybrid_cache"
 #: Bump when the summary format or its meaning changes.
 FORMAT = 1
+#: An entry no kept project state uses is deleted once it is this old (``prune``): a younger
+#: one may belong to a run going on now, or to the branch just left.
+GRACE_SECONDS = 24 * 3600
 
 
 class SummaryCache:
@@ -67,6 +72,38 @@ class SummaryCache:
                 raise
         except (OSError, ValueError, TypeError):
             self.directory = None  # stop trying for this run
+
+    def prune(self, keep: set, now: Optional[float] = None) -> int:
+        """Delete the entries not in ``keep``, and the temporary files of killed runs, last
+        written more than ``GRACE_SECONDS`` ago; how many went.
+
+        Without it the cache only grew: each edit of a module, and each new version of the
+        summarizer, left a whole generation of entries that no key would name again.
+        """
+        if self.directory is None:
+            return 0
+        deadline = (time.time() if now is None else now) - GRACE_SECONDS
+        removed = 0
+        try:
+            folders = [entry.path for entry in os.scandir(self.directory) if len(entry.name) == 2 and entry.is_dir()]
+        except OSError:
+            return 0
+        for folder in folders:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                stem, suffix = os.path.splitext(entry.name)
+                if suffix not in (".json", ".tmp") or (suffix == ".json" and stem in keep):
+                    continue
+                try:
+                    if entry.stat().st_mtime < deadline:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue  # gone already, or not ours to delete: only costs disk
+        return removed
 
     def _prepare(self) -> None:
         if self._ready or self.directory is None:

@@ -340,6 +340,9 @@ class Project:
         self.parsed = {os.path.abspath(p): trees for p, trees in (parsed or {}).items()}
         self.errors: dict[str, str] = {}
         self.timings: dict[str, float] = {}
+        #: The summary cache key of each module read (absolute path -> key): the entries this
+        #: project state uses, which the cache keeps (``results.store``).
+        self.summary_keys: dict[str, str] = {}
         files = list(paths) if paths is not None else discover(self.root)
         # Files asked about are analyzed even where discovery does not look (.hidden, build/).
         known = {os.path.abspath(f) for f in files}
@@ -406,7 +409,7 @@ class Project:
             self.errors[path] = f"cannot read: {error.strerror or error}"
             return None
         name = module_name(absolute)
-        key = self.cache.key(f"{name}\0{absolute}", content)
+        key = self.summary_keys[absolute] = self.cache.key(f"{name}\0{absolute}", content)
         if later and self.cache.directory is not None and os.path.exists(self.cache.entry_path(key)):
             return _LATER
         summary = self.cache.load(key)

@@ -19,11 +19,13 @@ real ``Project`` on first use, so a rule asking more is slower, never wrong.
 
 Like the summary cache: an entry is written to a temporary file and renamed
 into place; an unreadable or corrupt entry is ignored; nothing here raises.
-Only the most recent few entries are kept, so edits do not fill the disk.
+Only the most recent few entries are kept, and the summaries only they use (the summary
+cache's ``prune``), so edits do not fill the disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -40,6 +42,8 @@ FORMAT = 1
 #: Entries kept per cache directory (a project, and a few of its recent states).
 KEEP = 4
 SUBDIRECTORY = "results"
+#: Beside each state's facts, the summary cache keys of its modules.
+KEYS = ".keys"
 
 
 def project_digest(cache, root: str, files: Sequence[str], module_name: Callable[[str], str]) -> Optional[str]:
@@ -110,26 +114,50 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
                 {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).calls
             ],
         }
-        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(json.dumps(data, separators=(",", ":")))  # dumps encodes in C, dump in Python
-            os.replace(temporary, os.path.join(folder, digest + ".json"))
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        _write(folder, digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
+        # The summaries this state uses: kept in the summary cache while the state is.
+        _write(folder, digest + KEYS, "\n".join(sorted(set(project.summary_keys.values()))))
         _evict(folder)
+        project.cache.prune(_kept_summaries(folder))
     except (OSError, ValueError, TypeError):
         pass
 
 
+def _write(folder: str, name: str, text: str) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, os.path.join(folder, name))
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def _evict(folder: str) -> None:
-    # (Only the facts: the workers' lock, sharing.py, stays.)
+    # (Only the facts and their lists of summaries: the workers' lock, sharing.py, stays.)
     for path in beyond_newest(folder, KEEP, suffix=".json"):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        for doomed in (path, path[: -len(".json")] + KEYS):
+            with contextlib.suppress(OSError):
+                os.unlink(doomed)
+
+
+def _kept_summaries(folder: str) -> set:
+    """The summary cache keys the kept states use (a list that cannot be read keeps nothing:
+    its entries are made again if needed)."""
+    keys: set = set()
+    for name in os.listdir(folder):
+        if name.endswith(KEYS):
+            if not os.path.exists(os.path.join(folder, name[: -len(KEYS)] + ".json")):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))  # its state is gone
+                continue
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as file:
+                    keys.update(file.read().split())
+            except OSError:
+                continue
+    return keys
 
 
 def beyond_newest(folder: str, keep: int, suffix: str = "") -> list[str]:
