@@ -99,3 +99,19 @@ def test_lint_overhead_quick(tmp_path):
     assert result["stdlib"]["files"] > 0 and result["stdlib"]["crashes"] == 0
     fixer = result["fixer"]
     assert 0 < fixer["parsed_sources"] <= fixer["files"] and fixer["internal_errors"] == 0
+
+
+def test_fact_reach_joins_callers_and_callees(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from fact_reach import reach
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    (tmp_path / "a.py").write_text("from b import g\n\n\ndef f(x):\n    return g(x)\n")
+    (tmp_path / "b.py").write_text("def g(y):\n    return y\n")
+    (tmp_path / "c.py").write_text("def h():\n    return 1\n")
+    result = reach(str(tmp_path))
+    assert result["modules"] == 3
+    assert result["largest component (functions)"] == 2  # f and g
+    assert result["largest component share of modules"] == 2 / 3
+    assert result["reach median"] == 2 / 3 and result["reach max"] == 2 / 3  # a and b reach each other, c itself
