@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import textwrap
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from flake8_hybrid.analysis import project as project_module
 from flake8_hybrid.analysis import results
 from flake8_hybrid.analysis.api_model import api_model
-from flake8_hybrid.analysis.cache import GRACE_SECONDS
+from flake8_hybrid.analysis.cache import GRACE_SECONDS, SummaryCache
 from flake8_hybrid.analysis.retracing import retracing_of
 
 PROJECT = {
@@ -140,3 +142,46 @@ def test_summaries_no_kept_state_uses_are_deleted_once_old(project_dir: Path) ->
     assert not killed.exists()
     folder = cache / results.SUBDIRECTORY
     assert len(list(folder.glob("*.json"))) == len(list(folder.glob("*" + results.KEYS))) == results.KEEP
+
+
+# -- what a process keeps of the projects it analyzed again (an editor's buffer, the fixer) --
+
+
+def _buffer(root: Path, extra: str):
+    path = root / "train.py"
+    return project_module.project_for(str(path), path.read_text() + extra, api_model(), "")
+
+
+def test_a_project_let_go_is_freed_without_the_collector(project_dir: Path) -> None:
+    gc.disable()  # the analyses are frozen (settle) anyway: the collector would not see them
+    try:
+        first = _buffer(project_dir, "\n# one\n")
+        first.verdicts(30)
+        retracing_of(first)
+        held = [weakref.ref(first), weakref.ref(first._analysis), weakref.ref(first.__dict__["_retracing"])]
+        del first
+        _buffer(project_dir, "\n# two\n")  # the next buffer takes its place
+        assert [ref() for ref in held] == [None, None, None]
+    finally:
+        gc.enable()
+
+
+def test_a_released_project_still_answers(project_dir: Path) -> None:
+    project = _buffer(project_dir, "\n# one\n")
+    facts, calls = project.facts(), retracing_of(project).calls
+    project.release()
+    assert project.facts() == facts and retracing_of(project).calls == calls
+
+
+def test_a_buffer_takes_the_unchanged_summaries_from_the_project_in_memory(project_dir: Path, monkeypatch) -> None:
+    _project(project_dir)  # the project on disk, analyzed in this process
+    loads = []
+    original = SummaryCache.load
+    monkeypatch.setattr(SummaryCache, "load", lambda self, key: loads.append(key) or original(self, key))
+    edited = _buffer(project_dir, "\nstep(tf.zeros([3]))\n")
+    ops = edited.summary_keys[str(project_dir / "ops.py")]
+    assert loads == [edited.summary_keys[str(project_dir / "train.py")]]  # the buffer's, not in the cache
+    edited_facts = edited.facts()
+    project_module.forget_projects()  # a new process: everything from the cache
+    assert _buffer(project_dir, "\nstep(tf.zeros([3]))\n").facts() == edited_facts
+    assert ops in loads

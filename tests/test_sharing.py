@@ -136,6 +136,7 @@ def test_a_module_claimed_elsewhere_is_read_from_that_worker(root: Path, tmp_pat
     Project(str(root), api_model(), cache_directory=str(elsewhere))
     probe = Project(str(root), api_model(), cache_directory=None)
     key = _key(probe, root / "ops.py")
+    del probe  # its summaries, alive in this process, would be shared with the worker below
     other = OtherWorker(cache, key)
     assert other.said == "held"
 

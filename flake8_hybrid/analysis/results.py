@@ -229,6 +229,11 @@ class CachedProject:
     def facts(self) -> dict:
         return self._facts
 
+    def release(self) -> None:
+        """(``Project.release``) Only the analysis built on demand refers back to itself."""
+        if self._project is not None:
+            self._project.release()
+
     def facts_for(self, path: str) -> list:
         if self._by_path is None:
             self._by_path = {}
