@@ -62,14 +62,7 @@ class SummaryCache:
             self._prepare()
             folder = os.path.join(self.directory, key[:2])
             os.makedirs(folder, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                    file.write(_summary_text(summary))
-                os.replace(temporary, os.path.join(folder, key + ".json"))
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            write_whole(folder, key + ".json", _summary_text(summary))
         except (OSError, ValueError, TypeError):
             self.directory = None  # stop trying for this run
 
@@ -114,6 +107,19 @@ class SummaryCache:
             with open(ignore, "w", encoding="utf-8") as file:
                 file.write("# Created by flake8-hybrid: a cache, never commit it.\n*\n")
         self._ready = True
+
+
+def write_whole(folder: str, name: str, text: str) -> None:
+    """Write ``folder/name`` so that a reader (another worker) sees all of it or none: a
+    temporary file, renamed into place."""
+    descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, os.path.join(folder, name))
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 @functools.lru_cache(maxsize=None)

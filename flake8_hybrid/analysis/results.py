@@ -31,11 +31,11 @@ import gc
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import fields
 from typing import Callable, Optional, Sequence
 
 from flake8_hybrid import __version__
+from flake8_hybrid.analysis.cache import write_whole
 
 #: Bump when the stored format changes.
 FORMAT = 1
@@ -114,32 +114,25 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
                 {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).calls
             ],
         }
-        _write(folder, digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
+        write_whole(folder, digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
         # The summaries this state uses: kept in the summary cache while the state is.
-        _write(folder, digest + KEYS, "\n".join(sorted(set(project.summary_keys.values()))))
+        write_whole(folder, digest + KEYS, "\n".join(sorted(set(project.summary_keys.values()))))
         _evict(folder)
         project.cache.prune(_kept_summaries(folder))
     except (OSError, ValueError, TypeError):
         pass
 
 
-def _write(folder: str, name: str, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, os.path.join(folder, name))
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def _evict(folder: str) -> None:
-    # (Only the facts and their lists of summaries: the workers' lock, sharing.py, stays.)
+    """Delete the facts beyond the ``KEEP`` newest, and the lists of summaries of states whose
+    facts are gone. (The workers' lock, sharing.py, stays.)"""
     for path in beyond_newest(folder, KEEP, suffix=".json"):
-        for doomed in (path, path[: -len(".json")] + KEYS):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    for name in os.listdir(folder):
+        if name.endswith(KEYS) and not os.path.exists(os.path.join(folder, name[: -len(KEYS)] + ".json")):
             with contextlib.suppress(OSError):
-                os.unlink(doomed)
+                os.unlink(os.path.join(folder, name))
 
 
 def _kept_summaries(folder: str) -> set:
@@ -148,10 +141,6 @@ def _kept_summaries(folder: str) -> set:
     keys: set = set()
     for name in os.listdir(folder):
         if name.endswith(KEYS):
-            if not os.path.exists(os.path.join(folder, name[: -len(KEYS)] + ".json")):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(folder, name))  # its state is gone
-                continue
             try:
                 with open(os.path.join(folder, name), encoding="utf-8") as file:
                     keys.update(file.read().split())
