@@ -58,6 +58,9 @@ class Finding:
     col: int  # 0-based, UTF-8 bytes, as ast and flake8 count
     message: str  # the full text, starting with the code
     fix: Optional[FixIntent] = None
+    #: In the preview tier: it rests on an assumption (named in the message), or its rule is in
+    #: preview. Shown only with ``--hybrid-preview``.
+    preview: bool = False
 
     @property
     def applicability(self) -> Applicability:

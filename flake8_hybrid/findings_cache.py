@@ -37,7 +37,7 @@ from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability
 
 #: Bump when the stored format changes.
-FORMAT = 2
+FORMAT = 3
 SUBDIRECTORY = "findings"
 #: Project states kept (each edit of a project file makes a new one).
 KEEP = 4
@@ -166,14 +166,14 @@ def _finding_to_json(finding: Finding) -> list:
         fix = {name: getattr(fix, name) for name in fix.__dataclass_fields__}
         fix["applicability"] = fix["applicability"].value
         fix["span"] = list(fix["span"])
-    return [finding.code, finding.line, finding.col, finding.message, fix]
+    return [finding.code, finding.line, finding.col, finding.message, fix, finding.preview]
 
 
 def _finding_from_json(item: list) -> Finding:
-    code, line, col, message, fix = item
+    code, line, col, message, fix, preview = item
     if fix is not None:
         fix = FixIntent(**{**fix, "applicability": Applicability(fix["applicability"]), "span": tuple(fix["span"])})
-    return Finding(code=code, line=line, col=col, message=message, fix=fix)
+    return Finding(code=code, line=line, col=col, message=message, fix=fix, preview=preview)
 
 
 def _evict(folder: str) -> None:

@@ -41,13 +41,13 @@ def lint_tree(tree: ast.Module, filename: str, lines: Sequence[str], settings: S
 
     # The same file in the same project state has the same findings: a warm run reads them.
     entry = entry_for(filename, source, settings, repr(target_for(filename, settings.tf_version)))
-    stored = entry.load() if entry else None
-    if stored is not None:
-        return stored
-    findings = _checked(tree, filename, lines, settings)
-    if entry:
-        entry.store(findings)
-    return findings
+    findings = entry.load() if entry else None
+    if findings is None:
+        findings = _checked(tree, filename, lines, settings)
+        if entry:
+            entry.store(findings)
+    # The preview tier (an assumption, or a rule in preview) only when asked for.
+    return findings if settings.preview else [finding for finding in findings if not finding.preview]
 
 
 def _checked(tree: ast.Module, filename: str, lines: Sequence[str], settings: Settings) -> list[Finding]:

@@ -10,6 +10,7 @@ data (``catalog.py``); the checks that emit them register separately
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -43,6 +44,17 @@ class Rule:
     fix_title: str = ""
 
     @property
+    def status(self) -> str:
+        """``stable`` (findings resting on proven facts are shown by default) or ``preview`` (every
+        finding is shown only with ``--hybrid-preview``): ``data/rule_status.yaml``."""
+        return rule_status(self.code)[0]
+
+    @property
+    def precision(self) -> Optional["Precision"]:
+        """Its measured precision on the real-code benchmark, if it was measured."""
+        return rule_status(self.code)[1]
+
+    @property
     def family(self) -> str:
         return self.code[:4] + "xx"
 
@@ -54,6 +66,50 @@ class Rule:
 
     def format_message(self, **args: object) -> str:
         return f"{self.code} {self.message.format(**args)}"
+
+
+@dataclass(frozen=True)
+class Precision:
+    """TRUE findings among the judged default findings of a code on the real-code benchmark."""
+
+    true: int
+    judged: int
+    found: int  # default findings on the corpus, judged or not
+    corpus: str
+    date: str
+
+    def __str__(self) -> str:
+        if not self.judged:
+            return f"no default findings on the {self.corpus} corpus ({self.date})"
+        return (f"{self.true} of {self.judged} judged findings true ({self.true / self.judged:.0%}; "
+                f"{self.found} found) on the {self.corpus} corpus ({self.date})")
+
+
+STATUSES = ("stable", "preview")
+
+
+@functools.lru_cache(maxsize=None)
+def _status_table() -> dict:
+    import importlib.resources
+
+    import yaml
+
+    text = importlib.resources.files("flake8_hybrid").joinpath("data/rule_status.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def rule_status(code: str) -> tuple[str, Optional[Precision]]:
+    """A code's status and measured precision, from ``data/rule_status.yaml`` (stable when not listed)."""
+    table = _status_table()
+    entry = (table.get("codes") or {}).get(code) or {}
+    status = entry.get("status", "stable")
+    if status not in STATUSES:
+        raise ValueError(f"rule_status.yaml: {code} has status {status!r}, not one of {STATUSES}")
+    precision = None
+    if "judged" in entry:
+        precision = Precision(entry["true"], entry["judged"], entry.get("found", entry["judged"]),
+                              table["corpus"], str(table["date"]))
+    return status, precision
 
 
 def all_rules() -> dict[str, Rule]:

@@ -41,6 +41,11 @@ class Settings:
     cache_directory: Optional[str] = ""
     #: Tensor ops per call below which a graph does not pay (HYB001, HYB007).
     min_ops: int = MIN_OPS_PER_CALL
+    #: Show the preview tier too: findings that rest on an assumption, and rules in preview.
+    preview: bool = False
+    #: Assume the project's call graph is closed (an application): public functions of an
+    #: installable package have no callers outside the project.
+    closed_world: bool = False
 
     @classmethod
     def from_options(cls, options: object) -> "Settings":
@@ -61,6 +66,8 @@ class Settings:
             api_model_files=tuple(getattr(options, "hybrid_api_model", None) or ()),
             cache_directory=_cache_directory(getattr(options, "hybrid_cache_dir", None)),
             min_ops=_min_ops(getattr(options, "hybrid_min_ops", None)),
+            preview=_flag(getattr(options, "hybrid_preview", False)),
+            closed_world=_flag(getattr(options, "hybrid_closed_world", False)),
         )
         settings.load_api_model()
         return settings
@@ -75,6 +82,13 @@ class Settings:
             api_model(self.api_model_files)
         except ValueError as error:
             raise ValueError(f"--hybrid-api-model: {error}") from None
+
+
+def _flag(option: object) -> bool:
+    """A boolean option, from the command line (True) or a config file (flake8 parses those too)."""
+    if isinstance(option, str):
+        return option.strip().lower() in ("1", "true", "yes", "on")
+    return bool(option)
 
 
 def _min_ops(option: object) -> int:
@@ -177,5 +191,26 @@ def add_flake8_options(option_manager: object) -> None:
             "Tensor ops per call below which a tf.function does not pay for its call overhead: "
             "HYB001 needs at least this much work, HYB007 reports graphs with less. Default: 30, "
             "calibrated by benchmarks/calibrate_cost_model.py."
+        ),
+    )
+    add(
+        "--hybrid-preview",
+        action="store_true",
+        default=False,
+        parse_from_config=True,
+        help=(
+            "Also report the preview tier: findings that rest on an assumption the analysis could not "
+            "prove (the message names it), and rules still in preview."
+        ),
+    )
+    add(
+        "--hybrid-closed-world",
+        action="store_true",
+        default=False,
+        parse_from_config=True,
+        help=(
+            "Assume no code outside the project calls it (an application). By default, the public "
+            "functions of an installable package have unknown callers, and advice to remove their "
+            "@tf.function (HYB002, HYB006, HYB007) is not reported."
         ),
     )

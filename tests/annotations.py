@@ -6,7 +6,8 @@
 
 ``expect: CODE[:COL] ["text"]`` (several separated by commas) says that
 finding is reported on this line, at this 1-based column (as flake8 prints
-it), with a message containing the text. ``ok: CODE`` marks a near miss that
+it), with a message containing the text. ``expect-preview: ...`` says the same
+of a finding in the preview tier: reported only with ``--hybrid-preview``. ``ok: CODE`` marks a near miss that
 must stay silent; every line without ``expect`` must stay silent anyway, the
 marker documents the case and lets the suite check each rule has negatives.
 """
@@ -29,6 +30,7 @@ class Expected:
     code: str
     col: Optional[int]  # 1-based
     text: Optional[str]
+    preview: bool = False
 
 
 @dataclass
@@ -52,23 +54,31 @@ def read_annotations(path: Path) -> Annotations:
             continue
         line = token.start[0]
         comment = token.string
-        if "expect:" in comment:
-            spec = comment.split("expect:", 1)[1]
+        for marker, preview in (("expect:", False), ("expect-preview:", True)):
+            if marker not in comment:
+                continue
+            spec = comment.split(marker, 1)[1]
+            for other in ("expect:", "expect-preview:", "ok:"):
+                if other != marker:
+                    spec = spec.split(other, 1)[0]
             for match in _EXPECT.finditer(spec):
                 code, col, text = match.groups()
-                expected.append(Expected(line, code, int(col) if col else None, text))
+                expected.append(Expected(line, code, int(col) if col else None, text, preview))
         if "ok:" in comment:
-            near_miss = comment.split("ok:", 1)[1].split("expect:", 1)[0]
+            near_miss = comment.split("ok:", 1)[1].split("expect:", 1)[0].split("expect-preview:", 1)[0]
             near_misses.setdefault(line, []).extend(re.findall(r"HYB\d{3}", near_miss))
     return Annotations(expected, near_misses)
 
 
-def compare(path: Path, reported: list[tuple[int, int, str, str]]) -> list[str]:
-    """Differences between a fixture's annotations and (line, col 1-based, code, message) reports."""
+def compare(path: Path, reported: list[tuple[int, int, str, str]], preview: bool = False) -> list[str]:
+    """Differences between a fixture's annotations and (line, col 1-based, code, message) reports:
+    by default the default tier's; with ``preview``, both tiers'."""
     annotations = read_annotations(path)
     problems = []
     unmatched = list(reported)
     for expectation in annotations.expected:
+        if expectation.preview and not preview:
+            continue
         match = next(
             (
                 report

@@ -22,12 +22,15 @@ def _relative(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["default", "preview"])
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
-def test_library_findings_match_annotations(path: Path) -> None:
+def test_library_findings_match_annotations(path: Path, preview: bool) -> None:
+    """The default tier reports exactly the ``expect:`` cases; --hybrid-preview adds exactly the
+    ``expect-preview:`` ones."""
     source = path.read_text(encoding="utf-8")
-    findings = lint_source(source, _relative(path), Settings())
+    findings = lint_source(source, _relative(path), Settings(preview=preview))
     reported = [(f.line, f.col + 1, f.code, f.message) for f in findings if not _noqa(source, f.line, f.code)]
-    assert compare(path, reported) == []
+    assert compare(path, reported, preview=preview) == []
 
 
 def _noqa(source: str, line: int, code: str) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 from typing import Optional, Sequence
 
 from flake8_hybrid.analysis.api_model import ApiModel, api_model
 from flake8_hybrid.analysis.names import ModuleNames, statements
 from flake8_hybrid.findings import Finding, FixIntent
-from flake8_hybrid.registry import get_rule
+from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.settings import Settings, is_test_file
 from flake8_hybrid.versions import TargetVersion, target_for
 
@@ -89,12 +90,26 @@ class ModuleContext:
     def qualified_name(self, expr: ast.AST) -> Optional[str]:
         return self.names.qualified_name(expr)
 
-    def finding(self, code: str, node: ast.AST, fix: Optional[FixIntent] = None, **args: object) -> Finding:
+    def finding(
+        self, code: str, node: ast.AST, fix: Optional[FixIntent] = None, assumed: str = "", **args: object
+    ) -> Finding:
+        """A finding of ``code`` at ``node``.
+
+        ``assumed`` names what the finding rests on that the analysis did not prove (a callee,
+        decorator or type it cannot see; callers outside the project): the finding is then in the
+        preview tier, its message says ``(assumed: ...)``, and its fix is never safe. A rule whose
+        status is preview puts every finding there."""
         rule = get_rule(code)
+        message = rule.format_message(**args)
+        if assumed:
+            message += f" (assumed: {assumed})"
+            if fix is not None and fix.applicability is Applicability.SAFE:
+                fix = dataclasses.replace(fix, applicability=Applicability.UNSAFE)
         return Finding(
             code=code,
             line=getattr(node, "lineno", 1),
             col=getattr(node, "col_offset", 0),
-            message=rule.format_message(**args),
+            message=message,
             fix=fix,
+            preview=bool(assumed) or rule.status == "preview",
         )

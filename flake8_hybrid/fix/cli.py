@@ -44,6 +44,8 @@ _FLAKE8_OPTIONS = (
     ("--hybrid-api-model", True),
     ("--hybrid-cache-dir", True),
     ("--hybrid-min-ops", True),
+    ("--hybrid-preview", False),
+    ("--hybrid-closed-world", False),
 )
 
 
