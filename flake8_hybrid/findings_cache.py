@@ -140,7 +140,10 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
     from flake8_hybrid.analysis.project import find_project_root, project_state
 
     absolute = os.path.abspath(filename)
-    state = project_state(find_project_root(absolute), api_model(settings.api_model_files), settings.cache_directory)
+    state = project_state(
+        find_project_root(absolute), api_model(settings.api_model_files), settings.cache_directory,
+        settings.test_patterns,
+    )
     if state is None or absolute not in state[1] or state[2] is None:
         return None
     directory, _files, project_digest = state

@@ -148,7 +148,8 @@ def test_flake8_over_a_package_in_a_skipped_directory_reports_as_over_its_marked
         for name, text in package.items():
             (tree / name).parent.mkdir(parents=True, exist_ok=True)
             (tree / name).write_text(text)
-        (tmp_path / marker).write_text("[metadata]\nname = x\n")
+        # A root marker that declares no distribution: both layouts are the same application.
+        (tmp_path / marker).write_text("[flake8]\n")
         result = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=HYB", "--jobs=2", "pkg"],
                                 cwd=tree, capture_output=True, text=True, timeout=300)
         assert result.stderr == "", result.stderr

@@ -73,12 +73,18 @@ class ApiModel:
         self._dataset_constructors = frozenset(datasets["constructors"])
         self.dataset_methods = frozenset(datasets["methods"])
         self.dataset_callbacks: dict[str, int] = dict(datasets["graph_callbacks"])
+        self.dataset_tensor_methods = frozenset(datasets.get("tensor_methods") or ())
         keras = data["keras"]
         self._keras_modules = tuple(keras["modules"])
         self._keras_constructors = frozenset(keras["constructors"])
         self.keras_bases = frozenset(keras["bases"])
         self.keras_graph_methods = frozenset(keras["graph_methods"])
         self.keras_eager_only_methods = frozenset(keras["eager_only_methods"])
+        self.keras_variable_attributes = frozenset(keras.get("variable_attributes") or ())
+        self._keras_symbolic = frozenset(keras.get("symbolic_tensors") or ())
+        numpy_generators = data.get("numpy_random_generators") or {}
+        self._numpy_generator_constructors = frozenset(numpy_generators.get("constructors") or ())
+        self.numpy_generator_array_methods = frozenset(numpy_generators.get("array_methods") or ())
         self.eager_only_tensor_methods = frozenset(data["eager_only_tensor_methods"])
         generators = data["random_generators"]
         self._generator_constructors = frozenset(generators["constructors"])
@@ -135,6 +141,10 @@ class ApiModel:
             return "variable"
         if name in self._generator_constructors:
             return "generator"
+        if name in self._numpy_generator_constructors:
+            return "numpy_generator"
+        if name in self._keras_symbolic:
+            return "keras_tensor"
         if name in self._dataset_constructors:
             return "dataset"
         if name in self._keras_constructors:
@@ -208,16 +218,19 @@ _EXTENSIBLE: dict = {
     "xla_incompatible": _TEXTS,
     "tensors": {"modules": _NAMES, "functions": _NAMES, "not_tensors": _NAMES},
     "variables": _NAMES,
-    "datasets": {"constructors": _NAMES, "methods": _NAMES, "graph_callbacks": _POSITIONS},
+    "datasets": {"constructors": _NAMES, "methods": _NAMES, "tensor_methods": _NAMES, "graph_callbacks": _POSITIONS},
     "keras": {
         "modules": _NAMES,
         "constructors": _NAMES,
         "bases": _NAMES,
         "graph_methods": _NAMES,
         "eager_only_methods": _NAMES,
+        "variable_attributes": _NAMES,
+        "symbolic_tensors": _NAMES,
     },
     "eager_only_tensor_methods": _NAMES,
     "random_generators": {"constructors": _NAMES, "tensor_methods": _NAMES},
+    "numpy_random_generators": {"constructors": _NAMES, "array_methods": _NAMES},
     "python_side_effects": _TEXTS,
     "numpy_modules": _NAMES,
     "star_exports": _NAME_LISTS,

@@ -58,7 +58,8 @@ class ModuleContext:
 
         # The names only when the project is analyzed now: most files find it made.
         return project_for(
-            self.filename, self.source, self.api, self.settings.cache_directory, (self.tree, lambda: self.names)
+            self.filename, self.source, self.api, self.settings.cache_directory, (self.tree, lambda: self.names),
+            self.settings.test_patterns,
         )
 
     @functools.cached_property

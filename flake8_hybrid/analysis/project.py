@@ -38,6 +38,8 @@ from flake8_hybrid.analysis.summary import (
     Parameter,
     summarize,
 )
+from flake8_hybrid.analysis.world import is_installable, is_public, is_test_path
+from flake8_hybrid.settings import DEFAULT_TEST_PATTERNS
 
 PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
 #: Where installed distributions live, side by side.
@@ -55,6 +57,10 @@ ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evide
 #: A callee that is a method of a TensorFlow value (a tensor, a variable, a Generator): one op.
 API_METHOD = "api_method"
 _TENSORISH = v.TENSOR_LIKE | {ASSUMED}
+#: Callees that are TensorFlow's own code: calling one is no call the analysis cannot see.
+_TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT})
+#: What Keras turns into a tensor when it is a layer's input.
+_KERAS_CONVERTED = frozenset({v.NDARRAY, v.NUMBER, v.COUNTER, v.BOOL})
 
 
 #: Functions, classes and module variables are keyed by file and qualified name
@@ -175,6 +181,11 @@ class ParameterFacts:
     #: What callers pass, by kind (``values.py`` atoms; "structured" for tuples and
     #: other structured values): graph-safety rules tell a plain tensor from a tuple.
     kinds: frozenset = frozenset()
+    #: It receives values tf.function traces by type spec (tensors, NumPy arrays ...): no retrace
+    #: per value, so a graph taking them is not wasted (HYB002). None when unknown.
+    traced_by_spec: Optional[bool] = None
+    #: Call sites in tests that pass a Python number or string (not counted for retracing).
+    test_primitive_sites: list = field(default_factory=list)
 
 
 @dataclass
@@ -204,6 +215,26 @@ class FunctionFacts:
     #: call (their creator may run more than once): as a graph, the retrace for a new object
     #: would create variables, which tf.function rejects after its first trace.
     fresh_keras_arguments: list = field(default_factory=list)
+    #: It is defined in a test file (``--hybrid-test-patterns``).
+    in_test: bool = False
+    #: Public API of an installable package: callers outside the project may call it
+    #: (``world.py``), so what its project callers pass or are proves nothing alone.
+    public_api: bool = False
+    #: Loops in test files call it repeatedly (``called_repeatedly`` counts only the project's
+    #: own code: a test's loop is no hot path).
+    repeated_in_tests: bool = False
+    #: Decorated with ``@tf.function`` itself (a decorator a fix can remove), not only wrapped.
+    decorated: bool = False
+    #: Parameters that receive symbolic KerasTensors (a functional model being built): a
+    #: tf.function raises ValueError for them.
+    keras_tensor_parameters: list = field(default_factory=list)
+    #: Why running it as a graph would break or slow it (kebab-case blockers of HYB001):
+    #: it builds Keras objects, sets global state, raises under a tensor condition ...
+    graph_hazards: list = field(default_factory=list)
+    #: It (or what it calls) runs a tf.distribute strategy's replicas (``strategy.run``).
+    distributes: bool = False
+    #: A method of a tf.Module (or Keras) class: SavedModel may export its graph.
+    exported_module_method: bool = False
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -212,6 +243,11 @@ class FunctionFacts:
     @property
     def has_primitive_parameter(self) -> Optional[bool]:
         return _any3(p.primitive for p in self.parameters)
+
+    @property
+    def has_spec_parameter(self) -> Optional[bool]:
+        """A parameter receives values tf.function traces by spec (tensors, NumPy arrays)."""
+        return _any3(p.traced_by_spec for p in self.parameters)
 
     @property
     def speculative(self) -> bool:
@@ -331,11 +367,15 @@ class Project:
         parsed: Optional[dict[str, tuple]] = None,
         include: Sequence[str] = (),
         share_only: bool = False,
+        test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS,
     ) -> None:
         """``share_only``: summarize only the modules no other worker has claimed, and wait
-        for nothing (sharing.py); ``complete()`` collects the rest when this worker needs them."""
+        for nothing (sharing.py); ``complete()`` collects the rest when this worker needs them.
+        ``test_patterns``: which files are tests (``settings.is_test_file``): their loops are
+        evidence of argument types, never of a hot path."""
         self.root = os.path.abspath(root)
         self.api = api
+        self.test_patterns = tuple(test_patterns)
         if cache_directory == "":
             cache_directory = os.path.join(self.root, DEFAULT_DIRECTORY)
         self.cache = SummaryCache(cache_directory, _fingerprint(api))
@@ -392,7 +432,7 @@ class Project:
         self._methods: dict[tuple, Optional[str]] = {}  # memo of method
         self._facts: Optional[dict[str, FunctionFacts]] = None
         self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
-        self._verdicts: dict[int, dict] = {}
+        self._verdicts: dict[tuple, dict] = {}
         self._children: Optional[dict[str, list[str]]] = None
         self._subclass_methods: dict[tuple, tuple[str, ...]] = {}  # memo of subclass_methods
         settle()
@@ -623,13 +663,13 @@ class Project:
             settle()
         return self._facts
 
-    def verdicts(self, min_ops: int) -> dict:
-        """The refactoring verdicts of every function (``verdicts.py``), computed once per threshold."""
+    def verdicts(self, min_ops: int, closed_world: bool = False) -> dict:
+        """The refactoring verdicts of every function (``verdicts.py``), computed once per setting."""
         from flake8_hybrid.analysis.verdicts import verdicts
 
-        if min_ops not in self._verdicts:
-            self._verdicts[min_ops] = verdicts(self.facts(), min_ops)
-        return self._verdicts[min_ops]
+        if (min_ops, closed_world) not in self._verdicts:
+            self._verdicts[min_ops, closed_world] = verdicts(self.facts(), min_ops, closed_world)
+        return self._verdicts[min_ops, closed_world]
 
     def facts_for(self, path: str) -> list[FunctionFacts]:
         if self._by_path is None:
@@ -668,7 +708,8 @@ def forget_projects() -> None:
 
 
 def project_for(
-    path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None
+    path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None,
+    test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS,
 ) -> Project:
     """The analyzed project a file belongs to, built once per process and root (while it is
     among the ``MAX_SHARED_PROJECTS`` used last).
@@ -680,12 +721,13 @@ def project_for(
     """
     absolute = os.path.abspath(path)
     root = find_project_root(absolute)
-    key = (root, id(api), cache_directory)
+    tests = tuple(test_patterns)
+    key = (root, id(api), cache_directory, tests)
     shared_trees = {absolute: parsed} if parsed else None
     if _disk_text(absolute) == _universal_newlines(source):
         project = _SHARED.pop(key, None)
         if project is None:
-            project = _shared_project(root, api, cache_directory, shared_trees, [absolute])
+            project = _shared_project(root, api, cache_directory, shared_trees, [absolute], tests)
         elif absolute not in project.by_path and absolute not in project.errors and _REANALYZED[key] < MAX_REANALYSES:
             # A file discovery did not reach (past MAX_PROJECT_FILES, a symlink, a name not
             # ending in .py): analyze the project again with it. (Not for a file the analysis
@@ -693,7 +735,9 @@ def project_for(
             # whole project's analysis again; past that, the file sees no facts of its own.
             _REANALYZED[key] += 1
             project.release()
-            project = _shared_project(root, api, cache_directory, shared_trees, [absolute, *project.by_path])
+            project = _shared_project(
+                root, api, cache_directory, shared_trees, [absolute, *project.by_path], tests
+            )
         _SHARED[key] = project  # the most recently used goes last
         while len(_SHARED) > MAX_SHARED_PROJECTS:
             _SHARED.pop(next(iter(_SHARED))).release()
@@ -703,31 +747,37 @@ def project_for(
         for dropped in _EDITED.values():  # one edited buffer at a time is all an editor run needs
             dropped.release()
         _EDITED.clear()
-        _EDITED[edited] = Project(root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees)
+        _EDITED[edited] = Project(
+            root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees, test_patterns=tests
+        )
     return _EDITED[edited]
 
 
-def _shared_project(root: str, api: ApiModel, cache_directory: Optional[str], parsed, include: list) -> Project:
+def _shared_project(
+    root: str, api: ApiModel, cache_directory: Optional[str], parsed, include: list, tests: tuple
+) -> Project:
     """The project's facts from the results cache (``results.py``) when they are there, else its analysis."""
     from flake8_hybrid.analysis import results
 
     def build() -> Project:
-        return Project(root, api, cache_directory, parsed=parsed, include=include)
+        return Project(root, api, cache_directory, parsed=parsed, include=include, test_patterns=tests)
 
-    state = project_state(root, api, cache_directory)
+    state = project_state(root, api, cache_directory, tests)
     if state is None:
         return build()
     directory, files, digest = state
     if any(os.path.abspath(path) not in files for path in include):
         # Files discovery skipped, analyzed with the project: another project state.
         extra = [p for p in dict.fromkeys(map(os.path.abspath, include)) if p not in files]
-        digest = _digest(api, directory, root, [*files, *extra])
+        digest = _digest(api, directory, root, [*files, *extra], tests)
     stored = results.load(directory, digest)
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     # The summaries, divided between the workers that got here (sharing.py); then one
     # worker collects them all and runs the fixpoint, and the others read its facts.
-    project = Project(root, api, cache_directory, parsed=parsed, include=include, share_only=True)
+    project = Project(
+        root, api, cache_directory, parsed=parsed, include=include, share_only=True, test_patterns=tests
+    )
     with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
         stored = results.load(directory, digest)
         if stored is not None:
@@ -743,7 +793,7 @@ _STATES: dict[tuple, Optional[tuple]] = {}
 
 
 def project_state(
-    root: str, api: ApiModel, cache_directory: Optional[str]
+    root: str, api: ApiModel, cache_directory: Optional[str], test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS
 ) -> Optional[tuple[str, dict, Optional[str]]]:
     """A project's cache directory, its files (absolute path -> None, in discovery order) and
     the digest of their state (``results.project_digest``), once per process; None when caching is off.
@@ -751,21 +801,23 @@ def project_state(
     The digest is the key of everything derived from the whole project: its facts
     (``results.py``) and the findings of its files (``findings_cache.py``).
     """
-    key = (os.path.abspath(root), id(api), cache_directory)
+    key = (os.path.abspath(root), id(api), cache_directory, tuple(test_patterns))
     if key not in _STATES:
         directory = os.path.join(key[0], DEFAULT_DIRECTORY) if cache_directory == "" else cache_directory
         if directory is None:
             _STATES[key] = None
         else:
             files = dict.fromkeys(os.path.abspath(path) for path in discover(root))
-            _STATES[key] = (directory, files, _digest(api, directory, root, list(files)))
+            _STATES[key] = (directory, files, _digest(api, directory, root, list(files), key[3]))
     return _STATES[key]
 
 
-def _digest(api: ApiModel, directory: str, root: str, files: list) -> Optional[str]:
+def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple) -> Optional[str]:
     from flake8_hybrid.analysis import results
 
-    return results.project_digest(SummaryCache(directory, _fingerprint(api)), os.path.abspath(root), files, module_name)
+    cache = SummaryCache(directory, _fingerprint(api))
+    # Which files are tests decides facts (repetition in tests is no hot path): part of the key.
+    return results.project_digest(cache, os.path.abspath(root), files, module_name, extra=repr(tests))
 
 
 def _disk_text(path: str) -> Optional[str]:
@@ -818,9 +870,16 @@ class _Analysis:
         self.edges: dict[tuple, _Edge] = {}
         self.wrapped: set[str] = set()  # made graphs by tf.function(f)
         self.callbacks: dict[str, str] = {}  # graph callbacks -> how
+        self.callback_registrars: dict[str, set] = defaultdict(set)  # graph callbacks -> who registers them
         self.seeds: list[tuple[str, str, str]] = []  # speculative (function, parameter, convention)
         self.primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        self.opaque: set[str] = set()  # functions making calls that resolve to no project function
+        self.test_primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        #: Parameters project code (not tests) passes a value that changes per iteration.
+        self.varying: dict[str, set] = defaultdict(set)
+        self._tests = {key for key, f in project.functions.items() if self._in_test(f.module)}
+        #: Per function, whether each call resolved to nothing the analysis knows (at its last
+        #: evaluation: a call unresolved in an early round may resolve once values flow).
+        self._call_opaque: dict[str, list] = {}
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
@@ -911,6 +970,8 @@ class _Analysis:
             method = project.method(function.class_key, atom[1])
             if method is not None:
                 return {("function", method)}
+            if atom[1] in project.api.keras_variable_attributes and project.is_keras(function.class_key):
+                return {v.CONTAINER_TENSOR}  # self.trainable_variables: a list of variables
             return self._attribute(function.class_key, atom[1]) or {v.UNKNOWN}
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
@@ -949,8 +1010,13 @@ class _Analysis:
                         result |= self._returned(method)  # reading a property calls it
                     elif method:
                         result.add(("function", method))
+                    elif kind == "attr_of" and atom[2] in project.api.keras_variable_attributes \
+                            and project.is_keras(a[1]):
+                        result.add(v.CONTAINER_TENSOR)  # model.trainable_variables
                     elif kind == "attr_of":
                         result |= self._attribute(a[1], atom[2])
+                elif kind == "attr_of" and a == v.KERAS and atom[2] in project.api.keras_variable_attributes:
+                    result.add(v.CONTAINER_TENSOR)
                 elif kind == "method_of" and self._is_api_method(a, atom[2]):
                     result.add(API_METHOD)
                 elif isinstance(a, tuple) and a[0] == "class":
@@ -974,9 +1040,14 @@ class _Analysis:
             return result
         if kind == "arith":
             return {
-                v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY) else v.UNKNOWN
+                v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY, v.KERAS_TENSOR)
+                else v.UNKNOWN
                 for a in inner
             }
+        if kind == "layer_output":
+            # A Keras layer's output: a KerasTensor on one (a functional model), else a tensor.
+            output = {v.KERAS_TENSOR} if v.KERAS_TENSOR in inner else set()
+            return output | ({v.TENSOR} if inner - {v.KERAS_TENSOR} else set())
         if kind == "called":
             result: set = set()
             for a in inner:
@@ -1015,7 +1086,11 @@ class _Analysis:
     def method_result(self, receiver: object, method: str) -> set:
         api = self.project.api
         if receiver == v.DATASET:
+            if method in api.dataset_tensor_methods:
+                return {v.TENSOR}  # Dataset.reduce
             return {v.DATASET} if method in api.dataset_methods else {v.UNKNOWN}
+        if receiver == v.NUMPY_GENERATOR:
+            return {v.NDARRAY} if method in api.numpy_generator_array_methods else {v.UNKNOWN}
         if receiver in _TENSORISH:
             return {v.NDARRAY} if method in api.eager_only_tensor_methods else {v.TENSOR}
         if receiver == v.KERAS:
@@ -1087,8 +1162,9 @@ class _Analysis:
             return [list(self.targets(function, call.callee)) for call in function.summary.calls]
         return self._call_targets[function.key]
 
-    def bind(self, caller: _Function, callee: _Function, call, prebound: int) -> None:
-        """Flow a call's arguments into the callee's parameters."""
+    def bind(self, caller: _Function, callee: _Function, call, prebound: int, converts: bool = False) -> None:
+        """Flow a call's arguments into the callee's parameters. ``converts``: Keras calls the
+        method (``layer(x)`` runs ``call``), converting its first argument to a tensor."""
         signature = callee.signature
         positional = signature.positional[prebound:] if prebound > 0 else signature.positional
         if prebound < 0:
@@ -1100,7 +1176,7 @@ class _Analysis:
             target = positional[index] if index < len(positional) else signature.varargs
             if target is None:
                 continue
-            self.flow(caller, callee, target, argument, site)
+            self.flow(caller, callee, target, argument, site, converts and index == 0)
             bound.add(target.name)
         for name, argument in call.kwargs.items():
             target = signature.by_keyword.get(name, signature.varkw)
@@ -1116,16 +1192,27 @@ class _Analysis:
                 # The call relies on the default: a constant Python value, not a tensor.
                 self.add(callee.key, parameter.name, {_DEFAULT_VALUES.get(parameter.default_kind, v.OBJECT)}, None)
 
-    def flow(self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str) -> None:
+    def flow(
+        self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str, converts: bool = False
+    ) -> None:
         concrete = self.concrete(caller, argument)
         if not concrete:
             return  # not known yet: a later round will flow it
         # A default passed on is a Python value the callee receives from this call.
         concrete = {_PASSED_DEFAULTS.get(a, a) for a in concrete}
+        if converts:
+            # Keras converts a layer's input: NumPy arrays and Python numbers arrive as tensors.
+            concrete = {v.TENSOR if a in _KERAS_CONVERTED else a for a in concrete}
         # The evidence text is built only when the value grows: most rounds change nothing.
         self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
         if concrete & v.PRIMITIVE:
-            self.primitive_sites[callee.key][parameter.name].add(site)
+            # Tests are evidence of argument types, never of a hot path: retracing (HYB003)
+            # counts the project's own call sites only.
+            tests = self._tests
+            sites = self.test_primitive_sites if caller.key in tests else self.primitive_sites
+            sites[callee.key][parameter.name].add(site)
+            if v.COUNTER in concrete and caller.key not in tests:
+                self.varying[callee.key].add(parameter.name)
 
     def add(self, key: str, parameter: str, atoms: set, evidence=None) -> bool:
         """Grow a parameter's value; ``evidence`` is a text, or a function making one."""
@@ -1194,6 +1281,7 @@ class _Analysis:
         if function.key not in self._call_targets:  # its first evaluation: every part is due
             self._call_targets[function.key] = [[] for _call in summary.calls]
             self._call_keras_work[function.key] = [0 for _call in summary.calls]
+            self._call_opaque[function.key] = [False for _call in summary.calls]
         for index, call in enumerate(summary.calls):
             if self._due(function, parts, index):
                 self._flow_call(function, index, call)
@@ -1234,8 +1322,14 @@ class _Analysis:
         resolved = API_METHOD in callee_atoms
         if resolved:
             keras_work += call.weight  # a TF op through a method: x.assign_add(...)
+        # A Keras model or layer, or another object TF made (a loss): TF's own code, not opaque.
+        resolved = resolved or bool(callee_atoms) and callee_atoms <= _TF_CALLABLES
         self._call_keras_work[function.key][index] = keras_work
         targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
+        converted = {  # `layer(x)` with a Keras layer of the project: Keras runs `call` on a tensor
+            project.method(a[1], "call") for a in callee_atoms
+            if isinstance(a, tuple) and a[0] == "instance" and a[1] in project.classes and project.is_keras(a[1])
+        }
         for key, prebound in targets:
             resolved = True
             callee = project.functions[key]
@@ -1243,9 +1337,8 @@ class _Analysis:
             if edge is None:  # (not setdefault: it would make an edge each time, to throw it away)
                 edge = self.edges[function.key, key, call.line] = _Edge(function.key, key, call.line, call.in_loop)
             edge.weight = max(edge.weight, call.weight)
-            self.bind(function, callee, call, prebound)
-        if not resolved and call.method not in _PLAIN_PYTHON_METHODS:
-            self.opaque.add(function.key)
+            self.bind(function, callee, call, prebound, key in converted)
+        self._call_opaque[function.key][index] = not resolved and call.method not in _PLAIN_PYTHON_METHODS
 
     def _flow_returns(self, function: _Function) -> None:
         summary = function.summary
@@ -1280,6 +1373,7 @@ class _Analysis:
             self.wrapped.add(key)
             return
         self.callbacks.setdefault(key, f"{how} at {site}")
+        self.callback_registrars[key].add(function.key)
         for parameter in [p for p in callee.parameters if p.kind == "positional"][prebound:]:
             self.add(key, parameter.name, {v.TENSOR}, f"{site} passes tf.data elements ({how})")
 
@@ -1326,10 +1420,15 @@ class _Analysis:
         )
         eager = self._transitive(passing, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
-        repeated = self._called_repeatedly(callers, graph)
+        tests = self._tests
+        repeated_anywhere = self._called_repeatedly(callers, graph, set())
+        repeated = self._called_repeatedly(callers, graph, tests)
+        installable = is_installable(project.root)
         ops = self._ops(callees)
         runs_once = self._runs_once(callers)
-        opaque = self._transitive(passing, lambda f: ["opaque"] if f.key in self.opaque else [], "opaque calls")
+        opaque = self._transitive(passing, lambda f: ["opaque"] if any(self._call_opaque.get(f.key, ())) else [],
+                                  "opaque calls")
+        distributes = self._transitive(passing, lambda f: ["replicas"] if f.summary.runs_replicas else [], "replicas")
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1361,8 +1460,18 @@ class _Analysis:
                     and project.is_keras(function.class_key)
                 ),
                 fresh_keras_arguments=self._fresh_keras_arguments(function, callers, runs_once),
+                in_test=key in tests,
+                public_api=installable and key not in tests and is_public(function.module.module, summary.qualname),
+                repeated_in_tests=key in repeated_anywhere and key not in repeated,
+                decorated=summary.hybrid,
+                distributes=bool(distributes[key]),
+                exported_module_method=function.class_key is not None and project.is_keras(function.class_key),
             )
         return facts
+
+    def _in_test(self, module: ModuleSummary) -> bool:
+        project = self.project
+        return is_test_path(module.path, project.root, project.test_patterns)
 
     def _parameter_facts(self, function: _Function, parameter: Parameter) -> ParameterFacts:
         atoms = self.values[function.key].get(parameter.name, set())
@@ -1386,7 +1495,12 @@ class _Analysis:
             tensor, primitive = None, None
         sites = sorted(self.primitive_sites[function.key].get(parameter.name, ()))
         kinds = frozenset(atom if isinstance(atom, str) else "structured" for atom in atoms)
-        return ParameterFacts(parameter.name, tensor, primitive, assumed, evidence, sites, v.COUNTER in atoms, kinds)
+        spec: Optional[bool] = True if (proven or assumed or atoms & v.TRACED_BY_SPEC) else tensor
+        return ParameterFacts(
+            parameter.name, tensor, primitive, assumed, evidence, sites,
+            varies=parameter.name in self.varying[function.key], kinds=kinds, traced_by_spec=spec,
+            test_primitive_sites=sorted(self.test_primitive_sites[function.key].get(parameter.name, ())),
+        )
 
     def _transitive(self, passing: dict, local, what: str) -> dict[str, list]:
         """Each function's reasons for a fact: its own (``local``), then its calls of functions with the fact.
@@ -1475,17 +1589,21 @@ class _Analysis:
     def _instances(self, function: _Function, value) -> set[str]:
         return {a[1] for a in self.concrete(function, value) if isinstance(a, tuple) and a[0] == "instance"}
 
-    def _called_repeatedly(self, callers: dict, graph: dict) -> set[str]:
-        repeated = {key for key, edges in callers.items() if any(e.in_loop for e in edges)}
-        repeated |= set(self.callbacks) | {
+    def _called_repeatedly(self, callers: dict, graph: dict, ignored: set) -> set[str]:
+        """Functions called repeatedly: in a loop, as a per-element callback, by Keras under fit,
+        or by such a function; calls made by ``ignored`` functions (tests) do not count."""
+        repeated = {key for key, edges in callers.items() if any(e.in_loop and e.caller not in ignored for e in edges)}
+        repeated |= {key for key, registrars in self.callback_registrars.items() if registrars - ignored}
+        repeated |= {
             key for key, entry in graph.items()
-            if key == entry and key not in self.wrapped and not self.project.functions[key].summary.hybrid
+            if key == entry and key not in self.wrapped and key not in self.callbacks and key not in ignored
+            and not self.project.functions[key].summary.hybrid
         }
         changed = True
         while changed:
             changed = False
             for key, edges in callers.items():
-                if key not in repeated and any(e.caller in repeated for e in edges):
+                if key not in repeated and any(e.caller in repeated and e.caller not in ignored for e in edges):
                     repeated.add(key)
                     changed = True
         return repeated
@@ -1773,6 +1891,7 @@ _DESCRIPTIONS = {
     v.DATASET: "a tf.data.Dataset", v.KERAS: "a Keras model or layer", v.NDARRAY: "a NumPy array",
     v.NUMBER: "a Python number", v.COUNTER: "a Python number that changes per iteration", v.BOOL: "a Python bool",
     v.STR: "a Python string", v.NONE: "None", v.CONTAINER: "a Python container", v.OBJECT: "a Python object",
+    v.TF_OBJECT: "a TensorFlow object",
     v.UNKNOWN: "a value of unknown type", ASSUMED: "a tensor (assumed)",
 }
 

@@ -46,9 +46,14 @@ SUBDIRECTORY = "results"
 KEYS = ".keys"
 
 
-def project_digest(cache, root: str, files: Sequence[str], module_name: Callable[[str], str]) -> Optional[str]:
-    """The key of a project's facts, or None when a file cannot be read (the analysis reports it)."""
-    digest = hashlib.sha256(f"{__version__}:{FORMAT}:{_analysis_fingerprint()}:{os.getcwd()}\0{root}\0".encode())
+def project_digest(
+    cache, root: str, files: Sequence[str], module_name: Callable[[str], str], extra: str = ""
+) -> Optional[str]:
+    """The key of a project's facts, or None when a file cannot be read (the analysis reports it).
+    ``extra``: settings the facts depend on (which files are tests)."""
+    digest = hashlib.sha256(
+        f"{__version__}:{FORMAT}:{_analysis_fingerprint()}:{os.getcwd()}\0{root}\0{extra}\0".encode()
+    )
     for path in files:
         absolute = os.path.abspath(path)
         try:
@@ -213,7 +218,7 @@ class CachedProject:
         self._project = None
         self._retracing = stored["retracing"]  # what retracing_of() finds here
         self._by_path: Optional[dict] = None
-        self._verdicts: dict[int, dict] = {}
+        self._verdicts: dict[tuple, dict] = {}
 
     def facts(self) -> dict:
         return self._facts
@@ -230,12 +235,12 @@ class CachedProject:
                 self._by_path.setdefault(facts.path, []).append(facts)
         return self._by_path.get(os.path.abspath(path), [])
 
-    def verdicts(self, min_ops: int) -> dict:
+    def verdicts(self, min_ops: int, closed_world: bool = False) -> dict:
         from flake8_hybrid.analysis.verdicts import verdicts
 
-        if min_ops not in self._verdicts:
-            self._verdicts[min_ops] = verdicts(self._facts, min_ops)
-        return self._verdicts[min_ops]
+        if (min_ops, closed_world) not in self._verdicts:
+            self._verdicts[min_ops, closed_world] = verdicts(self._facts, min_ops, closed_world)
+        return self._verdicts[min_ops, closed_world]
 
     def __getattr__(self, name: str):
         # Anything else (functions, summaries, ...) needs the analysis itself.

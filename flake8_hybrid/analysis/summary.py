@@ -107,6 +107,8 @@ class FunctionSummary:
     optimizer_parameters: list = field(default_factory=list)
     #: Why the dataset it returns yields batches of many shapes (retracing facts); "" if it does not.
     returns_shaped_dataset: str = ""
+    #: It runs a tf.distribute strategy's replicas (``strategy.run(fn, ...)``).
+    runs_replicas: bool = False
 
 
 @dataclass
@@ -377,6 +379,7 @@ class _FunctionBuilder:
             self.summary.keras_eager.clear()
             self.summary.keras_created_in_loop = False
             self.summary.optimizer_parameters.clear()
+            self.summary.runs_replicas = False
             self.summary.tensor_ops = 0
             self.summary.maybe_tensor_ops = 0
             self.returns: set = set()
@@ -599,6 +602,8 @@ class _FunctionBuilder:
                     frozenset({v.OBJECT}) if node.attr in ("shape", "dtype", "ndim", "name", "device")
                     else frozenset({v.TENSOR})
                 )
+            if v.KERAS in receiver and node.attr in self.api.keras_variable_attributes:
+                return frozenset({v.CONTAINER_TENSOR})  # model.trainable_variables: a list of variables
             # An attribute of a value known later (an object made here, a parameter):
             # a bound method or a data attribute, resolved by the project analysis.
             symbolic = {("attr_of", atom, node.attr) for atom in receiver if isinstance(atom, tuple)}
@@ -734,6 +739,9 @@ class _FunctionBuilder:
             )
             self.summary.calls.append(call)
             self._retracing_arguments(node, call)
+        if v.KERAS in callee:
+            # A layer called on KerasTensors builds a functional model: its output is one too.
+            return frozenset((_call_result(callee - {v.KERAS}) - {v.UNKNOWN}) | _layer_output(args))
         if not deferred:  # (then the callee has no "method_of" atoms: only the branch above makes them)
             return frozenset(_call_result(callee))
         result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
@@ -766,6 +774,11 @@ class _FunctionBuilder:
 
     def replica_call(self, node: ast.Call, function: Value) -> None:
         """``strategy.run(fn, args=(...))`` calls ``fn(*args)`` (on each replica)."""
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+        if "strategy" in ast.unparse(receiver).lower() or (self.qualified(receiver) or "").startswith(
+            "tensorflow.distribute"
+        ):
+            self.summary.runs_replicas = True
         functions = frozenset(a for a in function if isinstance(a, tuple) and a[0] in ("function", "param", "global"))
         if not functions:
             return
@@ -803,8 +816,8 @@ class _FunctionBuilder:
             self.work(1)
         if kind is not None:
             return frozenset({kind})
-        if name.startswith("tensorflow.") or name.startswith("keras."):
-            return frozenset({v.OBJECT})
+        if name.startswith(("tensorflow.", "keras.", "tf_keras.")):
+            return frozenset({v.TF_OBJECT})
         return v.UNKNOWN_VALUE
 
     def builtin_call(self, node: ast.Call, name: str, args: list) -> Value:
@@ -852,6 +865,8 @@ class _FunctionBuilder:
                 return frozenset({v.DATASET})
             if method in ("as_numpy_iterator",):
                 return frozenset({v.NDARRAY})
+            if method in self.api.dataset_tensor_methods:
+                return frozenset({v.TENSOR})
         if v.GENERATOR in receiver and method in self.api.generator_tensor_methods:
             self.work(1)
             return frozenset({v.TENSOR})
@@ -902,7 +917,9 @@ class _FunctionBuilder:
             return frozenset({v.OBJECT})
         if v.KERAS in receiver and method in ("__call__", "call"):
             self.work(KERAS_CALL_OPS)
-            return frozenset({v.TENSOR})
+            return frozenset(_layer_output(args))
+        if v.NUMPY_GENERATOR in receiver and method in self.api.numpy_generator_array_methods:
+            return frozenset({v.NDARRAY})
         return None
 
     # -- retracing facts (HYB201, HYB203, HYB205) ----------------------------------
@@ -1221,6 +1238,8 @@ def _has_instance(value: Value) -> bool:
 
 def _arithmetic(left: Value, right: Value) -> set:
     atoms = set(left) | set(right)
+    if v.KERAS_TENSOR in atoms:
+        return {v.KERAS_TENSOR}  # operators on KerasTensors build the functional model
     if atoms & v.TENSOR_LIKE:
         return {v.TENSOR}
     if atoms & {v.NDARRAY}:
@@ -1360,6 +1379,23 @@ def _subscript(container: Value) -> Value:
         else:
             atoms.add(_element(atom))
     return frozenset(atoms or {v.UNKNOWN})
+
+
+def _layer_output(arguments: list) -> set:
+    """What calling a Keras layer or model on ``arguments`` gives: a KerasTensor for a KerasTensor
+    input (building a functional model), else a tensor; for inputs known later, decided then."""
+    atoms = set().union(*arguments[:1]) if arguments else set()
+    if v.KERAS_TENSOR in atoms:
+        return {v.KERAS_TENSOR}
+    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in _LATER_INPUTS}
+    if symbolic:
+        return {("layer_output", atom) for atom in symbolic} | ({v.TENSOR} if atoms - symbolic else set())
+    return {v.TENSOR}
+
+
+#: Kinds of atoms a layer's input may be known by only later (``_layer_output``).
+_LATER_INPUTS = frozenset({"param", "returns", "self_attr", "element", "global", "attr_of", "item", "layer_output",
+                           "arith", "method_result", "called", "call_result"})
 
 
 def _call_result(callee: Value) -> set:

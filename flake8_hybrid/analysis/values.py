@@ -56,6 +56,10 @@ DATASET = "dataset"
 KERAS = "keras"  # a Keras model or layer: calling it yields tensors
 NDARRAY = "ndarray"
 GENERATOR = "generator"  # a tf.random.Generator: its sampling methods return tensors
+NUMPY_GENERATOR = "numpy_generator"  # a NumPy random generator: its sampling methods return arrays
+#: A symbolic KerasTensor (a functional model's input, or a layer's output on one): not a value
+#: tf.function can take (ValueError), so it blocks hybridization.
+KERAS_TENSOR = "keras_tensor"
 NUMBER = "number"  # a Python int or float
 COUNTER = "counter"  # a Python number that changes per iteration (loop variable, counter)
 BOOL = "bool"
@@ -63,6 +67,9 @@ STR = "str"
 NONE = "none"
 CONTAINER = "container"  # a list/tuple/dict/set of non-tensors
 OBJECT = "object"  # some other known Python object (not a tensor)
+#: An object TensorFlow or Keras made (a loss, a metric, an initializer): its code is TF's own,
+#: with no Python side effects of the program's.
+TF_OBJECT = "tf_object"
 UNKNOWN = "unknown"
 #: A parameter's literal default, when a call omits it: a constant, not a varying
 #: primitive; passed on to another function it is a Python number or string.
@@ -71,11 +78,16 @@ DEFAULT_STR = "default_str"
 
 #: Atoms that make a parameter a tensor parameter.
 TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
+#: Atoms tf.function traces by type spec, not by value (measured on TF 2.21): tensors and
+#: containers of them, and NumPy arrays (same-shape arrays share a trace). A parameter that
+#: receives one is no reason to retrace, nor to drop a graph (HYB002, HYB003).
+TRACED_BY_SPEC = TENSOR_LIKE | {NDARRAY}
 #: Atoms that make a parameter primitive (a Python value that varies and retraces).
 PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
 NOT_TENSOR = frozenset(
-    {DATASET, KERAS, NDARRAY, GENERATOR, NUMBER, COUNTER, BOOL, STR, NONE, CONTAINER, OBJECT, "gradient_tape",
+    {DATASET, KERAS, NDARRAY, GENERATOR, NUMPY_GENERATOR, KERAS_TENSOR, NUMBER, COUNTER, BOOL, STR, NONE,
+     CONTAINER, OBJECT, TF_OBJECT, "gradient_tape",
      DEFAULT_NUMBER, DEFAULT_STR}
 )
 

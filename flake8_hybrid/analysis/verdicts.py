@@ -1,16 +1,24 @@
-"""Verdicts: which refactoring each function's facts allow, and which rules report it.
+"""Verdicts: which refactoring each function's facts allow, which rules report it, and on what.
 
 The seed paper's precondition tables decide per function: an eager function
 with tensor parameters, no primitive parameters, no Python side effects, no
 recursion (and, ours, no eager-only calls, enough work, called repeatedly) may
 become hybrid; a hybrid function without tensor parameters, or with primitive
-ones, may become eager.  Two rules then need the whole project:
+ones, or too little work for its graph, may become eager.  Two rules then need
+the whole project:
 
 - only outermost candidates are reported (HYB001): a candidate whose every
   caller is itself a candidate, or graph code, is covered by its callers;
 - a ``tf.function`` called only from graph code is redundant (HYB006), where
   "graph code" includes the HYB001 candidates, so that applying every HYB001
   fix never creates a new HYB006 finding: it is reported, and fixed, up front.
+
+Must, not may: a verdict's code is reported by default only when every fact it
+needs was proven. Where one rests on an assumption (a value of unknown type is a
+tensor, code the analysis cannot see has no side effects, no caller outside the
+project exists), the code goes with the assumption in ``assumptions`` and the
+rule reports it in the preview tier, naming it. The ``facts`` command and the
+rules read the same verdict.
 """
 
 from __future__ import annotations
@@ -21,39 +29,34 @@ from typing import Optional
 from flake8_hybrid.analysis.project import FunctionFacts
 from flake8_hybrid.settings import MIN_OPS_PER_CALL
 
+#: The codes whose fix removes a decorator: they need every caller known.
+REMOVALS = ("HYB002", "HYB006", "HYB007")
+
 
 @dataclass
 class Verdict:
     refactoring: Optional[str]  # "convert-to-hybrid" | "convert-to-eager" | None
     blockers: list = field(default_factory=list)
     codes: list = field(default_factory=list)  # HYB0xx codes reported for the function
+    #: code -> what its finding assumes (the preview tier); a code not here rests on proof.
+    assumptions: dict = field(default_factory=dict)
 
 
-def table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Optional[str], list[str]]:
-    """The precondition tables for one function: (refactoring or None, blockers)."""
+def hybrid_table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Optional[str], list, list]:
+    """HYB001's preconditions for an eager function: (refactoring or None, blockers, assumptions)."""
     blockers: list[str] = []
-    tensor = facts.has_tensor_parameter
-    primitive = facts.has_primitive_parameter
+    assumptions: list[str] = []
     if "<lambda>" in facts.qualname:
-        return None, ["is-a-lambda"]  # no decorator can be added to or removed from one
-    if facts.hybrid:
-        if not facts.parameters:
-            return None, []  # nothing to pass tensors through: the cost model (HYB007) judges it
-        if tensor is None:
-            return None, ["undeterminable-tensor-parameters"]
-        if tensor and not primitive:
-            return None, []
-        if facts.side_effects:
-            blockers.append("has-python-side-effects")
-        if facts.input_signature:
-            blockers.append("has-input-signature")
-        return (None if blockers else "convert-to-eager"), blockers
+        return None, ["is-a-lambda"], []  # no decorator can be added to or removed from one
+    tensor = facts.has_tensor_parameter
     if tensor is False:
         blockers.append("has-no-tensor-parameters")
     elif tensor is None:
         blockers.append("undeterminable-tensor-parameters")
-    if primitive:
+    if facts.has_primitive_parameter:
         blockers.append("has-primitive-parameters")
+    if facts.keras_tensor_parameters:
+        blockers.append("receives-keras-tensors")  # symbolic: a tf.function raises ValueError for them
     if facts.side_effects:
         blockers.append("has-python-side-effects")
     if facts.recursive:
@@ -62,18 +65,36 @@ def table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple[Option
         blockers.append("has-eager-only-calls")
     if facts.keras_managed:
         blockers.append("is-keras-managed")  # Keras traces call/build itself
+    blockers.extend(facts.graph_hazards)  # builds Keras objects, sets seeds, raises on a tensor ...
     if facts.runs_as_graph:
         blockers.append("covered-by-callers")
     if facts.ops_per_call < min_ops:
         blockers.append("too-little-computation")
     if not facts.called_repeatedly:
-        blockers.append("not-called-repeatedly")
-    return (None if blockers else "convert-to-hybrid"), blockers
+        if facts.repeated_in_tests and facts.public_api:
+            assumptions.append("callers outside the project call it repeatedly, as its tests do")
+        else:
+            blockers.append("called-repeatedly-only-in-tests" if facts.repeated_in_tests else "not-called-repeatedly")
+    if blockers:
+        return None, blockers, []
+    speculative = [p for p in facts.parameters if p.tensor and p.speculative]
+    if speculative:
+        first = speculative[0]
+        assumptions.insert(0, first.evidence[0].removeprefix("assumed: ") if first.evidence else
+                           f"'{first.name}' receives tensors")
+    unknown = [p.name for p in facts.parameters if p.tensor is None or p.primitive is None]
+    if unknown:
+        assumptions.append(f"the values of unknown type passed to '{unknown[0]}' are tensors")
+    if facts.opaque_calls:
+        assumptions.append("the code it calls that the analysis cannot see has no Python side effects")
+    return "convert-to-hybrid", [], assumptions
 
 
-def verdicts(all_facts: dict[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CALL) -> dict[str, Verdict]:
-    tables = {key: table(facts, min_ops) for key, facts in all_facts.items()}
-    candidates = {key for key, (kind, _) in tables.items() if kind == "convert-to-hybrid"}
+def verdicts(
+    all_facts: dict[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CALL, closed_world: bool = False
+) -> dict[str, Verdict]:
+    tables = {key: hybrid_table(facts, min_ops) for key, facts in all_facts.items() if not facts.hybrid}
+    candidates = {key for key, (kind, _, _) in tables.items() if kind == "convert-to-hybrid"}
 
     def graph_code(key: str) -> bool:
         facts = all_facts.get(key)
@@ -81,50 +102,89 @@ def verdicts(all_facts: dict[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CAL
 
     result: dict[str, Verdict] = {}
     for key, facts in all_facts.items():
-        kind, blockers = tables[key]
+        if facts.hybrid:
+            result[key] = _hybrid_verdict(facts, min_ops, graph_code, closed_world)
+            continue
+        kind, blockers, assumptions = tables[key]
         verdict = Verdict(kind, list(blockers))
         if kind == "convert-to-hybrid" and facts.callers and all(graph_code(c) for c in facts.callers):
             verdict.refactoring = None
             verdict.blockers.append("covered-by-callers")
         if verdict.refactoring == "convert-to-hybrid":
             verdict.codes.append("HYB001")
-        if facts.hybrid:
-            verdict.codes.extend(_hybrid_codes(facts, min_ops, graph_code))
-            verdict.blockers.extend(_cost_exemptions(facts, min_ops, verdict.codes))
+            if assumptions:
+                verdict.assumptions["HYB001"] = "; ".join(assumptions)
         result[key] = verdict
     return result
 
 
-def _hybrid_codes(facts: FunctionFacts, min_ops: int, graph_code) -> list[str]:
-    codes = []
+def _hybrid_verdict(facts: FunctionFacts, min_ops: int, graph_code, closed_world: bool) -> Verdict:
+    """What a ``tf.function`` may become: eager (HYB002, HYB006, HYB007) or kept, and HYB003."""
+    verdict = Verdict(None)
+    if not facts.parameters and not facts.called_repeatedly:
+        return verdict
+    if facts.has_tensor_parameter is None and facts.parameters:
+        verdict.blockers.append("undeterminable-tensor-parameters")
+    if _retraces(facts):
+        verdict.codes.append("HYB003")
+    removal = _removal_code(facts, min_ops, graph_code, verdict.blockers)
+    if removal is None:
+        return verdict
+    blockers = _removal_blockers(facts)
+    if blockers:
+        verdict.blockers.extend(blockers)
+        return verdict
+    verdict.codes.append(removal)
+    verdict.refactoring = "convert-to-eager"
+    assumptions = []
+    if facts.public_api and not closed_world:
+        assumptions.append("no code outside the project calls it (it is public API of an installable package; "
+                           "--hybrid-closed-world assumes so)")
+    if assumptions:
+        verdict.assumptions[removal] = "; ".join(assumptions)
+    return verdict
+
+
+def _removal_code(facts: FunctionFacts, min_ops: int, graph_code, blockers: list) -> Optional[str]:
+    """The code that asks to remove the decorator, before what may block the removal."""
     if facts.input_signature:
-        return codes  # arguments become tensors, and the signature is an enforced check
-    if facts.parameters and facts.has_tensor_parameter is False:
-        codes.append("HYB002")
-    if any(p.primitive and (p.varies or len(p.primitive_sites) > 1) for p in facts.parameters):
-        codes.append("HYB003")
+        # Arguments become tensors, and the signature is an enforced check (and an export's).
+        if facts.called_repeatedly and facts.ops_per_call < min_ops:
+            blockers.append("has-input-signature")
+        return None
+    if facts.parameters and facts.has_spec_parameter is False:
+        return "HYB002"  # (NumPy arrays too are traced by spec: no retrace per value)
     if facts.callers and all(graph_code(c) for c in facts.callers):
-        codes.append("HYB006")
-    elif (
-        facts.called_repeatedly
-        and facts.ops_per_call < min_ops
-        and not facts.opaque_calls
-        and not facts.jit_compile
-        and "HYB002" not in codes
-    ):
-        codes.append("HYB007")
-    return codes
+        return "HYB006"
+    if facts.called_repeatedly and facts.ops_per_call < min_ops:
+        if facts.opaque_calls:
+            blockers.append("calls-code-not-analyzed")
+        elif facts.jit_compile:
+            blockers.append("has-jit-compile")
+        else:
+            return "HYB007"
+    return None
 
 
-def _cost_exemptions(facts: FunctionFacts, min_ops: int, codes: list) -> list[str]:
-    """Why a cheap graph called repeatedly is not reported (HYB007), for the facts output."""
-    if "HYB007" in codes or not facts.called_repeatedly or facts.ops_per_call >= min_ops:
-        return []
-    reasons = []
-    if facts.input_signature:
-        reasons.append("has-input-signature")
+def _removal_blockers(facts: FunctionFacts) -> list[str]:
+    """Why a decorator a removal rule asks about stays: the fix could not be applied, or would
+    take away a graph that is wanted (tests of graph behaviour, distribution, export)."""
+    blockers = []
+    if not facts.decorated:
+        blockers.append("wrapped-not-decorated")  # tf.function(f) or a project wrapper: nothing to remove
+    if facts.in_test:
+        blockers.append("in-a-test")  # a test's tf.function usually tests graph behaviour
+    if facts.distributes:
+        blockers.append("runs-a-distribution-strategy")  # TF warns: eager strategy.run is slow
     if facts.jit_compile:
-        reasons.append("has-jit-compile")
-    if facts.opaque_calls:
-        reasons.append("calls-code-not-analyzed")
-    return reasons
+        blockers.append("has-jit-compile")  # XLA compiles it: the decorator is not redundant
+    if facts.exported_module_method:
+        blockers.append("is-a-tf-module-method")  # SavedModel exports its graphs
+    return blockers
+
+
+def _retraces(facts: FunctionFacts) -> bool:
+    """HYB003: project code (not tests) passes a parameter Python values that vary."""
+    if facts.in_test or facts.input_signature:
+        return False
+    return any(p.primitive and (p.varies or len(p.primitive_sites) > 1) for p in facts.parameters)

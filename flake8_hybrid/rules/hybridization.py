@@ -9,7 +9,7 @@ work it does per call.  This module only turns verdicts into findings, at the
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator
 
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.names import statement_children, walk
@@ -27,73 +27,56 @@ def check_hybridization(module: ModuleContext) -> Iterator[Finding]:
     facts_by_line = module.function_facts
     if not facts_by_line:
         return
-    verdicts = module.project.verdicts(module.settings.min_ops)
+    verdicts = module.project.verdicts(module.settings.min_ops, module.settings.closed_world)
     if not any(verdicts[facts.key].codes for facts in facts_by_line.values()):
         return  # most modules: nothing to report, so no need to walk the tree for the rest
     decorators = {
         id(site.target): site
         for site in module.tf_function_sites if site.is_decorator and isinstance(site.target, DefNode)
     }
-    exempt_from_cost = None  # known once a HYB007 asks: it takes a walk of the module
-    for node, class_node in _functions(module.tree):
+    for node in _functions(module.tree):
         facts = facts_by_line.get(node.lineno)
         if facts is None or facts.qualname.rsplit(".", 1)[-1] != node.name:
             continue
         site = decorators.get(id(node))
-        for code in verdicts[facts.key].codes:
+        verdict = verdicts[facts.key]
+        for code in verdict.codes:
+            assumed = verdict.assumptions.get(code, "")
             if code == "HYB001" and site is None:
-                yield _hyb001(module, node, facts)
+                yield _hyb001(module, node, facts, assumed)
             elif code == "HYB003" and site is not None:
                 yield from _hyb003(module, node, facts)
             elif code in ("HYB002", "HYB006", "HYB007") and site is not None:
-                if code == "HYB007":
-                    if exempt_from_cost is None:
-                        exempt_from_cost = _uses_distribution(module)
-                    if exempt_from_cost or _is_tf_module_method(module, class_node):
-                        continue  # exported tf.Module methods and distributed code keep their graphs
-                yield _removal(module, code, node, facts, site)
+                yield _removal(module, code, node, facts, site, assumed)
 
 
-def _functions(tree: ast.Module) -> Iterator[tuple[ast.AST, Optional[ast.ClassDef]]]:
-    """Every function definition, with the class it is a method of.
-
-    Definitions are statements: the walk goes through statements only, a tenth of the nodes."""
-    stack: list[tuple[ast.AST, Optional[ast.ClassDef]]] = [(tree, None)]
+def _functions(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every function definition. Definitions are statements: the walk goes through statements
+    only, a tenth of the nodes."""
+    stack: list[ast.AST] = [tree]
     while stack:
-        node, owner = stack.pop()
+        node = stack.pop()
         for child in statement_children(node):
             if isinstance(child, DefNode):
-                yield child, owner
-                stack.append((child, None))
-            elif isinstance(child, ast.ClassDef):
-                stack.append((child, child))
-            else:
-                stack.append((child, owner if isinstance(node, ast.ClassDef) else None))
+                yield child
+            stack.append(child)
 
 
 # -- HYB001 ----------------------------------------------------------------------
-def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Finding:
+def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts, assumed: str) -> Finding:
     rule = get_rule("HYB001")
     spelling, add_import = tf_function_spelling(module)
-    assumed = [p for p in facts.parameters if p.tensor and p.speculative]
-    # Unknown facts never give a safe fix: every parameter must be known not to be primitive.
-    unproven = [p.name for p in facts.parameters if p.primitive is None or p.tensor is None]
-    if assumed:
-        note = " (" + assumed[0].evidence[0] + ")" if assumed[0].evidence else " (assumed)"
-    elif unproven:
-        note = (f" (unproven: some call sites pass '{unproven[0]}' a value of unknown type; "
-                f"the fix is unsafe)")
-    elif facts.fresh_keras_arguments:
+    if facts.fresh_keras_arguments:
         note = (f" (unsafe fix: '{facts.fresh_keras_arguments[0]}' receives Keras objects that may be new "
                 f"on a later call, and a graph cannot create their variables when it retraces)")
     else:
         note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly)"
     fix = FixIntent(
         "add-decorator", node.lineno, node.col_offset, node.name, spelling,
-        Applicability.UNSAFE if assumed or unproven or facts.fresh_keras_arguments else Applicability.SAFE,
+        Applicability.UNSAFE if facts.fresh_keras_arguments else Applicability.SAFE,
         rule.fix_title, add_import=add_import,
     )
-    return module.finding("HYB001", node, fix, function=facts.qualname, note=note)
+    return module.finding("HYB001", node, fix, assumed=assumed, function=facts.qualname, note=note)
 
 
 def tf_function_spelling(module: ModuleContext) -> tuple[str, str]:
@@ -123,13 +106,13 @@ def _hyb003(module: ModuleContext, node: ast.AST, facts: FunctionFacts) -> Itera
 
 
 # -- HYB002, HYB006, HYB007: remove the decorator ----------------------------------
-def _removal(module: ModuleContext, code: str, node: ast.AST, facts: FunctionFacts, site: TfFunctionSite) -> Finding:
+def _removal(
+    module: ModuleContext, code: str, node: ast.AST, facts: FunctionFacts, site: TfFunctionSite, assumed: str
+) -> Finding:
     rule = get_rule(code)
     blocker = None
     if facts.side_effects:
         blocker = "it has Python side effects, which would run on every call instead of once per trace"
-    elif facts.jit_compile:
-        blocker = "it is compiled with XLA (jit_compile)"
     applicability = Applicability.SAFE if blocker is None else Applicability.DISPLAY_ONLY
     # The work per call is an estimate: near the threshold, removing the graph is a guess.
     near_threshold = code == "HYB007" and facts.ops_per_call > module.settings.min_ops // 2
@@ -145,14 +128,16 @@ def _removal(module: ModuleContext, code: str, node: ast.AST, facts: FunctionFac
     if code == "HYB002":
         first = next((p.evidence[0] for p in facts.parameters if p.evidence), "")
         note = (f" (e.g. {first})" if first else "") + not_fixed
-        return module.finding(code, node, fix, function=facts.qualname, note=note)
+        return module.finding(code, node, fix, assumed=assumed, function=facts.qualname, note=note)
     if code == "HYB006":
         callers = ", ".join(sorted({_python_name(qualname_of(c)) for c in facts.callers})[:3])
-        return module.finding(code, node, fix, function=facts.qualname, note=f" (called from {callers})" + not_fixed)
+        note = f" (called from {callers})" + not_fixed
+        return module.finding(code, node, fix, assumed=assumed, function=facts.qualname, note=note)
     note = f" (below the threshold of {module.settings.min_ops}, --hybrid-min-ops)" + not_fixed
     if near_threshold and not blocker:
         note += " (near the threshold: the fix is unsafe)"
-    return module.finding(code, node, fix, function=facts.qualname, ops=facts.ops_per_call, note=note)
+    return module.finding(code, node, fix, assumed=assumed, function=facts.qualname, ops=facts.ops_per_call,
+                          note=note)
 
 
 def _python_name(qualname: str) -> str:
@@ -173,15 +158,3 @@ def _import_only_for(module: ModuleContext, decorator: ast.expr) -> str:
     return root.id if uses == 1 else ""
 
 
-def _is_tf_module_method(module: ModuleContext, class_node: Optional[ast.ClassDef]) -> bool:
-    """Methods of tf.Module subclasses may be exported with SavedModel: their graphs are the point."""
-    if class_node is None:
-        return False
-    return any(module.qualified_name(base) == "tensorflow.Module" for base in class_node.bases)
-
-
-def _uses_distribution(module: ModuleContext) -> bool:
-    if not any("distribute" in line for line in module.lines):
-        return False
-    return any((module.qualified_name(n) or "").startswith("tensorflow.distribute") for n in walk(module.tree)
-               if isinstance(n, ast.Attribute))

@@ -1,0 +1,60 @@
+"""Who else may call a project's code: its tests, and the users of an installable package.
+
+An application's call graph is closed: what the project calls is all there is. An installable
+package's is not: its public functions and methods have callers the analysis never sees, so
+"every caller passes X" or "only graph code calls it" is an assumption there, not a fact.
+Tests call code too, but a loop in a test is evidence of argument types, never of a hot path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import Sequence
+
+from flake8_hybrid.settings import is_test_file
+
+#: A pyproject.toml declares a distribution with one of these tables.
+_PYPROJECT_TABLES = re.compile(r"^\[(project|tool\.poetry|tool\.flit\.metadata|tool\.setuptools)\]", re.MULTILINE)
+#: A setup.cfg declares one with a [metadata] name or [options] section.
+_SETUP_CFG_SECTIONS = re.compile(r"^\[(metadata|options)\]", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=64)
+def is_installable(root: str) -> bool:
+    """Whether the project at ``root`` declares a distribution (setup.py, or a setup.cfg or
+    pyproject.toml that names one): code others install and call. Read as text, never run."""
+    if os.path.exists(os.path.join(root, "setup.py")):
+        return True
+    for name, declares in (("setup.cfg", _SETUP_CFG_SECTIONS), ("pyproject.toml", _PYPROJECT_TABLES)):
+        try:
+            with open(os.path.join(root, name), encoding="utf-8", errors="replace") as file:
+                if declares.search(file.read(200_000)):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def is_public(module: str, qualname: str) -> bool:
+    """A function a package's users can import and call: it lives in a package (a dotted module
+    name: a top-level script is an application's), and no part of its module or qualified name
+    is private (a leading underscore; dunder methods such as ``__call__`` are public), nor local
+    to another function."""
+    if "." not in module or "<locals>" in qualname or "<lambda" in qualname:
+        return False
+    return not any(_private(part) for part in (*module.split("."), *qualname.split(".")))
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def is_test_path(path: str, root: str, patterns: Sequence[str]) -> bool:
+    """Whether ``path`` is a test file, by its path below the project root (so that a project
+    checked out under a directory named ``tests`` is not all tests)."""
+    relative = os.path.relpath(path, root)
+    if relative.startswith(os.pardir):
+        relative = path
+    return is_test_file(relative, patterns)
