@@ -1429,6 +1429,7 @@ class _Analysis:
         opaque = self._transitive(passing, lambda f: ["opaque"] if any(self._call_opaque.get(f.key, ())) else [],
                                   "opaque calls")
         distributes = self._transitive(passing, lambda f: ["replicas"] if f.summary.runs_replicas else [], "replicas")
+        hazards = self._graph_hazards(passing, repeated)
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1465,9 +1466,71 @@ class _Analysis:
                 repeated_in_tests=key in repeated_anywhere and key not in repeated,
                 decorated=summary.hybrid,
                 distributes=bool(distributes[key]),
+                graph_hazards=hazards.get(key, []),
+                keras_tensor_parameters=[
+                    p.name for p in function.parameters if v.KERAS_TENSOR in self.values[key].get(p.name, ())
+                ],
                 exported_module_method=function.class_key is not None and project.is_keras(function.class_key),
             )
         return facts
+
+    def _graph_hazards(self, passing: dict, repeated: set) -> dict[str, list]:
+        """Why running a function as a graph would break it or slow it down (HYB001 blockers):
+
+        - it builds Keras layers, models, optimizers or metrics (they create variables, which
+          a later trace may not), or compiles a model;
+        - it raises under a tensor-valued ``if`` (AutoGraph makes the raise part of the graph);
+        - it reads attributes of self that another method rebinds (a graph keeps the traced value);
+        - a caller passes a tensor whose shape changes on every call (a trace per call);
+        - it is defined inside a function called repeatedly (a new graph for each definition).
+        """
+        built = self._transitive(passing, lambda f: [f"builds {w} (line {n})" for w, n in f.summary.keras_built],
+                                 "Keras objects built")
+        raising = self._transitive(passing, self._raises_on_tensor, "a raise on a tensor")
+        rebound = self._rebound_attributes()
+        reshaped = self._new_shape_targets()
+        hazards: dict[str, list] = defaultdict(list)
+        for key, function in self.project.functions.items():
+            if built[key]:
+                hazards[key].append("builds-keras-objects")
+            if raising[key]:
+                hazards[key].append("raises-under-tensor-condition")
+            if function.class_key and rebound.get(function.class_key, set()) & set(function.summary.self_reads):
+                hazards[key].append("reads-rebound-attribute")
+            if key in reshaped:
+                hazards[key].append("new-shape-each-call")
+            parent = key.rpartition(".<locals>.")[0]
+            if parent and parent in repeated:
+                hazards[key].append("defined-anew-on-each-call")
+        return hazards
+
+    def _raises_on_tensor(self, function: _Function) -> list[str]:
+        return [f"raises under a tensor condition (line {line})" for test, line in function.summary.raises_if
+                if self.concrete(function, test) & _TENSORISH]
+
+    def _rebound_attributes(self) -> dict[str, set]:
+        """Per class, the attributes of self a method other than a constructor or ``build`` sets
+        to a Python value (not a TF object: a variable's value is read at run time)."""
+        rebound: dict[str, set] = defaultdict(set)
+        for function in self.project.functions.values():
+            summary = function.summary
+            if function.class_key is None or summary.qualname.rsplit(".", 1)[-1] in _SETUP_METHODS:
+                continue
+            for attribute, value in summary.self_attributes.items():
+                atoms = self.concrete(function, value)
+                if not atoms & (_TENSORISH | {v.KERAS, v.DATASET, v.GENERATOR, v.TF_OBJECT}):
+                    rebound[function.class_key].add(attribute)
+        return rebound
+
+    def _new_shape_targets(self) -> set[str]:
+        """Functions some loop passes a tensor whose shape changes on every iteration."""
+        targets = set()
+        for key, function in self.project.functions.items():
+            calls = self._call_targets.get(key, ())
+            for call, called in zip(function.summary.calls, calls):
+                if any(fact[0] == "shape" for fact in call.varying.values()):
+                    targets.update(callee for callee, _prebound in called)
+        return targets
 
     def _in_test(self, module: ModuleSummary) -> bool:
         project = self.project
@@ -1854,6 +1917,8 @@ _STORED_REFERENCES = frozenset({"function", "partial", "class", "instance", "unb
 _KEPT_IN_CONTAINERS = frozenset({v.DATASET, v.KERAS, v.NDARRAY, v.NUMBER, v.STR})
 
 _KERAS_MANAGED_METHODS = frozenset({"call", "__call__", "build"})
+#: Methods that set an object up before its graphs run: what they assign is no rebinding.
+_SETUP_METHODS = frozenset({"__init__", "__new__", "__post_init__", "build", "_build", "setup", "__setstate__"})
 
 #: Methods of Python's own containers and strings: calling one is no hidden tensor work.
 _PLAIN_PYTHON_METHODS = frozenset(

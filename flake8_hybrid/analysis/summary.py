@@ -109,6 +109,14 @@ class FunctionSummary:
     returns_shaped_dataset: str = ""
     #: It runs a tf.distribute strategy's replicas (``strategy.run(fn, ...)``).
     runs_replicas: bool = False
+    #: Keras layers, models, optimizers or metrics it constructs, or models it compiles: [what, line].
+    #: A graph would create their variables on a later trace too, which TensorFlow rejects.
+    keras_built: list = field(default_factory=list)
+    #: ``if <test>: raise ...``: [test Value, line]. With a tensor test, AutoGraph makes the raise
+    #: part of the graph, and tracing it raises on valid input too.
+    raises_if: list = field(default_factory=list)
+    #: Attributes of self it reads (a method): a graph freezes the value a trace saw.
+    self_reads: list = field(default_factory=list)
 
 
 @dataclass
@@ -380,6 +388,9 @@ class _FunctionBuilder:
             self.summary.keras_created_in_loop = False
             self.summary.optimizer_parameters.clear()
             self.summary.runs_replicas = False
+            self.summary.keras_built.clear()
+            self.summary.raises_if.clear()
+            self.summary.self_reads.clear()
             self.summary.tensor_ops = 0
             self.summary.maybe_tensor_ops = 0
             self.returns: set = set()
@@ -412,7 +423,9 @@ class _FunctionBuilder:
             if node.value is not None:
                 self.returns |= self.expr(node.value)
         elif isinstance(node, ast.If):
-            self.expr(node.test)
+            test = self.expr(node.test)
+            if any(isinstance(statement, ast.Raise) for statement in node.body) and self.final_pass:
+                self.summary.raises_if.append([test, node.lineno])
             self.branches([node.body, node.orelse])
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
@@ -593,6 +606,8 @@ class _FunctionBuilder:
         if isinstance(node, ast.Attribute):
             receiver = self.expr(node.value)
             if isinstance(node.value, ast.Name) and node.value.id == self.self_name:
+                if self.final_pass and isinstance(node.ctx, ast.Load) and node.attr not in self.summary.self_reads:
+                    self.summary.self_reads.append(node.attr)
                 return frozenset({("self_attr", node.attr)})
             qualified = self.qualified(node)
             if qualified is not None:
@@ -810,8 +825,11 @@ class _FunctionBuilder:
         if name == "tensorflow.GradientTape":
             return frozenset({TAPE})
         kind = self.api.value_kind(name)
-        if self.loop_depth and (kind == "keras" or name.startswith(_KERAS_OPTIMIZER_MODULES)):
-            self.summary.keras_created_in_loop = True
+        if kind == "keras" or name.startswith(_KERAS_STATEFUL_MODULES) and name.rsplit(".", 1)[-1][:1].isupper():
+            if self.loop_depth:
+                self.summary.keras_created_in_loop = True
+            if self.final_pass:
+                self.summary.keras_built.append([name.rsplit(".", 1)[-1], node.lineno])
         if kind in ("tensor", "variable", "container_tensor"):
             self.work(1)
         if kind is not None:
@@ -894,6 +912,8 @@ class _FunctionBuilder:
                 # Keras' method, or a project class's own method of that name:
                 # the project analysis decides, and the call is recorded as usual.
                 self.summary.maybe_eager_only.append([f".{method}()", node.lineno, receiver])
+        if method == "compile" and v.KERAS in receiver and self.final_pass:
+            self.summary.keras_built.append(["compile", node.lineno])
         if method == "compile" and any(k == "run_eagerly" and v.BOOL in value for k, value in kwargs.items()):
             keyword = next(k for k in node.keywords if k.arg == "run_eagerly")
             if _is_true(keyword.value):
@@ -950,6 +970,13 @@ class _FunctionBuilder:
             if reason:
                 for name in targets:
                     shapes[name] = (reason, *span)
+        # `x = tf.concat([x, y], 0)` in the loop: x has a new shape on every iteration, from the
+        # loop's start (a call before the assignment sees the previous iteration's x).
+        for inner in statements(node):
+            if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name):
+                name = inner.targets[0].id
+                if self._grows(inner.value, name):
+                    shapes[name] = (f"'{name}', which grows on every iteration", *span)
         # `step += 1` in the loop: a counter (nested functions are rare here).
         for name in self.owner.loop_counters(node):
             known = counts.get(name)
@@ -967,6 +994,8 @@ class _FunctionBuilder:
             self._fresh[name] = (syntax, *max(spans))  # the innermost loop around it
         dataset_reason = self._dataset_shape_reason(node.value) or self._dataset_from_call(node.value)
         reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
+        if not reason and self.loop_depth and self._grows(node.value, name):
+            reason = f"'{name}', which grows on every iteration"
         self._datasets.pop(name, None)
         self._varying_shapes.pop(name, None)
         if dataset_reason:
@@ -1031,6 +1060,14 @@ class _FunctionBuilder:
         ref = self.owner.ref_of(root.func)
         return ["returned", ref] if ref is not None else []
 
+    def _grows(self, expr: ast.AST, name: str) -> bool:
+        """``x = tf.concat([x, y], 0)`` (or stack, pad, tile of ``x``): a new, larger shape each time."""
+        if not isinstance(expr, ast.Call) or not expr.args:
+            return False
+        if (self.qualified(expr.func) or "") not in _GROWING_OPS:
+            return False
+        return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr.args[0]))
+
     def _varying_shape(self, expr: ast.AST, line: int) -> str:
         """Why the tensor an expression makes has a new shape on each iteration of a loop, or ""."""
         shapes = self._varying_shapes
@@ -1094,6 +1131,9 @@ class _FunctionBuilder:
                 call.varying[key] = fact
 
 
+#: Ops whose result is larger than their input: applied to a name and assigned to it in a loop,
+#: the name's shape changes on every iteration.
+_GROWING_OPS = frozenset({"tensorflow.concat", "tensorflow.stack", "tensorflow.pad", "tensorflow.tile"})
 #: ``match`` statements (Python 3.10+; on 3.9 there are none to find).
 _MATCH = getattr(ast, "Match", ())
 #: A body with one of these is evaluated twice (see build).
@@ -1114,6 +1154,10 @@ def _has_loop(body: list) -> bool:
 
 #: Optimizers create their variables on first use, like models and layers.
 _KERAS_OPTIMIZER_MODULES = ("tensorflow.keras.optimizers.", "keras.optimizers.", "tf_keras.optimizers.")
+#: Keras objects with variables of their own, besides layers and models: optimizers and metrics.
+_KERAS_STATEFUL_MODULES = (
+    *_KERAS_OPTIMIZER_MODULES, "tensorflow.keras.metrics.", "keras.metrics.", "tf_keras.metrics.",
+)
 #: Logger methods that write a record, and the calls that make loggers (graph safety: HYB101).
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _LOGGER_FACTORIES = frozenset({"logging.getLogger", "tensorflow.get_logger", "absl.logging.get_absl_logger"})
