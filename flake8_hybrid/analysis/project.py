@@ -58,7 +58,7 @@ ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evide
 API_METHOD = "api_method"
 _TENSORISH = v.TENSOR_LIKE | {ASSUMED}
 #: Callees that are TensorFlow's own code: calling one is no call the analysis cannot see.
-_TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT})
+_TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT, v.TF_FUNCTION_DECORATOR})
 #: What Keras turns into a tensor when it is a layer's input.
 _KERAS_CONVERTED = frozenset({v.NDARRAY, v.NUMBER, v.COUNTER, v.BOOL})
 
@@ -1324,6 +1324,11 @@ class _Analysis:
             keras_work += call.weight  # a TF op through a method: x.assign_add(...)
         # A Keras model or layer, or another object TF made (a loss): TF's own code, not opaque.
         resolved = resolved or bool(callee_atoms) and callee_atoms <= _TF_CALLABLES
+        if v.TF_FUNCTION_DECORATOR in callee_atoms and call.args:
+            # tf.function(...) applied later, or a project wrapper's decorator: a graph entry.
+            resolved = True
+            for key, prebound in self.targets(function, call.args[0]):
+                self.graph_target(function, key, prebound, call.line, "tf.function")
         self._call_keras_work[function.key][index] = keras_work
         targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
         converted = {  # `layer(x)` with a Keras layer of the project: Keras runs `call` on a tensor
@@ -1415,9 +1420,14 @@ class _Analysis:
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
         passing = _passing_calls(callees)
+        mutated, escaping = self._mutations()
         effects = self._transitive(
-            passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects], "side effects"
+            passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects] + escaping[f.key],
+            "side effects",
         )
+        for key, reasons in mutated.items():  # its own callers' objects: a side effect of the function itself
+            effects[key].extend(f"changes the object its caller passes as '{name}': {reason}"
+                                for name, reason in reasons.items())
         eager = self._transitive(passing, self._eager_only, "eager-only calls")
         graph = self._graph_reach(callees)
         tests = self._tests
@@ -1473,6 +1483,36 @@ class _Analysis:
                 exported_module_method=function.class_key is not None and project.is_keras(function.class_key),
             )
         return facts
+
+    def _mutations(self) -> tuple[dict[str, dict], dict[str, list]]:
+        """Which parameters' objects each function changes (itself, or by passing them on to a
+        function that does), and the calls through which a function changes an object it did not
+        make: passing a callee an object this function made itself is no side effect of it
+        (``lst = [10]; grow(lst)``), passing a global or an attribute is."""
+        functions = self.project.functions
+        mutated = {
+            key: {name: f"{reason} (line {line})" for name, reason, line in f.summary.param_mutations}
+            for key, f in functions.items()
+        }
+        escaping: dict[str, list] = defaultdict(list)
+        changed, rounds = True, 0
+        while changed and rounds < MAX_ROUNDS:
+            changed, rounds = False, rounds + 1
+            for key, function in functions.items():
+                own = {p.name for p in function.parameters}
+                for call, targets in zip(function.summary.calls, self._call_targets.get(key, ())):
+                    for callee, _prebound in targets:
+                        for name in mutated[callee]:
+                            argument = _argument(call, functions[callee], name)
+                            passed = {a[1] for a in argument if isinstance(a, tuple) and a[0] == "param"} & own
+                            what = f"calls '{_python_qualname(qualname_of(callee))}' (line {call.line}), which changes"
+                            for parameter in passed - set(mutated[key]):
+                                mutated[key][parameter] = f"{what} it"
+                                changed = True
+                            reason = f"{what} its argument '{name}'"
+                            if argument and not passed and not _made_here(argument) and reason not in escaping[key]:
+                                escaping[key].append(reason)
+        return mutated, escaping
 
     def _graph_hazards(self, passing: dict, repeated: set) -> dict[str, list]:
         """Why running a function as a graph would break it or slow it down (HYB001 blockers):
@@ -1778,6 +1818,12 @@ def _parts(function: _Function) -> int:
     summary = function.summary
     attributes = len(summary.self_attributes) if function.class_key else 0
     return len(summary.calls) + len(summary.graph_targets) + 1 + attributes
+
+
+def _made_here(value: frozenset) -> bool:
+    """A value the function made itself: a literal container or tuple, not one it was given."""
+    return all(atom in (v.CONTAINER, v.CONTAINER_TENSOR) or isinstance(atom, tuple) and atom[0] in ("container", "tuple")
+               for atom in value)
 
 
 def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:

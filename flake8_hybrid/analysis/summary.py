@@ -117,6 +117,9 @@ class FunctionSummary:
     raises_if: list = field(default_factory=list)
     #: Attributes of self it reads (a method): a graph freezes the value a trace saw.
     self_reads: list = field(default_factory=list)
+    #: Changes to objects its parameters receive: [parameter, reason, line]. A side effect of this
+    #: function, but not of a caller that passes an object it made itself (``_mutations``).
+    param_mutations: list = field(default_factory=list)
 
 
 @dataclass
@@ -391,6 +394,7 @@ class _FunctionBuilder:
             self.summary.keras_built.clear()
             self.summary.raises_if.clear()
             self.summary.self_reads.clear()
+            self.summary.param_mutations.clear()
             self.summary.tensor_ops = 0
             self.summary.maybe_tensor_ops = 0
             self.returns: set = set()
@@ -405,8 +409,7 @@ class _FunctionBuilder:
 
     def statement(self, node: ast.stmt) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for decorator in node.decorator_list:
-                self.expr(decorator)
+            self.decorators(node)
             if not isinstance(node, ast.ClassDef):
                 self.env[node.name] = frozenset({("function", ("def", self.owner.qualnames.get(id(node), node.name)))})
             return
@@ -563,7 +566,15 @@ class _FunctionBuilder:
             return
         if root.id in self.local_names and root.id != self.self_name and not self._is_parameter(root.id):
             return  # created here (or rebound to something created here)
-        self.summary.side_effects.append([f"{verb} '{ast.unparse(what)}'", getattr(node, "lineno", self.summary.line)])
+        line = getattr(node, "lineno", self.summary.line)
+        parameter = next((p for p in self.summary.parameters if p.name == root.id), None)
+        if parameter is not None and root.id != self.self_name:
+            if parameter.kind in ("varargs", "varkw"):
+                return  # *args and **kwargs are made anew for each call
+            if self.final_pass:
+                self.summary.param_mutations.append([root.id, f"{verb} '{ast.unparse(what)}'", line])
+            return
+        self.summary.side_effects.append([f"{verb} '{ast.unparse(what)}'", line])
 
     def _is_parameter(self, name: str) -> bool:
         return any(p.name == name for p in self.summary.parameters)
@@ -794,7 +805,7 @@ class _FunctionBuilder:
             "tensorflow.distribute"
         ):
             self.summary.runs_replicas = True
-        functions = frozenset(a for a in function if isinstance(a, tuple) and a[0] in ("function", "param", "global"))
+        functions = frozenset(a for a in function if isinstance(a, tuple))
         if not functions:
             return
         arguments = next((k.value for k in node.keywords if k.arg == "args"), None)
@@ -812,12 +823,21 @@ class _FunctionBuilder:
             self.summary.side_effects.append([f"calls {name} ({effect})", node.lineno])
         if name == self.api.tf_function_name:
             target = args[0] if args else kwargs.get("func", frozenset())
-            functions = {atom for atom in target if isinstance(atom, tuple) and atom[0] == "function"}
-            for atom in sorted(functions, key=repr):  # a set: sorted, so summaries are the same every run
+            # What it wraps may be known only later: a parameter (a wrapper of the project's own:
+            # `def function(fn, **options): return tf.function(fn, **options)`), `self.step`, ...
+            callables = {atom for atom in target if isinstance(atom, tuple)}
+            for atom in sorted(callables, key=repr):  # a set: sorted, so summaries are the same every run
                 self.summary.graph_targets.append([atom, node.lineno, "tf.function"])
-            # Calling the result calls the function (as a graph).
-            return frozenset(functions) or frozenset({v.OBJECT})
+            # Calling the result calls the function (as a graph). Without a function (or with
+            # `*args`, which may be empty) the result is a decorator.
+            starred = bool(node.args) and isinstance(node.args[0], ast.Starred)
+            decorator = {v.TF_FUNCTION_DECORATOR} if not target or starred else set()
+            return frozenset(callables | decorator) or frozenset({v.OBJECT})
         if name in ("functools.partial",) and args:
+            if ("function", ("qual", self.api.tf_function_name)) in args[0] or any(
+                self.qualified(a) == self.api.tf_function_name for a in node.args[:1]
+            ):
+                return frozenset({v.TF_FUNCTION_DECORATOR})  # partial(tf.function, jit_compile=True)
             return frozenset(
                 ("partial", atom[1], len(args) - 1)
                 for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
@@ -877,7 +897,7 @@ class _FunctionBuilder:
             if position is not None:
                 callback = args[position] if len(args) > position else frozenset()
                 for atom in sorted(callback, key=repr):
-                    if isinstance(atom, tuple) and atom[0] in ("function", "partial"):
+                    if isinstance(atom, tuple):  # a function, or one known later (from a registry ...)
                         self.summary.graph_targets.append([atom, node.lineno, f"Dataset.{method}"])
             if method in self.api.dataset_methods:
                 return frozenset({v.DATASET})
@@ -946,6 +966,28 @@ class _FunctionBuilder:
     # Kept apart from the values: which loop variable takes how many values, and
     # which tensors take a new shape on every iteration, for the retracing rules.
     # Each is noted before the statement is evaluated.
+    def decorators(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]) -> None:
+        """Evaluate a definition's decorators, and those of a class's methods (they run where the
+        class is defined). A decorator of the project's own is a call: ``@wrap def f`` passes ``f``
+        to ``wrap``, so a wrapper that applies tf.function makes ``f`` a graph entry."""
+        qualname = self.owner.qualnames.get(id(node))
+        for decorator in node.decorator_list:
+            value = self.expr(decorator)
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(node, ast.ClassDef) or qualname is None:
+                continue
+            if self.qualified(target) is not None and not self._is_project_name(target):
+                continue  # tf.function itself, property, functools...: not the project's
+            if self.final_pass and (v.TF_FUNCTION_DECORATOR in value or any(isinstance(a, tuple) for a in value)):
+                argument = frozenset({("function", ("def", qualname))})
+                self.summary.calls.append(
+                    CallSite(value, decorator.lineno, [argument], {}, False, False, None, weight=1)
+                )
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    self.decorators(statement)
+
     def _note_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
         counts, shapes = self._varying_counts, self._varying_shapes
         span = (node.lineno, node.end_lineno or node.lineno)

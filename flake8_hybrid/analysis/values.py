@@ -60,6 +60,9 @@ NUMPY_GENERATOR = "numpy_generator"  # a NumPy random generator: its sampling me
 #: A symbolic KerasTensor (a functional model's input, or a layer's output on one): not a value
 #: tf.function can take (ValueError), so it blocks hybridization.
 KERAS_TENSOR = "keras_tensor"
+#: What ``tf.function(...)`` without a function gives (or a project wrapper around it): calling
+#: it on a function makes that function a graph.
+TF_FUNCTION_DECORATOR = "tf_function_decorator"
 NUMBER = "number"  # a Python int or float
 COUNTER = "counter"  # a Python number that changes per iteration (loop variable, counter)
 BOOL = "bool"
@@ -87,7 +90,7 @@ PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
 NOT_TENSOR = frozenset(
     {DATASET, KERAS, NDARRAY, GENERATOR, NUMPY_GENERATOR, KERAS_TENSOR, NUMBER, COUNTER, BOOL, STR, NONE,
-     CONTAINER, OBJECT, TF_OBJECT, "gradient_tape",
+     CONTAINER, OBJECT, TF_OBJECT, TF_FUNCTION_DECORATOR, "gradient_tape",
      DEFAULT_NUMBER, DEFAULT_STR}
 )
 

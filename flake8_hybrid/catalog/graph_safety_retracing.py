@@ -91,8 +91,8 @@ RULES = (
         code="HYB102",
         name="python-state-mutation-in-graph",
         message=(
-            "'{name}' is mutated in graph code, which happens once per trace, not once per call; "
-            "keep the state in a tf.Variable or return the value{note}"
+            "'{name}' is {verb} in graph code, which happens once per trace, not once per call{read}; "
+            "{advice}{note}"
         ),
         summary="Python state changed in graph code.",
         what_it_does=cleandoc(
@@ -133,6 +133,7 @@ RULES = (
 
             for _ in range(3):
                 step(tf.ones([4]))
+            print(history)  # one symbolic tensor, not three losses
             """
         ),
         use_instead=cleandoc(
@@ -147,6 +148,7 @@ RULES = (
 
             for _ in range(3):
                 history.append(step(tf.ones([4])))
+            print(history)  # three losses
             """
         ),
         fix_safety=cleandoc(
@@ -681,7 +683,7 @@ RULES = (
         name="frozen-python-global",
         message=(
             "'{name}' is a Python value rebound at line {line}, but graph code keeps the value it "
-            "had when traced; pass it as an argument or store it in a tf.Variable{note}"
+            "had when traced; {advice}{note}"
         ),
         summary="Graph code reads a Python value that is rebound elsewhere.",
         what_it_does=cleandoc(

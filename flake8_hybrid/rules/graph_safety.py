@@ -105,6 +105,8 @@ class _ModuleInfo:
     def __init__(self, module: ModuleContext) -> None:
         self.module = module
         self._self_attributes: dict[int, dict[str, list]] = {}
+        self._loads: Optional[dict[str, list]] = None
+        self._attribute_index: Optional[dict[str, list]] = None
 
     def class_of_method(self, function: ast.AST) -> Optional[ast.ClassDef]:
         """The class whose body defines ``function``, when it takes a receiver (``self``)."""
@@ -136,6 +138,119 @@ class _ModuleInfo:
                             value = inner.value if not isinstance(inner, ast.AugAssign) else inner
                             attributes.setdefault(target.attr, []).append((value, method.name, inner.lineno))
         return attributes
+
+    def eager_name_reads(self, name: ast.Name, writer: ast.AST) -> list[int]:
+        """Lines where code that runs eagerly (module code, or a function not reached from graph
+        code) reads the global or closure variable ``name`` stands for in ``writer``."""
+        scope = self._variable_scope(name, writer)
+        if scope is None:
+            return []
+        lines = []
+        for node in self._loads_of(name.id):
+            holder = self.function_of_name.get(id(node))
+            if holder is writer:
+                continue
+            binding = self.module.names.binding_of(node)
+            if binding is None or binding not in scope.bindings.get(name.id, []):
+                continue
+            if holder is None or not self._runs_as_graph(holder):
+                lines.append(node.lineno)
+        return sorted(lines)
+
+    def _variable_scope(self, name: ast.Name, writer: ast.AST) -> Optional[object]:
+        """The scope holding the variable ``name`` refers to in ``writer`` (a global, a closure's)."""
+        names = self.module.names
+        scope = names.scope_of(writer)
+        if scope is None:
+            return None
+        if name.id in scope.global_names:
+            return names.module_scope
+        binding = names.binding_of(name) if isinstance(name.ctx, ast.Load) else None
+        current = scope.parent if name.id in scope.nonlocal_names or binding is not None else None
+        while current is not None:
+            if name.id in current.bindings and (binding is None or binding in current.bindings[name.id]):
+                return current
+            current = current.parent
+        return None
+
+    def _loads_of(self, identifier: str) -> list[ast.Name]:
+        """Reads of a name, not counting changes made through it (``h.append(x)``, ``h[k] = v``)."""
+        if self._loads is None:
+            self._loads = {}
+            changed = set()
+            for node in walk(self.module.tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                    changed.add(id(node.func.value))
+                elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+                    changed.add(id(node.value))
+            for node in walk(self.module.tree):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in changed:
+                    self._loads.setdefault(node.id, []).append(node)
+        return self._loads.get(identifier, [])
+
+    def eager_attribute_reads(self, cls: Optional[ast.ClassDef], attribute: str) -> list[int]:
+        """Lines where a method of ``cls`` that runs eagerly (not reached from graph code, and not
+        a constructor: it runs before any trace) reads ``self.<attribute>``."""
+        if cls is None:
+            return []
+        lines = []
+        for method in cls.body:
+            if not isinstance(method, DefNode) or not method.args.args or method.name in _CONSTRUCTORS:
+                continue
+            if self._runs_as_graph(method):
+                continue
+            receiver = method.args.args[0].arg
+            for node in walk(method):
+                if isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.ctx, ast.Load) \
+                        and _is_attribute_of(node, receiver):
+                    lines.append(node.lineno)
+        # ``tracker = Tracker(); ...; tracker.steps`` in eager code of the module.
+        for node in self._attribute_loads(attribute):
+            if isinstance(node.value, ast.Name) and self._instance_of(node.value, cls):
+                holder = self.function_of_name.get(id(node.value))
+                if holder is None or not self._runs_as_graph(holder):
+                    lines.append(node.lineno)
+        return sorted(lines)
+
+    def _instance_of(self, name: ast.Name, cls: ast.ClassDef) -> bool:
+        """Whether ``name`` was assigned ``cls(...)`` (a name bound to the class itself)."""
+        binding = self.module.names.binding_of(name)
+        value = binding.value if binding is not None else None
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name) or value.func.id != cls.name:
+            return False
+        made = self.module.names.binding_of(value.func)
+        return made is not None and made.node is cls
+
+    def _attribute_loads(self, attribute: str) -> list[ast.Attribute]:
+        if self._attribute_index is None:
+            self._attribute_index = {}
+            for node in walk(self.module.tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                    self._attribute_index.setdefault(node.attr, []).append(node)
+        return self._attribute_index.get(attribute, [])
+
+    def graph_called_between(self, first: int, last: int) -> bool:
+        """Whether module-level code between the two lines calls a function that runs as a graph."""
+        for statement in self.module.tree.body:
+            if not first < statement.lineno < last or isinstance(statement, (*DefNode, ast.ClassDef)):
+                continue
+            for node in walk(statement):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    binding = self.module.names.binding_of(node.func)
+                    if binding is not None and isinstance(binding.node, DefNode) and self._runs_as_graph(binding.node):
+                        return True
+        return False
+
+    def runs_eagerly(self, cls: ast.ClassDef, method_name: str) -> bool:
+        """Whether the class's method of that name is proven eager (not reached from graph code)."""
+        for method in cls.body:
+            if isinstance(method, DefNode) and method.name == method_name:
+                return not self._runs_as_graph(method)
+        return False
+
+    def _runs_as_graph(self, function: ast.AST) -> bool:
+        facts = self.module.function_facts.get(getattr(function, "lineno", -1))
+        return facts is None or facts.runs_as_graph or facts.hybrid
 
     @functools.cached_property
     def function_of_name(self) -> dict[int, ast.AST]:
@@ -228,6 +343,12 @@ _KERAS_ENDPOINTS = frozenset({"fit", "predict", "evaluate", "train_on_batch", "t
 _KERAS_STATEFUL = ("layers", "optimizers", "metrics")
 _KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
+#: Methods that set an object up once (Keras builds a layer on its first call, inside the trace).
+_SETUP_METHODS = frozenset({"build", "_build", "setup", "__setstate__"})
+#: HYB102's advice, by what changes: a tf.Variable holds numbers and fixed-shape tensors only.
+_COUNTER_ADVICE = "count in a tf.Variable with assign_add, or outside graph code"
+_VALUE_ADVICE = "return the value instead, or set it outside graph code"
+_CONTAINER_ADVICE = "return the values (collect tensors in a tf.TensorArray) instead"
 #: Keras layers that create no variables: constructing one in graph code works (measured on TF 2.21
 #: and Keras 3 for each listed name; Dropout, GaussianNoise and the random layers do create one).
 _WEIGHTLESS_LAYERS = frozenset({
@@ -403,10 +524,10 @@ class _GraphBody:
             elif isinstance(node, ast.Subscript):
                 yield from self._hyb103_environ(node)
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                yield from self._hyb102_assignment(node)
+                yield from self._hyb102_assignment(node, walked.ancestors)
                 yield from self._hyb110_unpacking(node)
             if isinstance(node, ast.Call):
-                yield from self._hyb102_mutator(node)
+                yield from self._hyb102_mutator(node, walked.ancestors)
             if self.autograph_off:
                 yield from self._unconverted_control_flow(node)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and self._tensor_loop(node):
@@ -418,15 +539,32 @@ class _GraphBody:
         func = call.func
         name = self.qualified(func) or ""
         if self.is_builtin(func, "print"):
-            # Fixed only as a statement: tf.print returns an op (None eagerly), not print's None.
-            yield self.finding("HYB101", call, self._print_fix(call) if statement else None, call="print")
+            what, fix = "print", self._print_fix(call) if statement else None
         elif name in _OUTPUT_CALLS:
-            yield self.finding("HYB101", call, call=ast.unparse(func))
-        elif isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS:
-            if name.startswith(("logging.", "absl.logging.")) or is_logger(
-                func.value, self.module.names, self.qualified
-            ):
-                yield self.finding("HYB101", call, call=ast.unparse(func))
+            what, fix = ast.unparse(func), None
+        elif isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS and (
+            name.startswith(("logging.", "absl.logging.")) or is_logger(func.value, self.module.names, self.qualified)
+        ):
+            what, fix = ast.unparse(func), None
+        else:
+            return
+        # Output that shows a tensor is wrong when traced: once per trace, and a symbolic tensor
+        # instead of its value. Output of Python values only may be meant for trace time (a
+        # "tracing ..." message, a deprecation warning).
+        if self._outputs_a_tensor(call):
+            yield self.finding("HYB101", call, fix, call=what)
+        else:
+            yield self.finding("HYB101", call, fix, call=what,
+                               assumed="the output is meant for every call, not for trace time (it shows no tensor)")
+
+    def _outputs_a_tensor(self, call: ast.Call) -> bool:
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            argument = argument.value if isinstance(argument, ast.Starred) else argument
+            parts = [v.value for v in argument.values if isinstance(v, ast.FormattedValue)] \
+                if isinstance(argument, ast.JoinedStr) else [argument]
+            if any(self.tensors.is_tensor(part) for part in parts):
+                return True
+        return False
 
     def _print_fix(self, call: ast.Call) -> Optional[FixIntent]:
         if any(k.arg in ("file", "flush") or k.arg is None for k in call.keywords):
@@ -439,21 +577,89 @@ class _GraphBody:
         )
 
     # -- HYB102 ------------------------------------------------------------------------
-    def _hyb102_assignment(self, node: ast.AST) -> Iterator[Finding]:
+    # A change to Python state in graph code happens once per trace. It is a finding when the
+    # state is read across the trace boundary: in eager code (default), or, where no eager read
+    # is found, by graph code that reads it before writing it (preview: a later trace may read
+    # what an earlier one left). State set and read within one trace (per-call tensors, decoder
+    # memory, names of ops), one-time setup (build, `built`, first-call guards) and configuration
+    # set around a trace (a context manager's __enter__/__exit__) are not.
+    def _hyb102_assignment(self, node: ast.AST, ancestors: tuple) -> Iterator[Finding]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        counter = isinstance(node, ast.AugAssign)
         for target in targets:
             for name in _names_in_target(target):
                 scope = self.scope
                 if scope is not None and (name.id in scope.global_names or name.id in scope.nonlocal_names):
                     kind = "global" if name.id in scope.global_names else "nonlocal"
-                    yield self.finding("HYB102", name, name=f"{kind} {name.id}")
+                    yield from self._state_change(
+                        name, f"{kind} {name.id}", "rebound", self.info.eager_name_reads(name, self.node),
+                        advice=_COUNTER_ADVICE if counter else _VALUE_ADVICE, read_first=counter,
+                    )
             if (
                 self.self_name and not self.constructor and _is_attribute_of(target, self.self_name)
-                and not self._keeps_tf_object(node, target)
+                and not self._keeps_tf_object(node, target) and not self._one_time_setup(target.attr, ancestors)
             ):
-                yield self.finding("HYB102", target, name=ast.unparse(target))
+                read_first = counter or self._read_before_written(target.attr)
+                yield from self._state_change(
+                    target, ast.unparse(target), "set", self.info.eager_attribute_reads(self.cls, target.attr),
+                    advice=_COUNTER_ADVICE if counter else _VALUE_ADVICE, read_first=read_first,
+                )
             if isinstance(target, ast.Subscript) and self._outliving_container(target.value):
-                yield self.finding("HYB102", target, name=_short(target.value))
+                yield from self._container_change(target, target.value)
+
+    def _hyb102_mutator(self, call: ast.Call, ancestors: tuple) -> Iterator[Finding]:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _MUTATORS:
+            return
+        receiver = func.value
+        if self._outliving_container(receiver):
+            if _is_attribute_of(receiver, self.self_name or "") and self._one_time_setup(receiver.attr, ancestors):
+                return
+            yield from self._container_change(call, receiver)
+
+    def _container_change(self, node: ast.AST, receiver: ast.expr) -> Iterator[Finding]:
+        if isinstance(receiver, ast.Name):
+            reads = self.info.eager_name_reads(receiver, self.node)
+        else:
+            reads = self.info.eager_attribute_reads(self.cls, receiver.attr)
+        yield from self._state_change(node, _short(receiver), "changed", reads, advice=_CONTAINER_ADVICE,
+                                      read_first=True)
+
+    def _state_change(
+        self, node: ast.AST, name: str, verb: str, eager_reads: list, advice: str, read_first: bool
+    ) -> Iterator[Finding]:
+        if eager_reads:
+            read = f", and eager code reads it (line {eager_reads[0]})"
+            yield self.finding("HYB102", node, name=name, verb=verb, read=read, advice=advice)
+        elif read_first:
+            yield self.finding(
+                "HYB102", node, name=name, verb=verb, read="", advice=advice,
+                assumed="a later call reads the value a trace left (no read in eager code was found)",
+            )
+
+    def _one_time_setup(self, attribute: str, ancestors: tuple) -> bool:
+        """Setup done once per object, not per call: Keras' build and its ``built`` flag, a write
+        under a first-call guard, a context manager setting configuration around the trace."""
+        if attribute in ("built", "_built"):
+            return True
+        name = getattr(self.node, "name", "")
+        if name in _SETUP_METHODS or name in ("__enter__", "__exit__") or self._is_context_manager():
+            return True
+        return any(isinstance(a, ast.If) and self._first_call_guard(a.test) for a in ancestors)
+
+    def _is_context_manager(self) -> bool:
+        decorators = getattr(self.node, "decorator_list", [])
+        return any(self.qualified(d) in ("contextlib.contextmanager", "contextlib.asynccontextmanager")
+                   for d in decorators)
+
+    def _read_before_written(self, attribute: str) -> bool:
+        """Whether this body reads ``self.<attribute>`` before it first sets it (in source order):
+        then it reads what an earlier trace, or eager code, left there."""
+        for walked in self.nodes:
+            node = walked.node
+            if isinstance(node, ast.Attribute) and node.attr == attribute and _is_attribute_of(node, self.self_name):
+                return isinstance(node.ctx, ast.Load)
+        return False
 
     def _keeps_tf_object(self, node: ast.AST, target: ast.Attribute) -> bool:
         """``self.v = tf.Variable(...)`` (HYB104's business) and attributes that hold TF objects."""
@@ -470,13 +676,6 @@ class _GraphBody:
             return name.startswith(("tensorflow.", "keras.", "tf_keras.")) and self.module.api.value_kind(name) in (
                 "variable", "keras") or self._stateful_keras(name) is not None or name == "tensorflow.Variable"
         return False
-
-    def _hyb102_mutator(self, call: ast.Call) -> Iterator[Finding]:
-        func = call.func
-        if not isinstance(func, ast.Attribute) or func.attr not in _MUTATORS:
-            return
-        if self._outliving_container(func.value):
-            yield self.finding("HYB102", call, name=_short(func.value))
 
     def _outliving_container(self, receiver: ast.expr) -> bool:
         """A list, dict or set created outside this call: a global, a closure variable, ``self.attr``."""
@@ -696,7 +895,7 @@ class _GraphBody:
                 line = self._rebound_global(node)
                 if line:
                     seen.add(node.id)
-                    yield self.finding("HYB111", node, name=node.id, line=line)
+                    yield self._hyb111_finding(node, node.id, *line)
             elif (
                 self.self_name and isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
                 and _is_attribute_of(node, self.self_name) and f"self.{node.attr}" not in seen
@@ -704,9 +903,17 @@ class _GraphBody:
                 line = self._rebound_attribute(node.attr)
                 if line:
                     seen.add(f"self.{node.attr}")
-                    yield self.finding("HYB111", node, name=ast.unparse(node), line=line)
+                    yield self._hyb111_finding(node, ast.unparse(node), *line)
 
-    def _rebound_global(self, name: ast.Name) -> Optional[int]:
+    def _hyb111_finding(self, node: ast.AST, name: str, line: int, where: str, numeric: bool) -> Finding:
+        """``where``: "eager" when eager code rebinds it (proven: between calls); else where, as an
+        assumption. ``numeric``: every value is a number or bool, which a tf.Variable can hold."""
+        assumed = "" if where == "eager" else f"the rebinding at line {line} ({where}) runs after a trace"
+        advice = ("store it in a tf.Variable, or pass it as a tensor argument" if numeric else
+                  "pass it as an argument (each new value traces again), or keep it out of graph code")
+        return self.finding("HYB111", node, name=name, line=line, advice=advice, assumed=assumed)
+
+    def _rebound_global(self, name: ast.Name) -> Optional[tuple[int, str, bool]]:
         """The line of a later rebinding of a global or closure variable that holds a Python value."""
         binding = self.module.names.binding_of(name)
         if binding is None or binding.imported is not None or not isinstance(binding.node, ast.Name):
@@ -732,10 +939,20 @@ class _GraphBody:
         # any trace; one in another function (``global``/``nonlocal``), or after, may come later.
         holder = scope.node if scope.kind == "function" else None
         later = [
-            b.position[0] for b in bindings[1:]
+            b for b in bindings[1:]
             if self.info.function_of_name.get(id(b.node)) is not holder or b.position[0] > self.node.lineno
         ]
-        return later[0] if later else None
+        numeric = _numeric(values)
+        for binding in later:  # a function that runs eagerly rebinding it between calls proves it
+            rebinder = self.info.function_of_name.get(id(binding.node))
+            if rebinder is not None and rebinder is not holder and not self.info._runs_as_graph(rebinder):
+                return binding.position[0], "eager", numeric
+        if not later:
+            return None
+        line = later[0].position[0]
+        if holder is None and self.info.graph_called_between(self.node.lineno, line):
+            return line, "eager", numeric  # module code calls graph code, then rebinds the value
+        return line, "later in the module's code, which may run before any trace", numeric
 
     def _augmented_python(self, binding) -> bool:
         """A binding by ``x += <number>`` (not by a plain assignment): still a Python value."""
@@ -756,10 +973,12 @@ class _GraphBody:
             scope = scope.parent
         return None
 
-    def _rebound_attribute(self, attribute: str) -> Optional[int]:
-        assigned = self.info.self_attributes(self.cls).get(attribute, []) if self.cls else []
-        if len(assigned) < 2 and not any(method != "__init__" for _, method, _ in assigned):
+    def _rebound_attribute(self, attribute: str) -> Optional[tuple[int, str, bool]]:
+        """(line, where) of a rebinding of ``self.<attribute>`` to a Python value, outside the setup
+        an object gets before it runs graphs (its constructor, Keras' ``build``, the ``built`` flag)."""
+        if attribute in ("built", "_built"):
             return None
+        assigned = self.info.self_attributes(self.cls).get(attribute, []) if self.cls else []
         values = [value.value if isinstance(value, ast.AugAssign) else value for value, _, _ in assigned]
         if not values or not _is_python_value(self.module, values[0]):
             return None
@@ -767,8 +986,36 @@ class _GraphBody:
             return None
         if any(method == self.node.name for _, method, _ in assigned):
             return None  # rebinding it here is HYB102's finding
-        later = [line for _, method, line in assigned if method != "__init__"] or [line for _, _, line in assigned[1:]]
-        return later[0] if later else None
+        later = [(line, method) for _, method, line in assigned if method not in _CONSTRUCTORS | _SETUP_METHODS]
+        if not later:
+            return None
+        numeric = _numeric(values)
+        for line, method in later:  # eager code rebinding it between calls proves it
+            if self.info.runs_eagerly(self.cls, method):
+                return line, "eager", numeric
+        line, method = later[0]
+        return line, f"in '{method}', which may run as graph code", numeric
+
+
+def _numeric(values: list) -> bool:
+    """The first value is a number or bool, and no other is a literal of another kind."""
+    return _is_number(values[0]) and not any(
+        isinstance(value, (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.JoinedStr)) and not _is_number(value)
+        for value in values[1:]
+    )
+
+
+def _is_number(value: Optional[ast.expr]) -> bool:
+    """A number or bool literal (or arithmetic on them): what a tf.Variable can hold."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, (int, float, bool))
+    if isinstance(value, ast.UnaryOp):
+        return _is_number(value.operand)
+    if isinstance(value, ast.BinOp):
+        return _is_number(value.left) and _is_number(value.right)
+    if isinstance(value, ast.IfExp):
+        return _is_number(value.body) and _is_number(value.orelse)
+    return False
 
 
 def _names_in_target(target: ast.AST) -> Iterator[ast.Name]:
