@@ -68,6 +68,7 @@ class ApiModel:
         self._tensor_functions = frozenset(tensors["functions"])
         self._not_tensors = frozenset(tensors["not_tensors"])
         self._tensor_containers = frozenset(tensors["containers"])
+        self._structured = frozenset(tensors.get("structured") or ())
         self._variables = frozenset(data["variables"])
         datasets = data["datasets"]
         self._dataset_constructors = frozenset(datasets["constructors"])
@@ -173,6 +174,11 @@ class ApiModel:
                 best = (prefix, effect)
         return best[1] if best else None
 
+    def returns_structure(self, name: str) -> bool:
+        """Whether the API returns whatever structure its function argument returns (``tf.cond``
+        with branches returning tuples gives a tuple): no proof of one tensor."""
+        return name in self._structured
+
     def returns_tensor(self, name: str) -> bool:
         """Whether calling the API ``name`` (canonical) returns a tensor."""
         if name in self._tensor_functions:
@@ -216,7 +222,8 @@ _EXTENSIBLE: dict = {
     "run_functions_eagerly": _NAMES,
     "deprecated_functions": _DEPRECATIONS,
     "xla_incompatible": _TEXTS,
-    "tensors": {"modules": _NAMES, "functions": _NAMES, "not_tensors": _NAMES},
+    "tensors": {"modules": _NAMES, "functions": _NAMES, "not_tensors": _NAMES, "containers": _NAMES,
+                "structured": _NAMES},
     "variables": _NAMES,
     "datasets": {"constructors": _NAMES, "methods": _NAMES, "tensor_methods": _NAMES, "graph_callbacks": _POSITIONS},
     "keras": {

@@ -3,7 +3,10 @@
 Evidence: calls of TF APIs that return tensors (the API model), parameters that
 ``input_signature`` covers or that are annotated ``tf.Tensor``/``tf.Variable``,
 and anything computed from those (arithmetic, comparisons, indexing, tensor
-methods).  A name is a tensor when any assignment in the function makes it one.
+methods).  A name is a tensor when every assignment in the function makes it one
+(must, not may: one assignment of a tuple, a list or an unknown value is enough
+to leave it out). APIs whose result has the structure of what their function
+returns (``tf.cond``, ``tf.map_fn``, ``tf.vectorized_map``...) prove no tensor.
 Anything without such evidence is *not* called a tensor: rules built on this
 stay silent rather than guess.
 """
@@ -56,42 +59,52 @@ class LocalTensors:
         return False
 
     def _propagate(self, function: FunctionNode) -> None:
-        assignments = [
-            node
-            for node in body_nodes(function)
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For))
-        ]
-        # Iterate to a fixpoint: a later assignment can make an earlier name a tensor.
+        """The names every assignment makes a tensor: the greatest such set (start from every
+        assigned name, drop those with an assignment that is not a tensor under the current set,
+        until nothing changes), so that ``x = tf.ones(...); x = x * 2`` keeps ``x`` a tensor."""
+        assignments: dict[str, list] = {}
+        for node in body_nodes(function):
+            if isinstance(node, ast.For):
+                for name in _target_names(node.target):
+                    assignments.setdefault(name, []).append(("iterate", node.iter))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                value = node if isinstance(node, ast.AugAssign) else node.value
+                for target in targets:
+                    unpacked = not isinstance(target, ast.Name)
+                    for name in _target_names(target):
+                        assignments.setdefault(name, []).append(("unpack" if unpacked else "value", value))
+            elif isinstance(node, (ast.With, ast.AsyncWith, ast.ExceptHandler, ast.Import, ast.ImportFrom)):
+                for name in _bound_elsewhere(node):
+                    assignments.setdefault(name, []).append(("other", None))
+        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+        for name in parameters - self.tensor_names:
+            assignments.setdefault(name, []).append(("other", None))  # a parameter not proven a tensor
+        # Containers of tensors: names only ever assigned one (``parts = tf.split(x, 2)``).
+        self.container_names = {
+            name for name, values in assignments.items()
+            if all(kind == "value" and self.is_tensor_container(value) for kind, value in values)
+        }
+        candidates = {name for name in assignments if name not in self.container_names} | self.tensor_names
         changed = True
         while changed:
+            self.tensor_names = candidates
             changed = False
-            for node in assignments:
-                if isinstance(node, ast.For):
-                    # Iterating a tensor, or a list of tensors, yields tensors.
-                    iterable = node.iter
-                    tensor = self.is_tensor(iterable) or self.is_tensor_container(iterable)
-                    changed |= self._mark(node.target, tensor=tensor, container=False)
-                    continue
-                value = node.value
-                if value is None:
-                    continue
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                tensor, container = self.is_tensor(value), self.is_tensor_container(value)
-                for target in targets:
-                    changed |= self._mark(target, tensor=tensor, container=container)
+            for name in list(candidates):
+                if not all(self._gives_tensor(kind, value) for kind, value in assignments.get(name, ())):
+                    candidates = candidates - {name}
+                    changed = True
 
-    def _mark(self, target: ast.AST, tensor: bool, container: bool) -> bool:
-        """Record what an assignment target holds; whether anything was new."""
-        if container and isinstance(target, ast.Name):
-            new = target.id not in self.container_names
-            self.container_names.add(target.id)
-            return new
-        if not (tensor or container):
-            return False
-        # Unpacking a tensor, or a container of tensors, yields tensors.
-        names = set(_target_names(target)) - self.tensor_names
-        self.tensor_names |= names
-        return bool(names)
+    def _gives_tensor(self, kind: str, value: ast.AST) -> bool:
+        if kind == "iterate":  # iterating a tensor, or a list of tensors, yields tensors
+            return self.is_tensor(value) or self.is_tensor_container(value)
+        if kind == "unpack":  # unpacking a list of tensors (a tensor's rows raise: HYB110)
+            return self.is_tensor_container(value)
+        if kind == "value":
+            if isinstance(value, ast.AugAssign):
+                return self.is_tensor(value.target) or self.is_tensor(value.value)
+            return self.is_tensor(value)
+        return False
 
     def is_tensor_container(self, expr: ast.AST) -> bool:
         """A Python list or tuple of tensors: iterating it is plain Python iteration."""
@@ -108,7 +121,7 @@ class LocalTensors:
         if isinstance(expr, ast.Call):
             name = self._names.qualified_name(expr.func)
             if name is not None:
-                return self._api.returns_tensor(name)
+                return self._api.returns_tensor(name) and not self._api.returns_structure(name)
             if isinstance(expr.func, ast.Attribute) and self.is_tensor(expr.func.value):
                 return expr.func.attr not in _PYTHON_METHODS
             return False
@@ -125,6 +138,19 @@ class LocalTensors:
         if isinstance(expr, ast.Attribute):
             return expr.attr not in _STATIC_ATTRIBUTES and self.is_tensor(expr.value)
         return False
+
+
+def _bound_elsewhere(node: ast.AST) -> Iterator[str]:
+    """Names a ``with ... as``, ``except ... as`` or import binds: not tensors we can prove."""
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if item.optional_vars is not None:
+                yield from _target_names(item.optional_vars)
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        yield node.name
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            yield (alias.asname or alias.name).split(".")[0]
 
 
 def _target_names(target: ast.AST) -> Iterator[str]:

@@ -399,9 +399,12 @@ class _GraphBody:
 
     def __post_init__(self) -> None:
         self.note = entry_note(self.module, self.facts)
+        arguments = getattr(self.node, "args", None)
+        # *args and **kwargs hold a tuple and a dict of what callers pass, never one tensor.
+        packed = {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None} if arguments else set()
         self.plain_tensor_parameters = [
             p.name for p in self.facts.parameters
-            if p.tensor and not p.speculative and p.kinds and p.kinds <= _PLAIN_TENSOR
+            if p.tensor and not p.speculative and p.kinds and p.kinds <= _PLAIN_TENSOR and p.name not in packed
         ]
         self.tensors = LocalTensors(self.node, self.module.names, self.module.api, self.plain_tensor_parameters)
         self.scope = self.module.names.scope_of(self.node)
