@@ -345,6 +345,10 @@ _KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 #: Methods that set an object up once (Keras builds a layer on its first call, inside the trace).
 _SETUP_METHODS = frozenset({"build", "_build", "setup", "__setstate__"})
+#: Decorators that change nothing about how often a function runs.
+_PLAIN_DECORATORS = ("staticmethod", "classmethod", "property")
+#: Decorators that run a function once (per arguments): what it creates, it creates once.
+_ONCE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
 #: HYB102's advice, by what changes: a tf.Variable holds numbers and fixed-shape tensors only.
 _COUNTER_ADVICE = "count in a tf.Variable with assign_add, or outside graph code"
 _VALUE_ADVICE = "return the value instead, or set it outside graph code"
@@ -733,7 +737,25 @@ class _GraphBody:
             return
         if any(isinstance(a, ast.If) and self._first_call_guard(a.test) for a in ancestors):
             return
-        yield self.finding("HYB104", call, call=ast.unparse(call.func))
+        if getattr(self.node, "name", "") in _SETUP_METHODS:
+            return  # Keras' build: run once per object, on its first call
+        decorators = self._unknown_decorators()
+        assumed = f"the decorator '{decorators[0]}' does not make it run once per object" if decorators else ""
+        yield self.finding("HYB104", call, call=ast.unparse(call.func), assumed=assumed)
+
+    def _unknown_decorators(self) -> list[str]:
+        """Decorators other than tf.function and Python's own: one may run the function once only
+        (``@once``, a cache), which would make creating variables in it fine."""
+        found = []
+        for decorator in getattr(self.node, "decorator_list", []):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            name = self.qualified(target) or ""
+            if name == self.module.api.tf_function_name or self.is_builtin(target, *_PLAIN_DECORATORS):
+                continue
+            if name in _ONCE_DECORATORS:
+                return []
+            found.append(ast.unparse(target))
+        return found
 
     @staticmethod
     def _stateful_keras(name: str) -> Optional[str]:
@@ -770,7 +792,8 @@ class _GraphBody:
         name = self.qualified(func) or ""
         if isinstance(func, ast.Attribute) and func.attr == "numpy" and not call.args and not call.keywords:
             if not name and not self._module_global(func.value):
-                yield self.finding("HYB105", call, call=_short(call))
+                assumed = "" if self.tensors.is_tensor(func.value) else f"'{_short(func.value)}' is a tensor"
+                yield self.finding("HYB105", call, call=_short(call), assumed=assumed)
         elif name.startswith("numpy.") and not name.startswith("numpy.random."):
             arguments = [*call.args, *(k.value for k in call.keywords)]
             if any(self.tensors.is_tensor(a.value if isinstance(a, ast.Starred) else a) for a in arguments):
@@ -825,8 +848,16 @@ class _GraphBody:
     def _hyb107(self) -> Iterator[Finding]:
         # Recursion that a Python argument bounds (a depth, a count) unrolls at trace time and ends:
         # only recursion on tensors alone is reported.
-        if self.facts.recursive and self.plain_tensor_parameters and self.facts.has_primitive_parameter is False:
+        if not self.facts.recursive:
+            return
+        if self.plain_tensor_parameters and self.facts.has_primitive_parameter is False:
             yield self.finding("HYB107", self.node, function=self.facts.qualname)
+        elif not self.facts.callers and self.facts.parameters and all(
+            p.tensor is None and p.primitive is None for p in self.facts.parameters
+        ):
+            # No caller in the project (a library's): what it receives is unknown.
+            yield self.finding("HYB107", self.node, function=self.facts.qualname,
+                               assumed="its callers, outside the project, pass tensors, which no Python value bounds")
 
     # -- HYB108 ------------------------------------------------------------------------
     def _tensor_loop(self, node: ast.AST) -> bool:

@@ -61,8 +61,19 @@ def _run_functions_eagerly(module: ModuleContext, call: ast.Call) -> Iterator[Fi
     argument = call.args[0] if call.args else next(
         (keyword.value for keyword in call.keywords if keyword.arg == "run_eagerly"), None
     )
-    if argument is not None and _is_true(argument):
+    if argument is not None and _is_true(argument) and not _conditional(module, call):
         yield module.finding("HYB004", call, call=ast.unparse(call.func))
+
+
+def _conditional(module: ModuleContext, call: ast.Call) -> bool:
+    """Whether the call runs only under a condition (``if flags.debug:``): a switch the user turns
+    on, not one left on."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)):
+            branches = [node.body, node.orelse] if isinstance(node, (ast.If, ast.While)) else [[node.body], [node.orelse]]
+            if any(call is inner for branch in branches for part in branch for inner in ast.walk(part)):
+                return True
+    return False
 
 
 def _compile_run_eagerly(module: ModuleContext, call: ast.Call) -> Iterator[Finding]:
