@@ -205,6 +205,13 @@ def _plain(item: object) -> object:
     return item
 
 
+def _varying_from_json(fact: list) -> list:
+    """``["shape", ["returned", ref]]``: the reference is a tuple again, as the summarizer made it."""
+    if fact[0] == "shape" and isinstance(fact[1], list) and fact[1][:1] == ["returned"]:
+        return [fact[0], [fact[1][0], v.tuple_from_json(fact[1][1])]]
+    return fact
+
+
 def _summary_from_json(data: dict) -> ModuleSummary:
     functions = []
     for entry in data["functions"]:
@@ -222,7 +229,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
                 receiver=v.value_from_json(call["receiver"]),
                 weight=call["weight"],
                 col=call.get("col", -1),
-                varying=call.get("varying", {}),
+                varying={key: _varying_from_json(fact) for key, fact in call.get("varying", {}).items()},
             )
             for call in entry["calls"]
         ]
@@ -232,6 +239,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
         entry["keras_runs"] = [[v.value_from_json(r[0]), r[1], r[2]] for r in entry["keras_runs"]]
         entry["keras_eager"] = [[v.value_from_json(r[0]), r[1]] for r in entry["keras_eager"]]
         entry["maybe_eager_only"] = [[r[0], r[1], v.value_from_json(r[2])] for r in entry["maybe_eager_only"]]
+        entry["raises_if"] = [[v.value_from_json(r[0]), r[1]] for r in entry.get("raises_if", ())]
         functions.append(FunctionSummary(**entry))
     classes = [
         ClassSummary(c["qualname"], c["line"], [v.tuple_from_json(b) for b in c["bases"]], c["methods"])
