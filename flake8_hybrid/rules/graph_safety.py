@@ -874,11 +874,13 @@ class _GraphBody:
         return self.iterable_tensor(iterable)
 
     def _hyb108(self, loop: ast.AST) -> Iterator[Finding]:
+        """A list grown in a tensor loop raises InaccessibleTensorError when its tensors are used
+        after the loop (measured); one read nowhere after the loop, or made in the loop, is fine."""
         for walked in self._walk(loop.body, ()):
             node = walked.node
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWERS:
                 receiver = node.func.value
-                if isinstance(receiver, ast.Name) and self._python_collection(receiver):
+                if isinstance(receiver, ast.Name) and self._grown_across(receiver, loop):
                     yield self.finding("HYB108", node, name=receiver.id)
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
@@ -886,9 +888,26 @@ class _GraphBody:
                         isinstance(target, ast.Subscript)
                         and isinstance(target.value, ast.Name)
                         and not isinstance(target.slice, ast.Constant)
-                        and self._python_collection(target.value)
+                        and self._grown_across(target.value, loop)
                     ):
                         yield self.finding("HYB108", target, name=target.value.id)
+
+    def _grown_across(self, name: ast.Name, loop: ast.AST) -> bool:
+        """A list or dict made before the loop, whose elements code after the loop reads."""
+        if not self._python_collection(name):
+            return False
+        binding = self.module.names.binding_of(name)
+        if binding is not None and loop.lineno <= binding.position[0] <= (loop.end_lineno or loop.lineno):
+            return False  # made anew in each iteration
+        end = loop.end_lineno or loop.lineno
+        for walked in self.nodes:
+            node = walked.node
+            if isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Load) \
+                    and node.lineno > end:
+                parent = walked.ancestors[-1] if walked.ancestors else None
+                if not (isinstance(parent, ast.Call) and self.is_builtin(parent.func, "len")):
+                    return True
+        return False
 
     def _python_collection(self, name: ast.Name) -> bool:
         binding = self.module.names.binding_of(name)
