@@ -30,7 +30,17 @@ def fix_label(rule: Rule) -> str:
 
 
 def _status(rule: Rule) -> str:
-    return "implemented" if rule.implemented else "not implemented yet (documented; emits nothing)"
+    if not rule.implemented:
+        return "not implemented yet (documented; emits nothing)"
+    if rule.status == "preview":
+        return "preview (reported only with `--hybrid-preview`)"
+    return "stable (findings that rest on proven facts are reported by default)"
+
+
+def _precision(rule: Rule) -> str:
+    """Its measured precision on the real-code benchmark (benchmarks/real_code), if measured."""
+    precision = rule.precision
+    return f"Precision on real code: {precision}." if precision is not None else ""
 
 
 def _code_block(code: str) -> str:
@@ -42,6 +52,7 @@ def render_rule(rule: Rule) -> str:
     parts = [
         f"## {rule.code} {rule.name}",
         f"Status: {_status(rule)}. Fix: {fix_label(rule)}.",
+        _precision(rule),
         f"Message: `{rule.code} {rule.message}`",
         f"### What it does\n\n{rule.what_it_does}",
         f"### Why it matters\n\n{rule.why_it_matters}",
@@ -58,11 +69,14 @@ def explain(code: str) -> str:
 
 
 def render_rule_table() -> str:
-    rows = ["| code | name | finds | fix | status |", "|---|---|---|---|---|"]
+    rows = ["| code | name | finds | fix | status | precision |", "|---|---|---|---|---|---|"]
     for rule in all_rules().values():
         summary = rule.summary.replace("|", "\\|")
-        status = "✓" if rule.implemented else "planned"
-        rows.append(f"| {rule.code} | {rule.name} | {summary} | {fix_label(rule)} | {status} |")
+        status = rule.status if rule.implemented else "planned"
+        precision = rule.precision
+        measured = "—" if precision is None or not precision.judged else (
+            f"{precision.true}/{precision.judged} ({precision.true / precision.judged:.0%})")
+        rows.append(f"| {rule.code} | {rule.name} | {summary} | {fix_label(rule)} | {status} | {measured} |")
     return "\n".join(rows) + "\n"
 
 
@@ -75,7 +89,12 @@ def render_rules_md() -> str:
         "Fix applicability: **safe** fixes are applied by `flake8-hybrid-fix`; **unsafe** ones only "
         "with `--unsafe-fixes`; **display-only** ones are described, never applied. A fix marked "
         "`TF ≥ X` is safe only when the target TensorFlow version (`--hybrid-tf-version`, or the "
-        "project's declared `tensorflow>=` requirement) is at least X; otherwise it is display-only.\n",
+        "project's declared `tensorflow>=` requirement) is at least X; otherwise it is display-only.\n\n"
+        "Status: a **stable** rule reports by default the findings that rest on facts the analysis "
+        "proved; a finding that rests on an assumption (named in its message) is in the preview tier. "
+        "A **preview** rule reports only with `--hybrid-preview`. Precision is the share of TRUE "
+        "findings among the judged default findings of the real-code benchmark "
+        "(`benchmarks/real_code`): a rule is stable only at 90% or more.\n",
         render_rule_table(),
     ]
     for prefix, title in _FAMILIES:

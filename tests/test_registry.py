@@ -74,3 +74,29 @@ def test_unimplemented_rules_are_marked_so() -> None:
     for code in CATALOG:
         row = next(line for line in table.splitlines() if line.startswith(f"| {code} "))
         assert row.endswith("| ✓ |") == (code in implemented_codes()), row
+
+
+def test_status_and_precision_match_the_real_code_benchmark() -> None:
+    """The registry's figures are the benchmark's (benchmarks/real_code/precision.json), and a code is
+    stable exactly when its judged sample earns it: 90% TRUE over at least 10 judged findings, or all
+    TRUE where the corpus yields fewer."""
+    import json
+    import sys
+    from pathlib import Path
+
+    benchmark = Path(__file__).resolve().parent.parent / "benchmarks" / "real_code"
+    sys.path.insert(0, str(benchmark))
+    try:
+        from run import earns_stable
+    finally:
+        sys.path.remove(str(benchmark))
+    recorded = json.loads((benchmark / "precision.json").read_text(encoding="utf-8"))
+    for code, rule in all_rules().items():
+        figures = recorded["codes"][code]
+        precision = rule.precision
+        assert precision is not None, code
+        assert (precision.found, precision.judged, precision.true) == (
+            figures["after"], figures["judged"], figures["true"]), code
+        assert precision.corpus == recorded["corpus"] and precision.date == recorded["date"], code
+        stable = earns_stable(figures["after"], figures["judged"], figures["true"])
+        assert rule.status == ("stable" if stable else "preview"), (code, rule.status, figures)

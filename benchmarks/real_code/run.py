@@ -290,9 +290,25 @@ def command_report(arguments: argparse.Namespace) -> None:
     if arguments.write:
         PRECISION.write_text(json.dumps({
             "corpus": recorded["corpus"], "date": recorded["date"], "commit": recorded["commit"],
-            "codes": {r["code"]: {k: r[k] for k in ("after", "judged", "true", "precision")} for r in rows},
+            "codes": {r["code"]: {k: r[k] for k in ("after", "judged", "true", "precision", "earns_stable")}
+                      for r in rows},
         }, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {PRECISION}")
+        write_rule_status(recorded, rows)
+        print(f"wrote {PRECISION} and {RULE_STATUS}")
+
+
+RULE_STATUS = HERE.parent.parent / "flake8_hybrid" / "data" / "rule_status.yaml"
+
+
+def write_rule_status(recorded: dict, rows: list[dict]) -> None:
+    """The registry's status and figures, from this benchmark: stable exactly when a code earns it."""
+    header = [line for line in RULE_STATUS.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    lines = [*header, f"corpus: {recorded['corpus']}", f'date: "{recorded["date"]}"', "codes:"]
+    for row in rows:
+        status = "stable" if row["earns_stable"] else "preview"
+        lines.append(f"  {row['code']}: {{status: {status}, found: {row['after']}, judged: {row['judged']}, "
+                     f"true: {row['true']}}}")
+    RULE_STATUS.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def command_sample(arguments: argparse.Namespace) -> None:

@@ -24,7 +24,7 @@ from flake8_hybrid.analysis.summary import CallSite, ClassSummary, FunctionSumma
 
 DEFAULT_DIRECTORY = ".flake8_hybrid_cache"
 #: Bump when the summary format or its meaning changes.
-FORMAT = 1
+FORMAT = 2
 #: An entry no kept project state uses is deleted once it is this old (``prune``): a younger
 #: one may belong to a run going on now, or to the branch just left.
 GRACE_SECONDS = 24 * 3600
@@ -229,6 +229,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
                 receiver=v.value_from_json(call["receiver"]),
                 weight=call["weight"],
                 col=call.get("col", -1),
+                partial=call.get("partial", False),
                 varying={key: _varying_from_json(fact) for key, fact in call.get("varying", {}).items()},
             )
             for call in entry["calls"]
@@ -242,7 +243,10 @@ def _summary_from_json(data: dict) -> ModuleSummary:
         entry["raises_if"] = [[v.value_from_json(r[0]), r[1]] for r in entry.get("raises_if", ())]
         functions.append(FunctionSummary(**entry))
     classes = [
-        ClassSummary(c["qualname"], c["line"], [v.tuple_from_json(b) for b in c["bases"]], c["methods"])
+        ClassSummary(
+            c["qualname"], c["line"], [v.tuple_from_json(b) for b in c["bases"]], c["methods"],
+            {name: v.value_from_json(value) for name, value in c.get("fields", {}).items()}, c.get("dataclass", False),
+        )
         for c in data["classes"]
     ]
     exports = {name: v.tuple_from_json(ref) for name, ref in data["exports"].items()}

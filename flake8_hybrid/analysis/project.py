@@ -561,6 +561,15 @@ class Project:
             return self.resolve_dotted(ref[1], module, depth + 1)
         if kind == "self":
             return self.method(class_key, ref[1]) if class_key else None
+        if kind == "super":  # super().name: the first base class (in order) that has it
+            if class_key is None or class_key not in self.classes:
+                return None
+            owner, cls = self.classes[class_key]
+            for base in cls.bases:
+                found = self.method(self.resolve_ref(base, owner, None, depth + 1), ref[1])
+                if found:
+                    return found
+            return None
         if kind == "method":
             owner = self.resolve_ref(ref[1], module, class_key, depth + 1)
             return self.method(owner, ref[2]) if owner in self.classes else None
@@ -909,9 +918,20 @@ class _Analysis:
         self._read(("returns", key))
         return set(self.returns[key])
 
-    def _attribute(self, class_key: str, name: str) -> set:
+    def _attribute(self, class_key: str, name: str, depth: int = 0) -> set:
+        """What instances of the class hold in ``self.<name>``: what its methods and its base
+        classes' set (``super().__init__``), or the literal its body gives it (a dataclass field)."""
         self._read(("attribute", class_key, name))
-        return set(self.attributes[class_key].get(name, ()))
+        value = set(self.attributes[class_key].get(name, ()))
+        if class_key in self.project.classes and depth < 10:
+            module, cls = self.project.classes[class_key]
+            if name in cls.fields:
+                value |= cls.fields[name]
+            for base in cls.bases:
+                parent = self.project.resolve_ref(base, module, None)
+                if parent in self.project.classes:
+                    value |= self._attribute(parent, name, depth + 1)
+        return value
 
     def _slot_changed(self, slot: tuple) -> None:
         """A slot grew: the parts that read it must be evaluated again."""
@@ -1033,9 +1053,10 @@ class _Analysis:
         if kind == "element":
             result = set()
             has_tuple = any(isinstance(a, tuple) and a[0] == "tuple" for a in inner)
+            kept = any(isinstance(a, tuple) and a[0] == "container_of" for a in inner)
             for a in inner:
-                if has_tuple and a in (v.CONTAINER, v.CONTAINER_TENSOR):
-                    continue  # the tuple's positions say more than its marker
+                if has_tuple and a in (v.CONTAINER, v.CONTAINER_TENSOR) or kept and a == v.CONTAINER:
+                    continue  # the tuple's positions, or the elements kept, say more than its marker
                 result |= _elements_of(a)
             return result
         if kind == "arith":
@@ -1085,6 +1106,9 @@ class _Analysis:
 
     def method_result(self, receiver: object, method: str) -> set:
         api = self.project.api
+        if method in _DICT_VIEWS and (receiver in (v.CONTAINER, v.CONTAINER_TENSOR) or (
+                isinstance(receiver, tuple) and receiver[0] == "container_of")):
+            return {_dict_view(receiver, method)}
         if receiver == v.DATASET:
             if method in api.dataset_tensor_methods:
                 return {v.TENSOR}  # Dataset.reduce
@@ -1184,7 +1208,7 @@ class _Analysis:
                 self.flow(caller, callee, target, argument, site)
                 bound.add(target.name)
         for parameter in callee.parameters:
-            if parameter.name in bound or parameter.kind in ("varargs", "varkw"):
+            if parameter.name in bound or parameter.kind in ("varargs", "varkw") or getattr(call, "partial", False):
                 continue
             if call.unpacked:
                 self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
@@ -1331,6 +1355,14 @@ class _Analysis:
                 self.graph_target(function, key, prebound, call.line, "tf.function")
         self._call_keras_work[function.key][index] = keras_work
         targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
+        if call.partial:  # functools.partial(f, ...): its arguments go to f's parameters, nothing is called
+            for key, prebound in targets:
+                self.bind(function, project.functions[key], call, prebound)
+            self._call_opaque[function.key][index] = False
+            return
+        for atom in callee_atoms:
+            if isinstance(atom, tuple) and atom[0] == "class" and atom[1] in project.classes:
+                self._construct(function, atom[1], call)
         converted = {  # `layer(x)` with a Keras layer of the project: Keras runs `call` on a tensor
             project.method(a[1], "call") for a in callee_atoms
             if isinstance(a, tuple) and a[0] == "instance" and a[1] in project.classes and project.is_keras(a[1])
@@ -1344,6 +1376,24 @@ class _Analysis:
             edge.weight = max(edge.weight, call.weight)
             self.bind(function, callee, call, prebound, key in converted)
         self._call_opaque[function.key][index] = not resolved and call.method not in _PLAIN_PYTHON_METHODS
+
+    def _construct(self, function: _Function, class_key: str, call) -> None:
+        """A dataclass made from its fields: what the call passes is what its instances hold."""
+        cls = self.project.classes[class_key][1]
+        if not cls.dataclass or self.project.method(class_key, "__init__") is not None:
+            return
+        fields = list(cls.fields)
+        passed = [(fields[i], argument) for i, argument in enumerate(call.args) if i < len(fields)]
+        passed += [(name, argument) for name, argument in call.kwargs.items() if name in cls.fields]
+        for name, argument in passed:
+            atoms = _bounded_value(self.concrete(function, argument))
+            known = self.attributes[class_key][name]
+            if atoms - known:
+                slot = ("attribute", class_key, name)
+                merged = self._grown(slot, known, atoms)
+                if merged is not None:
+                    self.attributes[class_key][name] = merged
+                    self._slot_changed(slot)
 
     def _flow_returns(self, function: _Function) -> None:
         summary = function.summary
@@ -1820,6 +1870,21 @@ def _parts(function: _Function) -> int:
     return len(summary.calls) + len(summary.graph_targets) + 1 + attributes
 
 
+#: Methods of a dict giving its values, keys or (key, value) pairs.
+_DICT_VIEWS = frozenset({"values", "items", "keys"})
+
+
+def _dict_view(receiver: object, method: str) -> object:
+    """``d.values()``, ``d.items()``, ``d.keys()`` of a container: what iterating it gives."""
+    if method == "keys":
+        return v.CONTAINER  # keys: names, indices (a tensor cannot be a dict key)
+    if receiver in (v.CONTAINER, v.CONTAINER_TENSOR):
+        return receiver
+    if method == "values":
+        return receiver
+    return ("container_of", ("tuple", (frozenset({v.UNKNOWN}), frozenset({receiver[1]}))))
+
+
 def _made_here(value: frozenset) -> bool:
     """A value the function made itself: a literal container or tuple, not one it was given."""
     return all(atom in (v.CONTAINER, v.CONTAINER_TENSOR) or isinstance(atom, tuple) and atom[0] in ("container", "tuple")
@@ -2033,15 +2098,13 @@ def _python_qualname(qualname: str) -> str:
 
 
 def display_path(path: str) -> str:
-    """A path for messages: relative to the working directory when below it."""
-    return _display_path(path, os.getcwd())
-
-
-def _relative(path: str, root: str) -> str:
-    return display_path(path)
+    """A path for messages: relative to the root of the project the file belongs to, so that a
+    message reads the same from any working directory (and a cached one stays true)."""
+    return _relative(path, find_project_root(path))
 
 
 @functools.lru_cache(maxsize=4096)
-def _display_path(path: str, cwd: str) -> str:
-    relative = os.path.relpath(path, cwd)
-    return path if relative.startswith(os.pardir) else relative
+def _relative(path: str, root: str) -> str:
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, root)
+    return absolute if relative.startswith(os.pardir) else relative

@@ -66,6 +66,9 @@ class CallSite:
     weight: int = 1
     #: The call's column (0-based, as ast reports it); -1 when not recorded.
     col: int = -1
+    #: Not a call but ``functools.partial(callee, ...)``: its arguments are bound to the callee's
+    #: parameters now, the rest when the partial is called (no edge, no defaults).
+    partial: bool = False
     #: Retracing facts of its arguments, by position ("0", "1", ...) or keyword:
     #: ``["count", n]`` a loop variable taking n values (0: unknown); ``["shape", why]``
     #: tensors whose shapes vary per iteration; ``["new", what]`` an object made
@@ -128,6 +131,11 @@ class ClassSummary:
     line: int
     bases: list  # refs
     methods: list  # names
+    #: Attributes its body gives a literal value (``rate: float = 0.1``): what instances hold
+    #: until something sets them, in the order declared (a dataclass's fields).
+    fields: dict = field(default_factory=dict)
+    #: Generated __init__ takes the fields (``@dataclass``, a NamedTuple subclass).
+    dataclass: bool = False
 
 
 @dataclass
@@ -205,7 +213,10 @@ class _Builder:
             if isinstance(node, ast.ClassDef):
                 bases = [self.ref_of(base) for base in node.bases]
                 methods = [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-                self.classes.append(ClassSummary(qualname, node.lineno, [b for b in bases if b], methods))
+                self.classes.append(ClassSummary(
+                    qualname, node.lineno, [b for b in bases if b], methods, _class_fields(node),
+                    self._generates_init(node),
+                ))
                 self._collect(node.body, qualname + ".", qualname)
             else:
                 self.functions.append(_FunctionBuilder(self, node, qualname, class_qualname).build())
@@ -222,6 +233,13 @@ class _Builder:
             elif isinstance(binding.node, ast.Name):
                 exports[name] = ("var", name)
         return exports
+
+    def _generates_init(self, node: ast.ClassDef) -> bool:
+        """A dataclass or NamedTuple: Python makes an __init__ taking the fields."""
+        decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+        if any((self.qualified(d) or "") in _DATACLASS_DECORATORS for d in decorators):
+            return True
+        return any((self.qualified(base) or "") in ("typing.NamedTuple",) for base in node.bases)
 
     def qualified(self, expr: ast.AST) -> Optional[str]:
         """``ModuleNames.qualified_name``: asked several times per call, on both passes."""
@@ -739,7 +757,10 @@ class _FunctionBuilder:
         deferred: set = set()
         if isinstance(func, ast.Attribute) and func.attr in _REPLICA_RUNNERS and args:
             self.replica_call(node, args[0])
-        if isinstance(func, ast.Attribute) and qualified is not None:
+        if isinstance(func, ast.Attribute) and _is_super(func.value) and "super" not in self.env:
+            # super().method(...): the method a base class of the enclosing class defines.
+            callee = frozenset({("function", ("super", func.attr))})
+        elif isinstance(func, ast.Attribute) and qualified is not None:
             # module.function(...) through a project import: a plain function reference.
             callee = frozenset({("function", ("qual", self.owner.absolute(qualified)))})
         elif isinstance(func, ast.Attribute):
@@ -838,10 +859,13 @@ class _FunctionBuilder:
                 self.qualified(a) == self.api.tf_function_name for a in node.args[:1]
             ):
                 return frozenset({v.TF_FUNCTION_DECORATOR})  # partial(tf.function, jit_compile=True)
-            return frozenset(
-                ("partial", atom[1], len(args) - 1)
-                for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function"
-            ) or v.UNKNOWN_VALUE
+            functions = frozenset(atom for atom in args[0] if isinstance(atom, tuple) and atom[0] == "function")
+            if functions and self.final_pass:
+                # Its arguments go to the function's parameters now (keywords included).
+                self.summary.calls.append(CallSite(
+                    functions, node.lineno, args[1:], kwargs, _unpacks(node), False, None, weight=1, partial=True
+                ))
+            return frozenset(("partial", atom[1], len(args) - 1) for atom in functions) or v.UNKNOWN_VALUE
         if name == "tensorflow.GradientTape":
             return frozenset({TAPE})
         kind = self.api.value_kind(name)
@@ -1465,6 +1489,47 @@ def _subscript(container: Value) -> Value:
         else:
             atoms.add(_element(atom))
     return frozenset(atoms or {v.UNKNOWN})
+
+
+def _unpacks(call: ast.Call) -> bool:
+    """``f(*args)`` or ``f(**options)``: which parameters the call binds is not known."""
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+
+
+def _is_super(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "super"
+
+
+def _class_fields(node: ast.ClassDef) -> dict:
+    """Attributes the class body gives a literal value, in order (``rate: float = 0.1``; an
+    annotation alone is a field with no default: unknown)."""
+    fields: dict = {}
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            fields[statement.target.id] = _literal_value(statement.value)
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant):
+            fields[statement.targets[0].id] = _literal_value(statement.value)
+    return fields
+
+
+def _literal_value(expr: Optional[ast.AST]) -> Value:
+    if isinstance(expr, ast.Constant):
+        value = expr.value
+        if isinstance(value, bool):
+            return _BOOL_VALUE
+        if isinstance(value, (int, float)):
+            return _NUMBER_VALUE
+        if isinstance(value, str):
+            return _STR_VALUE
+        if value is None:
+            return _NONE_VALUE
+    return v.UNKNOWN_VALUE
+
+
+#: Decorators that make a class's __init__ from its fields.
+_DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "attr.s", "attr.attrs", "attr.define", "attrs.define",
+                                   "attr.frozen", "attrs.frozen"})
 
 
 def _layer_output(arguments: list) -> set:
