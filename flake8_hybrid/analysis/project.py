@@ -1618,7 +1618,7 @@ class _Analysis:
         for key, function in self.project.functions.items():
             calls = self._call_targets.get(key, ())
             for call, called in zip(function.summary.calls, calls):
-                if any(fact[0] == "shape" for fact in call.varying.values()):
+                if any(fact[0] == "shape" and len(fact) > 2 and fact[2] for fact in call.varying.values()):
                     targets.update(callee for callee, _prebound in called)
         return targets
 

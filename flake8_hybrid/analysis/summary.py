@@ -355,6 +355,9 @@ class _FunctionBuilder:
         self._loops: list[tuple[int, int]] = []
         #: name -> (what, first, last): bound in a loop to an object made there.
         self._fresh: dict[str, tuple] = {}
+        #: Reasons for a shape that changes on every iteration (a loop variable decides it, or the
+        #: tensor grows), as against one that changes between some batches (a dataset's).
+        self._every_iteration: set[str] = set()
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         decorators = node.decorator_list if is_def else []
         static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in decorators)
@@ -868,6 +871,8 @@ class _FunctionBuilder:
             return frozenset(("partial", atom[1], len(args) - 1) for atom in functions) or v.UNKNOWN_VALUE
         if name == "tensorflow.GradientTape":
             return frozenset({TAPE})
+        if name == "tensorflow.TensorArray":
+            return frozenset({v.TENSOR_ARRAY})
         kind = self.api.value_kind(name)
         if kind == "keras" or name.startswith(_KERAS_STATEFUL_MODULES) and name.rsplit(".", 1)[-1][:1].isupper():
             if self.loop_depth:
@@ -929,6 +934,10 @@ class _FunctionBuilder:
                 return frozenset({v.NDARRAY})
             if method in self.api.dataset_tensor_methods:
                 return frozenset({v.TENSOR})
+        if v.TENSOR_ARRAY in receiver and receiver <= v.NOT_TENSOR:
+            return frozenset({v.TENSOR_ARRAY} if method in _TENSOR_ARRAY_UPDATES else {v.TENSOR})
+        if receiver and receiver <= {v.TF_OBJECT}:
+            return v.UNKNOWN_VALUE  # a method of an object TF made (metric.update_state): TF's own code
         if v.GENERATOR in receiver and method in self.api.generator_tensor_methods:
             self.work(1)
             return frozenset({v.TENSOR})
@@ -1043,6 +1052,7 @@ class _FunctionBuilder:
                 name = inner.targets[0].id
                 if self._grows(inner.value, name):
                     shapes[name] = (f"'{name}', which grows on every iteration", *span)
+                    self._every_iteration.add(shapes[name][0])
         # `step += 1` in the loop: a counter (nested functions are rare here).
         for name in self.owner.loop_counters(node):
             known = counts.get(name)
@@ -1062,6 +1072,7 @@ class _FunctionBuilder:
         reason = self._varying_shape(node.value, node.lineno) if self.loop_depth else ""  # (noted in loops)
         if not reason and self.loop_depth and self._grows(node.value, name):
             reason = f"'{name}', which grows on every iteration"
+            self._every_iteration.add(reason)
         self._datasets.pop(name, None)
         self._varying_shapes.pop(name, None)
         if dataset_reason:
@@ -1126,6 +1137,10 @@ class _FunctionBuilder:
         ref = self.owner.ref_of(root.func)
         return ["returned", ref] if ref is not None else []
 
+    def _every(self, reason: str) -> str:
+        self._every_iteration.add(reason)
+        return reason
+
     def _grows(self, expr: ast.AST, name: str) -> bool:
         """``x = tf.concat([x, y], 0)`` (or stack, pad, tile of ``x``): a new, larger shape each time."""
         if not isinstance(expr, ast.Call) or not expr.args:
@@ -1152,14 +1167,14 @@ class _FunctionBuilder:
             # One bound follows the loop, the other does not: the length changes (x[i:i + 4] keeps it).
             if any(isinstance(s, ast.Slice) and (s.lower is not None and varying(s.lower)) != (
                     s.upper is not None and varying(s.upper)) for s in slices):
-                return "a slice whose length follows the loop variable"
+                return self._every("a slice whose length follows the loop variable")
         if isinstance(expr, ast.Call):
             name = self.qualified(expr.func) or ""
             if name.startswith("tensorflow.ragged.") or name.startswith("tensorflow.RaggedTensor."):
                 if any(varying(a) for a in expr.args):
-                    return "a ragged tensor whose number of rows follows the loop variable"
+                    return self._every("a ragged tensor whose number of rows follows the loop variable")
             elif name in _SHAPED_CONSTRUCTORS and expr.args and varying(expr.args[0]):
-                return f"'{ast.unparse(expr.func)}' of a shape that follows the loop variable"
+                return self._every(f"'{ast.unparse(expr.func)}' of a shape that follows the loop variable")
         return ""
 
     def _fresh_object(self, expr: ast.AST) -> str:
@@ -1186,7 +1201,10 @@ class _FunctionBuilder:
             if count is not None:
                 fact = ["count", count]
             elif self._varying_shape(argument, node.lineno):
-                fact = ["shape", self._varying_shape(argument, node.lineno)]
+                reason = self._varying_shape(argument, node.lineno)
+                # A third element: the shape changes on every call (a trace per call).
+                every = isinstance(reason, str) and reason in self._every_iteration
+                fact = ["shape", reason, True] if every else ["shape", reason]
             elif self._fresh_object(argument):
                 fact = ["new", self._fresh_object(argument)]
             elif isinstance(argument, ast.Name) and argument.id in self._fresh:
@@ -1489,6 +1507,10 @@ def _subscript(container: Value) -> Value:
         else:
             atoms.add(_element(atom))
     return frozenset(atoms or {v.UNKNOWN})
+
+
+#: TensorArray methods that give the array (the others give tensors: stack, read, gather ...).
+_TENSOR_ARRAY_UPDATES = frozenset({"write", "scatter", "unstack", "split", "mark_used"})
 
 
 def _unpacks(call: ast.Call) -> bool:

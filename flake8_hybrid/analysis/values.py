@@ -63,6 +63,7 @@ KERAS_TENSOR = "keras_tensor"
 #: What ``tf.function(...)`` without a function gives (or a project wrapper around it): calling
 #: it on a function makes that function a graph.
 TF_FUNCTION_DECORATOR = "tf_function_decorator"
+TENSOR_ARRAY = "tensor_array"  # a tf.TensorArray: write gives the array, stack/read give tensors
 NUMBER = "number"  # a Python int or float
 COUNTER = "counter"  # a Python number that changes per iteration (loop variable, counter)
 BOOL = "bool"
@@ -90,7 +91,7 @@ PRIMITIVE = frozenset({NUMBER, COUNTER, STR})
 #: Concrete atoms that are known not to be tensors.
 NOT_TENSOR = frozenset(
     {DATASET, KERAS, NDARRAY, GENERATOR, NUMPY_GENERATOR, KERAS_TENSOR, NUMBER, COUNTER, BOOL, STR, NONE,
-     CONTAINER, OBJECT, TF_OBJECT, TF_FUNCTION_DECORATOR, "gradient_tape",
+     CONTAINER, OBJECT, TF_OBJECT, TF_FUNCTION_DECORATOR, TENSOR_ARRAY, "gradient_tape",
      DEFAULT_NUMBER, DEFAULT_STR}
 )
 
