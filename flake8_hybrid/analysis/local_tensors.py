@@ -17,13 +17,12 @@ import ast
 from typing import Iterable, Iterator
 
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, child_nodes
+from flake8_hybrid.analysis.names import FunctionNode, ModuleNames, annotates_tensor, child_nodes
 
 #: Tensor attributes that are Python values, not tensors.
 _STATIC_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "name", "device", "graph", "op"})
 #: Tensor methods that return Python values.
 _PYTHON_METHODS = frozenset({"numpy", "item", "tolist", "get_shape", "__len__"})
-_TENSOR_ANNOTATIONS = frozenset({"tensorflow.Tensor", "tensorflow.Variable"})
 
 
 def body_nodes(function: FunctionNode) -> Iterator[ast.AST]:
@@ -52,11 +51,8 @@ class LocalTensors:
         self._propagate(function)
 
     def _is_tensor_annotation(self, annotation: ast.expr) -> bool:
-        # tf.Tensor, Optional[tf.Tensor], Union[tf.Tensor, ...], tf.Tensor | None
-        for node in ast.walk(annotation):
-            if self._names.qualified_name(node) in _TENSOR_ANNOTATIONS:
-                return True
-        return False
+        # tf.Tensor, Optional[tf.Tensor], Union[tf.Tensor, ...], tf.Tensor | None; not List[tf.Tensor]
+        return annotates_tensor(annotation, self._names.qualified_name)
 
     def _propagate(self, function: FunctionNode) -> None:
         """The names every assignment makes a tensor: the greatest such set (start from every

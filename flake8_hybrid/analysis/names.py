@@ -505,3 +505,24 @@ def _choose(bindings: list[Binding], use: Optional[Position]) -> Binding:
         if before:
             return before[-1]
     return candidates[-1]
+
+
+#: Annotations that say "one tensor".
+TENSOR_ANNOTATIONS = frozenset({"tensorflow.Tensor", "tensorflow.Variable"})
+#: Typing forms whose arguments are alternatives for the one value (not elements of a container).
+_ALTERNATIVES = frozenset({"typing.Optional", "typing.Union"})
+
+
+def annotates_tensor(annotation: ast.AST, qualified) -> bool:
+    """Whether an annotation says the value is one tensor: ``tf.Tensor``, ``Optional[tf.Tensor]``,
+    ``Union[tf.Tensor, ...]``, ``tf.Tensor | None``; not ``List[tf.Tensor]`` or
+    ``Sequence[tf.Variable]``, which are containers of them. ``qualified`` names an expression."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return annotates_tensor(annotation.left, qualified) or annotates_tensor(annotation.right, qualified)
+    if isinstance(annotation, ast.Subscript):
+        if qualified(annotation.value) not in _ALTERNATIVES:
+            return False
+        inner = annotation.slice
+        options = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        return any(annotates_tensor(option, qualified) for option in options)
+    return qualified(annotation) in TENSOR_ANNOTATIONS

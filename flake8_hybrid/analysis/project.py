@@ -235,6 +235,8 @@ class FunctionFacts:
     distributes: bool = False
     #: A method of a tf.Module (or Keras) class: SavedModel may export its graph.
     exported_module_method: bool = False
+    #: Decorators the analysis does not know (``once.once``): they may run it once per object.
+    decorators: list = field(default_factory=list)
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -1531,6 +1533,7 @@ class _Analysis:
                     p.name for p in function.parameters if v.KERAS_TENSOR in self.values[key].get(p.name, ())
                 ],
                 exported_module_method=function.class_key is not None and project.is_keras(function.class_key),
+                decorators=list(summary.decorators),
             )
         return facts
 

@@ -17,7 +17,13 @@ from typing import Callable, Collection, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
-from flake8_hybrid.analysis.names import ModuleNames, statement_children, statements, walk_without_operators
+from flake8_hybrid.analysis.names import (
+    ModuleNames,
+    annotates_tensor,
+    statement_children,
+    statements,
+    walk_without_operators,
+)
 from flake8_hybrid.analysis.values import Atom, Value
 
 MODULE_CODE = "<module>"
@@ -120,6 +126,9 @@ class FunctionSummary:
     raises_if: list = field(default_factory=list)
     #: Attributes of self it reads (a method): a graph freezes the value a trace saw.
     self_reads: list = field(default_factory=list)
+    #: Decorators the analysis does not know (``once.once``, a project's own): one may change how
+    #: often the function runs, so what it does once per object may look like per call.
+    decorators: list = field(default_factory=list)
     #: Changes to objects its parameters receive: [parameter, reason, line]. A side effect of this
     #: function, but not of a caller that passes an object it made itself (``_mutations``).
     param_mutations: list = field(default_factory=list)
@@ -393,6 +402,9 @@ class _FunctionBuilder:
                 self.summary.jit_compile = _is_true(keywords.get("jit_compile")) or _is_true(
                     keywords.get("experimental_compile")
                 )
+            elif not (isinstance(target, ast.Name) and target.id in _PLAIN_DECORATORS) and \
+                    self.qualified(target) not in _KNOWN_DECORATORS:
+                self.summary.decorators.append(ast.unparse(target))
 
     def build(self) -> FunctionSummary:
         for parameter in self.summary.parameters:
@@ -1326,12 +1338,7 @@ def _parameters(node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda], 
 
 
 def _parameter(arg: ast.arg, kind: str, default: Optional[ast.expr], owner: _Builder) -> Parameter:
-    hint = False
-    if arg.annotation is not None:
-        hint = any(
-            owner.qualified(n) in ("tensorflow.Tensor", "tensorflow.Variable")
-            for n in walk_without_operators(arg.annotation)
-        )
+    hint = arg.annotation is not None and annotates_tensor(arg.annotation, owner.qualified)
     default_kind = ""
     if isinstance(default, ast.UnaryOp) and isinstance(default.op, ast.USub):
         default = default.operand
@@ -1511,6 +1518,13 @@ def _subscript(container: Value) -> Value:
 
 #: TensorArray methods that give the array (the others give tensors: stack, read, gather ...).
 _TENSOR_ARRAY_UPDATES = frozenset({"write", "scatter", "unstack", "split", "mark_used"})
+
+
+#: Decorators that change nothing about when a function runs, or that the analysis understands.
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "cached_property"})
+_KNOWN_DECORATORS = frozenset({
+    "functools.wraps", "abc.abstractmethod", "typing.overload", "typing.final", "contextlib.contextmanager",
+})
 
 
 def _unpacks(call: ast.Call) -> bool:

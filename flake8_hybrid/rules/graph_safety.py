@@ -345,10 +345,7 @@ _KERAS_ROOTS = ("tensorflow.keras.", "keras.", "tf_keras.")
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 #: Methods that set an object up once (Keras builds a layer on its first call, inside the trace).
 _SETUP_METHODS = frozenset({"build", "_build", "setup", "__setstate__"})
-#: Decorators that change nothing about how often a function runs.
-_PLAIN_DECORATORS = ("staticmethod", "classmethod", "property")
-#: Decorators that run a function once (per arguments): what it creates, it creates once.
-_ONCE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
+
 #: HYB102's advice, by what changes: a tf.Variable holds numbers and fixed-shape tensors only.
 _COUNTER_ADVICE = "count in a tf.Variable with assign_add, or outside graph code"
 _VALUE_ADVICE = "return the value instead, or set it outside graph code"
@@ -418,6 +415,7 @@ class _GraphBody:
         #: A constructor run from graph code initializes an object made there: its own state is new.
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
         self.autograph_off = self._reached_without_autograph()
+        self._once_guard: Optional[str] = None
         body = self.node.body if isinstance(self.node.body, list) else [self.node.body]  # a lambda's expression
         self.nodes = list(self._walk(body, ()))
         self.tuple_names = self._tuple_names()
@@ -635,7 +633,13 @@ class _GraphBody:
     def _state_change(
         self, node: ast.AST, name: str, verb: str, eager_reads: list, advice: str, read_first: bool
     ) -> Iterator[Finding]:
-        if eager_reads:
+        guard = self.once_guard()
+        if guard and (eager_reads or read_first):
+            # `@once def _initialize`: setting state once per object is setup, if the decorator
+            # is the once-only kind; the analysis cannot tell.
+            yield self.finding("HYB102", node, name=name, verb=verb, read="", advice=advice,
+                               assumed=f"the decorator '{guard}' runs it on more than one call")
+        elif eager_reads:
             read = f", and eager code reads it (line {eager_reads[0]})"
             yield self.finding("HYB102", node, name=name, verb=verb, read=read, advice=advice)
         elif read_first:
@@ -739,23 +743,27 @@ class _GraphBody:
             return
         if getattr(self.node, "name", "") in _SETUP_METHODS:
             return  # Keras' build: run once per object, on its first call
-        decorators = self._unknown_decorators()
-        assumed = f"the decorator '{decorators[0]}' does not make it run once per object" if decorators else ""
+        guard = self.once_guard()
+        assumed = f"the decorator '{guard}' does not make it run once per object" if guard else ""
         yield self.finding("HYB104", call, call=ast.unparse(call.func), assumed=assumed)
 
-    def _unknown_decorators(self) -> list[str]:
-        """Decorators other than tf.function and Python's own: one may run the function once only
-        (``@once``, a cache), which would make creating variables in it fine."""
-        found = []
-        for decorator in getattr(self.node, "decorator_list", []):
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            name = self.qualified(target) or ""
-            if name == self.module.api.tf_function_name or self.is_builtin(target, *_PLAIN_DECORATORS):
-                continue
-            if name in _ONCE_DECORATORS:
-                return []
-            found.append(ast.unparse(target))
-        return found
+    def once_guard(self) -> str:
+        """A decorator the analysis does not know, on this function or on a caller up to three calls
+        away (``@once def _initialize`` calling ``_make_w``): it may run the code once per object."""
+        if self._once_guard is None:
+            self._once_guard = ""
+            all_facts = self.module.project.facts()
+            frontier, seen = [self.facts], set()
+            for _ in range(4):
+                callers = []
+                for facts in frontier:
+                    if facts.decorators:
+                        self._once_guard = facts.decorators[0]
+                        return self._once_guard
+                    callers += [all_facts[c] for c in facts.callers if c in all_facts and c not in seen]
+                    seen.update(facts.callers)
+                frontier = callers
+        return self._once_guard
 
     @staticmethod
     def _stateful_keras(name: str) -> Optional[str]:
