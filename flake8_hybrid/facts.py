@@ -40,6 +40,8 @@ def as_json(facts: FunctionFacts, verdict: Verdict) -> dict:
         "refactoring": verdict.refactoring,
         "blockers": list(verdict.blockers),
         "diagnostics": list(verdict.codes),
+        # What a diagnostic rests on that the analysis did not prove (the preview tier).
+        "assumptions": dict(verdict.assumptions),
     }
 
 
@@ -70,6 +72,9 @@ def write_text(records: Sequence[dict], stream: TextIO) -> None:
         )
         if record["blockers"]:
             stream.write(f"    blockers: {', '.join(_explained(record, b) for b in record['blockers'])}\n")
+        for code in record["diagnostics"]:
+            assumed = record["assumptions"].get(code)
+            stream.write(f"    {code}" + (f" (preview; assumed: {assumed})" if assumed else "") + "\n")
 
 
 def _explained(record: dict, blocker: str) -> str:
@@ -93,6 +98,10 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the summary cache")
     parser.add_argument("--hybrid-api-model", metavar="FILES", default="", help="extra API model YAML files")
+    parser.add_argument(
+        "--hybrid-closed-world", action="store_true",
+        help="assume nothing outside the project calls its code (as the flake8 option)",
+    )
     parser.add_argument(
         "--hybrid-min-ops", type=int, default=MIN_OPS_PER_CALL, metavar="N",
         help="tensor ops per call below which a graph does not pay (default: %(default)s)",
@@ -139,7 +148,7 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
             return any(facts.path == p or facts.path.startswith(p.rstrip(os.sep) + os.sep) for p in paths)
 
         all_facts = project.facts()
-        judged = verdicts(all_facts, args.hybrid_min_ops)
+        judged = verdicts(all_facts, args.hybrid_min_ops, args.hybrid_closed_world)
         selected = sorted((f for f in all_facts.values() if wanted(f)), key=lambda f: (f.path, f.line, f.qualname))
         records += [as_json(facts, judged[facts.key]) for facts in selected]
     if args.format == "json":

@@ -487,6 +487,7 @@ def test_facts_json_schema(tmp_path: Path) -> None:
         "path", "qualname", "line", "hybrid", "runs_as_graph", "parameters", "has_tensor_parameter",
         "has_primitive_parameter", "side_effects", "side_effect_reasons", "recursive", "speculative", "work",
         "refactoring", "blockers", "diagnostics",
+        "assumptions",  # beyond DESIGN.md's version 1: code -> what a preview diagnostic assumes
     }
     for function in report["functions"]:
         assert set(function) == keys

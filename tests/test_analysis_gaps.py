@@ -99,3 +99,29 @@ def test_dataclass_fields_hold_what_the_constructor_passes(tmp_path: Path) -> No
     facts = analyze(tmp_path, {"main.py": SOURCE})
     rate = next(p for p in facts["scale_by"].parameters if p.name == "rate")
     assert rate.tensor is False and rate.primitive is True  # a Python number, from the field
+
+
+def test_facts_and_the_lint_read_one_verdict(tmp_path: Path) -> None:
+    """A function the lint asks to convert to eager (HYB007) is convert-to-eager in ``facts``, with
+    the same code; a preview finding's assumption is named in both."""
+    import io
+    import json
+
+    from flake8_hybrid import facts as facts_command
+    from flake8_hybrid.lint import lint_source
+    from flake8_hybrid.settings import Settings
+
+    source = (
+        "import tensorflow as tf\n\n\n@tf.function\ndef tiny(x):\n    return x + 1.0\n\n\n"
+        "for _ in range(10):\n    tiny(tf.ones([2]))\n"
+    )
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    path = tmp_path / "app.py"
+    path.write_text(source)
+    findings = lint_source(source, str(path), Settings(cache_directory=None))
+    assert [f.code for f in findings] == ["HYB007"]
+    out = io.StringIO()
+    assert facts_command.run(["--no-cache", "--format", "json", str(path)], stdout=out) == 0
+    record = next(r for r in json.loads(out.getvalue())["functions"] if r["qualname"] == "tiny")
+    assert record["refactoring"] == "convert-to-eager" and record["diagnostics"] == ["HYB007"]
+    assert record["assumptions"] == {}
