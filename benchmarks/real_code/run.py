@@ -130,12 +130,16 @@ def lint_project(root: Path, preview: bool) -> tuple[list[dict], dict]:
                f"--hybrid-cache-dir={cache}", "."]
     if preview:
         command.insert(-1, "--hybrid-preview")
+    # Through a wrapper that reports its own children's peak memory: RUSAGE_CHILDREN here would
+    # give the peak of every project linted so far.
+    wrapper = [sys.executable, "-c", _PEAK_WRAPPER, *command]
     started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        completed = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        completed = subprocess.run(wrapper, cwd=root, capture_output=True, text=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = re.search(r"PEAK_RSS_KB=(\d+)", completed.stderr)
     if completed.returncode not in (0, 1):
         raise RuntimeError(f"flake8 failed in {root} ({completed.returncode}):\n{completed.stderr[-3000:]}")
     findings = []
@@ -145,8 +149,16 @@ def lint_project(root: Path, preview: bool) -> tuple[list[dict], dict]:
                          "message": text})
     stats = {"wall_s": round(time.perf_counter() - started, 1),
              "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
-             "max_rss_mb": round(after.ru_maxrss / 1024)}
+             "max_rss_mb": round(int(peak.group(1)) / 1024) if peak else None}
     return findings, stats
+
+
+#: Runs its arguments as a command and prints the peak memory of that command's processes.
+_PEAK_WRAPPER = (
+    "import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:]).returncode; "
+    "print(f'PEAK_RSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); "
+    "sys.exit(rc)"
+)
 
 
 def supports_preview() -> bool:
@@ -176,13 +188,18 @@ def command_lint(arguments: argparse.Namespace) -> None:
         print(f"{name} {version}: {len(default)} default, {len(everything) - len(default)} preview, "
               f"{len(crashes)} HYB000; {stats['wall_s']} s wall, {stats['max_rss_mb']} MB; "
               f"{dict(sorted(counts.items()))}", flush=True)
-    if arguments.only and FINDINGS.exists():
-        old = json.loads(FINDINGS.read_text(encoding="utf-8"))
-        old["projects"].update(recorded["projects"])
-        recorded["projects"] = old["projects"]
+        _write(recorded, arguments)  # after each project: a long run can be read while it goes on
+    print(f"wrote {_write(recorded, arguments)}")
+
+
+def _write(recorded: dict, arguments: argparse.Namespace) -> Path:
     output = Path(arguments.output) if arguments.output else FINDINGS
-    output.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {output}")
+    projects = dict(recorded["projects"])
+    if arguments.only and FINDINGS.exists():  # the other projects keep their record
+        projects = {**json.loads(FINDINGS.read_text(encoding="utf-8"))["projects"], **projects}
+    output.write_text(json.dumps({**recorded, "projects": projects}, indent=1, sort_keys=True) + "\n",
+                      encoding="utf-8")
+    return output
 
 
 def _commit() -> str:
