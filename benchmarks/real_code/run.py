@@ -220,6 +220,9 @@ def load_judged() -> dict[tuple, dict]:
     entries = yaml.safe_load(JUDGED.read_text(encoding="utf-8")) or []
     judged = {}
     for entry in entries:
+        verdict = entry.get("verdict")
+        if isinstance(verdict, bool):  # YAML reads an unquoted TRUE as a boolean
+            entry["verdict"] = "TRUE" if verdict else "FALSE"
         if entry.get("verdict") not in ("TRUE", "FALSE") or entry.get("checked") not in ("read", "ran"):
             raise ValueError(f"judged.yaml: an entry needs verdict TRUE/FALSE and checked read/ran: {entry}")
         judged[(entry["project"], os.path.normpath(entry["path"]), int(entry["line"]), entry["code"])] = entry
