@@ -7,13 +7,14 @@ import difflib
 import os
 from typing import Iterator, Optional
 
+from flake8_hybrid.analysis.api_model import FunctionParameter
 from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.tf_function import TfFunctionSite, signature_parameters
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
-from flake8_hybrid.versions import Version
+from flake8_hybrid.versions import TargetVersion, Version
 
 _DEPRECATED_ARGUMENT_CODES = {
     "experimental_relax_shapes": "HYB301",
@@ -87,11 +88,19 @@ def _invalid_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterator[
                 "HYB308",
                 keyword,
                 problem=(
-                    f"tf.function argument '{name}' needs TF {parameter.since}, "
-                    f"but the target is TF {target.version} ({target.source})"
+                    f"tf.function argument '{name}' is new in TF {parameter.since}, but the target is TF "
+                    f"{target.version} ({target.origin()}), where tf.function raises TypeError for it"
                 ),
-                remedy="raise the tensorflow requirement or drop the argument",
+                remedy=_newer_argument_remedy(target, parameter.since),
             )
+
+
+def _newer_argument_remedy(target: TargetVersion, since: Version) -> str:
+    """Raise the requirement: the code needs the argument (dropping it would change what it does)."""
+    if target.ceiling is not None and target.ceiling <= since:
+        # No release the requirement admits has the argument: the requirement and the code disagree.
+        return f"require tensorflow>={since} (the requirement stops before TF {target.ceiling})"
+    return f"require tensorflow>={since}"
 
 
 # -- HYB301, HYB302, HYB303 ------------------------------------------------
@@ -101,6 +110,9 @@ def _deprecated_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterat
             continue
         parameter = module.api.tf_function_parameter(name)
         assert parameter is not None, f"{name} missing from the API model"
+        if not module.target.admits_any_from(_deprecated_since(parameter)):
+            # The target TF still takes the argument as it is: the code is right for the TF it runs on.
+            continue
         keyword = site.keywords.get(name)
         replacement = parameter.replacement or ""
         fix = None
@@ -122,6 +134,12 @@ def _deprecated_arguments(module: ModuleContext, site: TfFunctionSite) -> Iterat
             ignored=parameter.ignored,
             note=not_fixed_note(blocker),
         )
+
+
+def _deprecated_since(parameter: FunctionParameter) -> Version:
+    since = parameter.deprecated or parameter.ignored
+    assert since is not None, f"{parameter.name} is neither deprecated nor ignored in the API model"
+    return since
 
 
 def _is_positional_none(site: TfFunctionSite, name: str) -> bool:
