@@ -1,10 +1,18 @@
-"""HYB301-HYB309 against the target TF version: small projects whose requirement files say
-which TensorFlow they run on."""
+"""HYB301-HYB309 against the target TF version, and HYB305's Python-value uses against TensorFlow.
+
+The first part lints small projects whose requirement files say which TensorFlow they run
+on. The second runs every kind of use HYB305 knows (and the near misses it leaves alone)
+under TensorFlow, and checks that the rule reports exactly the uses that fail or change the
+result once the Python value becomes a tensor, with the outcome its message states.
+"""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from flake8_hybrid.findings import Finding
 from flake8_hybrid.lint import lint_source
@@ -101,3 +109,103 @@ def test_a_ceiling_below_the_deprecation_silences_it(tmp_path: Path) -> None:
     """tensorflow<2.9 and no floor: no TF the project admits deprecates experimental_relax_shapes."""
     found = by_code(lint_project(tmp_path, {"requirements.txt": "tensorflow<2.9\n"}))
     assert sorted(found) == ["HYB302"]  # experimental_compile is deprecated from 2.5, below the ceiling
+
+
+# -- HYB305: which Python uses of a covered parameter fail or differ ---------------------------
+# (name, signature spec of n, body using x and n, the Python value passed for n)
+USES = [
+    ("numpy call", "COUNT", "return x[:2] + np.zeros(n, np.float32)", "2"),
+    ("math call", "SCALAR", "return x * math.sqrt(n)", "4.0"),
+    ("range in a comprehension", "COUNT", "return tf.stack([x[i] for i in range(n)])", "2"),
+    ("list of a range", "COUNT", "return tf.constant(list(range(n)))", "2"),
+    ("list repetition", "COUNT", "return tf.stack([x] * n)", "2"),
+    ("repetition, count first", "COUNT", "return tf.stack(n * (x,))", "2"),
+    ("text repetition", "COUNT", "return tf.constant('-' * n)", "2"),
+    ("tuple index", "COUNT", "return (x, x * 2.0)[n]", "1"),
+    ("shape slice", "COUNT", "return tf.zeros(x.shape[n:])", "0"),
+    ("bare if, int", "tf.TensorSpec([], tf.int32)", "if n:\n    return x * 2.0\nreturn x", "2"),
+    ("bare if, float", "tf.TensorSpec([])", "if n:\n    return x * 2.0\nreturn x", "2.0"),
+    ("bare while", "tf.TensorSpec([], tf.int32)", "while n:\n    n_ = 0\n    x = x * 2.0\n    break\nreturn x", "2"),
+    ("not", "tf.TensorSpec([], tf.int32)", "return x if not n else x * 2.0", "2"),
+    ("f-string", "COUNT", "return tf.constant(f'n={n}')", "2"),
+    ("str()", "COUNT", "return tf.constant(str(n))", "2"),
+    ("percent format", "COUNT", "return tf.constant('%s' % n)", "2"),
+    ("str.format", "COUNT", "return tf.constant('{}'.format(n))", "2"),
+    # Near misses: TF ops and the control flow AutoGraph converts give the Python results.
+    ("tf.range", "COUNT", "return tf.range(n)", "3"),
+    ("tf.fill", "COUNT", "return tf.fill([n], 2.0)", "3"),
+    ("tf.ones shape", "COUNT", "return tf.ones([n, 2])", "2"),
+    ("tf.reshape", "COUNT", "return tf.reshape(tf.range(n * 2), [n, -1])", "2"),
+    ("arithmetic", "SCALAR", "return x * n + 1.0", "3.0"),
+    ("for over range", "COUNT", "for _ in range(n):\n    x = x * 2.0\nreturn x", "3"),
+    ("if on a comparison", "COUNT", "if n > 1:\n    return x * 2.0\nreturn x", "2"),
+    ("bare if, bool", "tf.TensorSpec([], tf.bool)", "if n:\n    return x * 2.0\nreturn x", "True"),
+    ("tf.shape of it", "COUNT", "return tf.zeros(tf.stack([n]))", "2"),
+]
+PRELUDE = "import math\nimport numpy as np\nimport tensorflow as tf\n\n"
+SPECS = (
+    "VECTOR = tf.TensorSpec([None], tf.float32)\nSCALAR = tf.TensorSpec([], tf.float32)\n"
+    "COUNT = tf.TensorSpec([], tf.int32)\n"
+)
+
+
+def use_module(spec: str, body: str, value: str) -> str:
+    return (
+        f"{PRELUDE}{SPECS}\n\n@tf.function(input_signature=[VECTOR, {spec}])\ndef f(x, n):\n"
+        f"{textwrap.indent(body, '    ')}\n\n\nf(tf.constant([1.0, 2.0, 3.0, 4.0]), {value})\n"
+    )
+
+
+def reported_outcome(source: str) -> str:
+    findings = [f for f in lint_source(source, "uses.py", Settings(cache_directory="none")) if f.code == "HYB305"]
+    assert len(findings) <= 1, findings
+    if not findings:
+        return "same"
+    message = findings[0].message
+    assert "becomes a tensor under the input_signature of 'f'" in message
+    if "then fails when traced" in message:
+        return "fails"
+    assert "then gives another value than the Python value would" in message
+    return "differs"
+
+
+def measured_outcome(directory: Path, spec: str, body: str, value: str) -> str:
+    """Run ``f`` with the Python value eagerly and under its input_signature: same, differs or fails.
+
+    From a file: AutoGraph converts only functions whose source it can read."""
+    import numpy as np
+    import tensorflow as tf
+
+    path = directory / "measured_use.py"
+    path.write_text(
+        f"{PRELUDE}{SPECS}\ndef f(x, n):\n{textwrap.indent(body, '    ')}\n\n"
+        f"SIGNATURE = [VECTOR, {spec}]\nARGUMENTS = (tf.constant([1.0, 2.0, 3.0, 4.0]), {value})\n",
+        encoding="utf-8",
+    )
+    module = run_file(path)
+    expected = module.f(*module.ARGUMENTS)
+    try:
+        got = tf.function(module.f, input_signature=module.SIGNATURE)(*module.ARGUMENTS)
+    except Exception:  # noqa: BLE001 (any error: TypeError, ValueError, NotImplementedError...)
+        return "fails"
+    same = np.shape(expected) == np.shape(got) and np.array_equal(np.asarray(expected), np.asarray(got))
+    return "same" if same else "differs"
+
+
+@pytest.mark.parametrize("name, spec, body, value", USES, ids=[use[0] for use in USES])
+def test_hyb305_reports_exactly_the_uses_that_fail_or_differ(
+    tmp_path: Path, name: str, spec: str, body: str, value: str
+) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    source = use_module(spec, body, value)
+    assert reported_outcome(source) == measured_outcome(tmp_path, spec, body, value), source
+
+
+def run_file(path: Path):
+    """Import a file as a module (AutoGraph converts only functions whose source it can read)."""
+    import importlib.util
+
+    loaded = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return module
