@@ -201,6 +201,24 @@ def test_hyb305_reports_exactly_the_uses_that_fail_or_differ(
     assert reported_outcome(source) == measured_outcome(tmp_path, spec, body, value), source
 
 
+def test_hyb305_docs_example_is_reported_fails_in_tf_and_its_replacement_works(tmp_path: Path) -> None:
+    from flake8_hybrid.registry import get_rule
+
+    rule = get_rule("HYB305")
+    prelude = "import numpy as np\nimport tensorflow as tf\n\nx = tf.ones([2])\n"
+    for kind, text, reported in (("example", rule.example, True), ("use_instead", rule.use_instead, False)):
+        source = prelude + text + "\n"
+        findings = lint_source(source, f"{kind}.py", Settings(cache_directory="none"))
+        assert any(f.code == "HYB305" for f in findings) is reported, kind
+        path = tmp_path / f"{kind}.py"
+        path.write_text(source.replace("pad(x, 3)", "RESULT = pad(x, 3)"), encoding="utf-8")
+        if reported:
+            with pytest.raises(TypeError):
+                run_file(path)
+        else:
+            assert run_file(path).RESULT.numpy().tolist() == [1.0, 1.0, 0.0, 0.0, 0.0]
+
+
 def run_file(path: Path):
     """Import a file as a module (AutoGraph converts only functions whose source it can read)."""
     import importlib.util
