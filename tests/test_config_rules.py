@@ -111,6 +111,28 @@ def test_a_ceiling_below_the_deprecation_silences_it(tmp_path: Path) -> None:
     assert sorted(found) == ["HYB302"]  # experimental_compile is deprecated from 2.5, below the ceiling
 
 
+ALIAS = "import tensorflow as tf\n\ntf.config.experimental_run_functions_eagerly(False)\n"
+
+
+@pytest.mark.parametrize(
+    "requirement, expected",
+    [
+        ("tensorflow>=2.2", None),  # TF 2.2 has only the experimental name (read from its wheel)
+        ("tensorflow>=2.3", Applicability.SAFE),
+        ("", Applicability.DISPLAY_ONLY),  # unknown: the project may run on TF 2.2
+    ],
+)
+def test_hyb304_follows_the_target(tmp_path: Path, requirement: str, expected) -> None:
+    (tmp_path / "setup.cfg").write_text(f"[options]\ninstall_requires =\n    {requirement}\n")
+    (tmp_path / "debug.py").write_text(ALIAS)
+    detect_target.cache_clear()
+    findings = [f for f in lint_source(ALIAS, str(tmp_path / "debug.py"), Settings(cache_directory="none"))
+                if f.code == "HYB304"]
+    assert [f.fix.applicability for f in findings if f.fix] == ([expected] if expected else [])
+    if expected is Applicability.DISPLAY_ONLY:
+        assert "not fixed automatically: target TensorFlow version unknown" in findings[0].message
+
+
 # -- HYB305: which Python uses of a covered parameter fail or differ ---------------------------
 # (name, signature spec of n, body using x and n, the Python value passed for n)
 USES = [

@@ -164,7 +164,8 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds uses of `tf.config.experimental_run_functions_eagerly` and
-            `tf.config.experimental_functions_run_eagerly`, called or not.
+            `tf.config.experimental_functions_run_eagerly`, called or not. Not reported when the
+            target TensorFlow is older than 2.3, which has only the experimental names.
             """
         ),
         why_it_matters=cleandoc(
@@ -186,9 +187,11 @@ RULES = (
         ),
         fix_safety=cleandoc(
             """
-            Renaming the attribute is safe: the new names take the same arguments and exist in every
-            TF release since 2.3. A name imported with `from tensorflow.config import ...` is
-            reported but not rewritten, since the import and every use would have to change together.
+            Renaming the attribute is safe when the target TensorFlow is 2.3 or newer: the new names
+            take the same arguments and exist in every TF release since 2.3 (TF 2.2 exports only the
+            experimental ones). For an unknown target the rename is only displayed. A name imported
+            with `from tensorflow.config import ...` is reported but not rewritten, since the import
+            and every use would have to change together.
             """
         ),
         fix=Applicability.SAFE,
