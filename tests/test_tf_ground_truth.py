@@ -688,3 +688,48 @@ def test_hyb001_graph_given_new_keras_objects_fails_to_create_their_variables():
     assert len(first) == 2 and all(math.isfinite(x) for x in first)  # one set of objects works
     with pytest.raises(ValueError, match="tf.function only supports singleton tf.Variables"):
         run()
+
+
+# -- HYB305 and HYB308 measured again for the messages of the config rules -----------------------
+
+
+def test_hyb305_kwargs_keywords_naming_signature_parameters_bind_others_raise():
+    # Under input_signature, **kwargs takes nothing: a keyword that names a signature parameter
+    # binds to it; any other keyword raises TypeError. So a signature on a function with
+    # **kwargs is reported only where a caller passes such a keyword.
+    def with_kwargs(a, b, **kwargs):
+        return a + b + len(kwargs)
+
+    f = tf.function(with_kwargs, input_signature=[SCALAR, SCALAR])
+    assert float(f(tf.constant(1.0), b=tf.constant(2.0))) == 3.0
+    assert float(f(b=2.0, a=1.0)) == 3.0
+    assert float(f(tf.constant(1.0), tf.constant(2.0))) == 3.0
+    with pytest.raises(TypeError, match="unexpected keyword argument 'scale'"):
+        f(tf.constant(1.0), tf.constant(2.0), scale=2.0)
+
+
+def test_hyb308_tf_function_takes_no_kwargs_so_an_argument_it_lacks_raises():
+    # HYB308 says a TF older than an argument raises TypeError for it: tf.function has no
+    # **kwargs (2.21 here; every release's signature: scripts/tf_function_history.py).
+    import inspect
+
+    kinds = {parameter.kind for parameter in inspect.signature(tf.function).parameters.values()}
+    assert inspect.Parameter.VAR_KEYWORD not in kinds
+    with pytest.raises(TypeError, match="unexpected keyword argument 'experimental_new_option'"):
+        tf.function(tf.identity, experimental_new_option=True)  # noqa: HYB308
+
+
+def test_hyb301_to_hyb303_tf_logs_the_deprecations():
+    # "deprecated since": TF 2.21 logs each deprecated argument when it is given (once per process,
+    # so in a fresh one), naming the replacement where there is one.
+    program = (
+        "import logging, tensorflow as tf\n"
+        "for option in ('experimental_relax_shapes', 'experimental_compile', 'experimental_follow_type_hints'):\n"
+        "    tf.function(tf.identity, **{option: True})\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    log = completed.stderr
+    assert "experimental_relax_shapes is deprecated, use reduce_retracing instead" in log
+    assert "experimental_compile is deprecated, use jit_compile instead" in log
+    assert "experimental_follow_type_hints is deprecated" in log

@@ -242,7 +242,7 @@ _EXTENSIBLE: dict = {
     "numpy_modules": _NAMES,
     "star_exports": _NAME_LISTS,
 }
-_NOT_EXTENSIBLE = ("version", "checked_against", "tf_function")
+_NOT_EXTENSIBLE = ("version", "checked_against", "tf_function", "python_support")
 
 
 def _kind_error(value: object, kind: str) -> Optional[str]:

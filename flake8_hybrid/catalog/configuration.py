@@ -16,14 +16,19 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds `experimental_relax_shapes` passed to `tf.function`, under any spelling of
-            `tf.function` (decorator, called decorator, wrapping call).
+            `tf.function` (decorator, called decorator, wrapping call), when the project may run on
+            TF 2.9 or newer. Not reported when the target TensorFlow (the lowest release the
+            project's requirement admits, raised by its `python_requires`) is older than 2.9: there
+            the old name is the right one. With no declared floor it is reported, since the project
+            then admits today's TF, where the argument is deprecated, unless a declared upper bound
+            (`tensorflow<2.9`) keeps it below 2.9.
             """
         ),
         why_it_matters=cleandoc(
             """
             TF 2.9 renamed the argument to `reduce_retracing`; the old name only survives as a
-            deprecated alias (TF treats `experimental_relax_shapes=True` as `reduce_retracing=True`)
-            and will go away with the alias.
+            deprecated alias (TF treats `experimental_relax_shapes=True` as `reduce_retracing=True`),
+            and TF 2.21 logs "experimental_relax_shapes is deprecated, use reduce_retracing instead".
             """
         ),
         example=cleandoc(
@@ -44,9 +49,10 @@ RULES = (
             """
             The rename is safe when the target TensorFlow version is 2.9 or newer (measured on TF
             2.21: both spellings trace a function fed five shapes twice, and `None` means off for
-            both). For an older or unknown target the fix is only displayed, since `reduce_retracing`
-            does not exist before 2.9. When `reduce_retracing` is also given, TF ORs the two; the fix
-            is displayed only, because merging them is a decision for the author.
+            both). For an unknown target the fix is only displayed, since `reduce_retracing` does
+            not exist before 2.9 and the project may run on such a release. When
+            `reduce_retracing` is also given, TF ORs the two; the fix is displayed only, because
+            merging them is a decision for the author.
             """
         ),
         fix=Applicability.SAFE,
@@ -58,11 +64,18 @@ RULES = (
         name="deprecated-experimental-compile",
         message="'experimental_compile' is deprecated since TF {deprecated}; rename it to 'jit_compile'{note}",
         summary="`tf.function(experimental_compile=...)`, deprecated in TF 2.5.",
-        what_it_does="Finds `experimental_compile` passed to `tf.function`.",
+        what_it_does=cleandoc(
+            """
+            Finds `experimental_compile` passed to `tf.function`, when the project may run on TF 2.5
+            or newer: as for HYB301, not reported for a target TensorFlow older than 2.5, reported
+            for an unknown one.
+            """
+        ),
         why_it_matters=cleandoc(
             """
             TF 2.5 renamed the argument to `jit_compile`; the old name is a deprecated alias that TF
-            forwards to `jit_compile`. Giving both raises
+            forwards to `jit_compile` (TF 2.21 logs "experimental_compile is deprecated, use
+            jit_compile instead"). Giving both raises
             `ValueError: Cannot specify both 'experimental_compile' and 'jit_compile'.`
             """
         ),
@@ -83,8 +96,8 @@ RULES = (
         fix_safety=cleandoc(
             """
             The rename is safe when the target TensorFlow version is 2.5 or newer: TF 2.21 gives the
-            function the same `jit_compile` setting for either spelling. For an older or unknown
-            target, or when `jit_compile` is also given (an error in TF), the fix is only displayed.
+            function the same `jit_compile` setting for either spelling. For an unknown target, or
+            when `jit_compile` is also given (an error in TF), the fix is only displayed.
             """
         ),
         fix=Applicability.SAFE,
@@ -99,14 +112,21 @@ RULES = (
             "(input_signature or reduce_retracing limit retracing){note}"
         ),
         summary="`tf.function(experimental_follow_type_hints=...)`, ignored since TF 2.11.",
-        what_it_does="Finds `experimental_follow_type_hints` passed to `tf.function`.",
+        what_it_does=cleandoc(
+            """
+            Finds `experimental_follow_type_hints` passed to `tf.function`, when the project may run
+            on TF 2.11 or newer: as for HYB301, not reported for a target TensorFlow older than 2.11
+            (where the argument still works), reported for an unknown one.
+            """
+        ),
         why_it_matters=cleandoc(
             """
             From TF 2.4 to 2.10 the argument made `tf.function` convert arguments annotated
             `tf.Tensor` to tensors, so Python numbers passed to them did not retrace. Since TF 2.11
-            it is accepted and ignored: code that relied on it now retraces once per distinct Python
-            value (measured on TF 2.21: four calls with four Python ints trace four times, with or
-            without the argument).
+            it is accepted, deprecated and ignored: code that relied on it now retraces once per
+            distinct Python value (measured on TF 2.21: four calls with four Python ints trace four
+            times, with or without the argument, and TF logs "experimental_follow_type_hints is
+            deprecated").
             """
         ),
         example=cleandoc(
@@ -128,8 +148,8 @@ RULES = (
         fix_safety=cleandoc(
             """
             Removing the argument is safe when the target TensorFlow version is 2.11 or newer, where
-            it has no effect. For an older or unknown target the fix is only displayed: there the
-            argument still changes how calls are traced.
+            it has no effect. For an unknown target the fix is only displayed: on a release before
+            2.11 the argument still changes how calls are traced.
             """
         ),
         fix=Applicability.SAFE,
@@ -144,7 +164,8 @@ RULES = (
         what_it_does=cleandoc(
             """
             Finds uses of `tf.config.experimental_run_functions_eagerly` and
-            `tf.config.experimental_functions_run_eagerly`, called or not.
+            `tf.config.experimental_functions_run_eagerly`, called or not. Not reported when the
+            target TensorFlow is older than 2.3, which has only the experimental names.
             """
         ),
         why_it_matters=cleandoc(
@@ -166,9 +187,11 @@ RULES = (
         ),
         fix_safety=cleandoc(
             """
-            Renaming the attribute is safe: the new names take the same arguments and exist in every
-            TF release since 2.3. A name imported with `from tensorflow.config import ...` is
-            reported but not rewritten, since the import and every use would have to change together.
+            Renaming the attribute is safe when the target TensorFlow is 2.3 or newer: the new names
+            take the same arguments and exist in every TF release since 2.3 (TF 2.2 exports only the
+            experimental ones). For an unknown target the rename is only displayed. A name imported
+            with `from tensorflow.config import ...` is reported but not rewritten, since the import
+            and every use would have to change together.
             """
         ),
         fix=Applicability.SAFE,
@@ -183,9 +206,15 @@ RULES = (
             """
             Compares a literal `input_signature` with the positional parameters of the function it
             decorates or wraps (without `self` for methods), and reports: more specs than parameters;
-            fewer specs than required parameters; parameters with defaults left uncovered; a
-            `**kwargs` parameter; and a call in the same module that passes a Python literal for a
-            parameter the signature covers.
+            fewer specs than required parameters; parameters with defaults left uncovered; a call in
+            the project that passes a keyword landing in `**kwargs`; and a call in the project that
+            passes a Python literal for a covered parameter the body uses where only a Python value
+            works: as the argument of a NumPy or `math` call, in `range(...)` outside a `for`
+            statement (a comprehension, `list(range(n))`), to repeat a list, tuple or string
+            (`[x] * n`), to index or slice a literal sequence or a `.shape`, in string formatting
+            (f-string, `str()`, `%`, `.format`), or as the whole condition of `if`/`while`/`not`/
+            `and`/`or` when its spec's dtype is not `tf.bool`. A covered parameter used only in TF
+            ops, arithmetic, `for ... in range(n)` or a comparison (`if n > 1:`) is not reported.
             """
         ),
         why_it_matters=cleandoc(
@@ -193,27 +222,45 @@ RULES = (
             Measured on TF 2.21: extra specs raise `TypeError: input_signature contains 1 extra type
             constraints`; missing ones raise `TypeError: input_signature missing type constraint for
             b`; an uncovered parameter with a default is frozen at that default, and passing it
-            raises `TypeError`; with `**kwargs`, any keyword argument fails to bind; and a Python
-            number passed for a covered parameter becomes a tensor, so Python code that branches on
-            it sees a symbolic tensor, or the call fails when the shape does not match.
+            raises `TypeError`. With `**kwargs`, a keyword that names a signature parameter binds
+            to it and any other keyword raises `TypeError: ... got an unexpected keyword argument`.
+            A Python number passed for a covered parameter becomes a symbolic tensor: NumPy, `math`
+            and `range` in a comprehension fail (`NotImplementedError`, `TypeError`,
+            `OperatorNotAllowedInGraphError`), as do `if n:` on an int or float tensor (`ValueError:
+            condition of if statement expected to be tf.bool scalar`) and indexing a tuple with it;
+            `[x] * n` silently gives a tensor of another shape, and an f-string the text
+            `Tensor("n:0", ...)`. TF ops (`tf.range(n)`, `tf.fill([n], v)`), arithmetic, and the
+            loops and comparisons AutoGraph converts give the same results as the Python value.
             """
         ),
         example=cleandoc(
             """
-            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
-            def scale(x, factor):
-                return x * factor
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32),
+                                          tf.TensorSpec([], tf.int32)])
+            def pad(x, n):
+                return tf.concat([x, np.zeros(n, np.float32)], 0)
+
+            pad(x, 3)  # np.zeros gets a symbolic tensor
             """
         ),
         use_instead=cleandoc(
             """
             @tf.function(input_signature=[tf.TensorSpec([None], tf.float32),
-                                          tf.TensorSpec([], tf.float32)])
-            def scale(x, factor):
-                return x * factor
+                                          tf.TensorSpec([], tf.int32)])
+            def pad(x, n):
+                return tf.concat([x, tf.zeros([n])], 0)
+
+            pad(x, 3)
             """
         ),
-        fix_safety="There is no automatic fix: which specs are right is the author's decision.",
+        fix_safety=cleandoc(
+            """
+            There is no automatic fix: which specs are right, or how to compute a value with TF ops,
+            is the author's decision. The advice never removes `input_signature` (a SavedModel's
+            serving signature needs it): it is to use TF ops, or to keep a Python value out of the
+            signature (a closure or `functools.partial`).
+            """
+        ),
         fix=Applicability.DISPLAY_ONLY,
     ),
     Rule(
@@ -314,15 +361,19 @@ RULES = (
             table: unknown keywords (typos, with the closest valid name), an argument given twice
             (positionally and by keyword, or as a repeated keyword), more than the eleven positional
             arguments `tf.function` takes, and arguments newer than the target TensorFlow version
-            (`reduce_retracing` needs 2.9, `jit_compile` 2.5).
+            (`jit_compile` needs 2.5, `reduce_retracing` 2.9, `experimental_attributes` 2.12). The
+            target is the lowest release the project's requirement admits, raised to the first
+            release with wheels for its `python_requires`; for those the advice is to require the
+            release that has the argument (the code needs it), not to drop it.
             """
         ),
         why_it_matters=cleandoc(
             """
             Each of these fails when the module is imported: TF 2.21 raises
             `TypeError: function() got an unexpected keyword argument 'reduce_retrace'` or
-            `TypeError: function() takes from 0 to 11 positional arguments but 12 were given`, and an
-            older TensorFlow rejects arguments it does not know yet the same way.
+            `TypeError: function() takes from 0 to 11 positional arguments but 12 were given`.
+            `tf.function` takes no `**kwargs` in any TF 2 release (each release's signature read
+            from its wheel), so a release older than an argument rejects it the same way.
             """
         ),
         example=cleandoc(

@@ -8,7 +8,7 @@ from typing import Iterator
 from flake8_hybrid.analysis.lines import lines_with, names_for, nodes_on
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.findings import Finding, FixIntent
-from flake8_hybrid.registry import get_rule
+from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
 
 
@@ -91,8 +91,8 @@ def _deprecated_alias(module: ModuleContext, node: ast.expr) -> Iterator[Finding
         return
     name = module.qualified_name(node)
     deprecated = module.api.deprecated_functions.get(name or "")
-    if deprecated is None:
-        return
+    if deprecated is None or not module.target.admits_any_from(deprecated.deprecated):
+        return  # (before TF 2.3 the experimental name is the only one: right for such a target)
     written = ast.unparse(node)
     new = written.rsplit(".", 1)[0] + "." + deprecated.replacement if "." in written else deprecated.replacement
     fix = None
@@ -100,7 +100,9 @@ def _deprecated_alias(module: ModuleContext, node: ast.expr) -> Iterator[Finding
     if isinstance(node, ast.Attribute):
         rule = get_rule("HYB304")
         attr_col = node.end_col_offset - len(node.attr.encode())  # type: ignore[operator]
+        # An unknown target may be older than the replacement: then the rename is only shown.
+        proven = module.target.allows(deprecated.deprecated)
         fix = FixIntent("rename-attribute", node.end_lineno or node.lineno, attr_col, node.attr,
-                        deprecated.replacement, rule.fix, rule.fix_title)
-        note = ""
+                        deprecated.replacement, rule.fix if proven else Applicability.DISPLAY_ONLY, rule.fix_title)
+        note = "" if proven else f" (not fixed automatically: {module.target.why_not(deprecated.deprecated)})"
     yield module.finding("HYB304", node, fix, old=written, new=new, note=note)
