@@ -183,8 +183,8 @@ class ApiModel:
         """Whether calling the API ``name`` (canonical) returns a tensor."""
         if name in self._tensor_functions:
             return True
-        if _under(name, tuple(self._not_tensors)):
-            return False
+        if _under(name, tuple(self._not_tensors)) or name in self._tensor_containers:
+            return False  # (a container: a Python list or tuple of tensors)
         return any(name.startswith(module + ".") for module in self._tensor_modules)
 
     def xla_incompatibility(self, name: str) -> Optional[str]:

@@ -73,7 +73,9 @@ class LocalTensors:
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.ExceptHandler, ast.Import, ast.ImportFrom)):
                 for name in _bound_elsewhere(node):
                     assignments.setdefault(name, []).append(("other", None))
-        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+        arguments = function.args
+        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}  # a tuple, a dict
         for name in parameters - self.tensor_names:
             assignments.setdefault(name, []).append(("other", None))  # a parameter not proven a tensor
         # Containers of tensors: names only ever assigned one (``parts = tf.split(x, 2)``).
@@ -81,7 +83,18 @@ class LocalTensors:
             name for name, values in assignments.items()
             if all(kind == "value" and self.is_tensor_container(value) for kind, value in values)
         }
-        candidates = {name for name in assignments if name not in self.container_names} | self.tensor_names
+        # Only names grounded in a tensor (some assignment makes one from what is already known:
+        # ``x = x * 2`` alone proves nothing), then those every assignment keeps a tensor.
+        proven = set(self.tensor_names)
+        grounded, changed = set(proven), True
+        while changed:
+            self.tensor_names = grounded
+            changed = False
+            for name, values in assignments.items():
+                if name not in grounded and any(self._gives_tensor(kind, value) for kind, value in values):
+                    grounded = grounded | {name}
+                    changed = True
+        candidates = {name for name in grounded if name not in self.container_names} | proven
         changed = True
         while changed:
             self.tensor_names = candidates

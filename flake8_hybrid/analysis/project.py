@@ -1432,7 +1432,7 @@ class _Analysis:
         self.callbacks.setdefault(key, f"{how} at {site}")
         self.callback_registrars[key].add(function.key)
         for parameter in [p for p in callee.parameters if p.kind == "positional"][prebound:]:
-            self.add(key, parameter.name, {v.TENSOR}, f"{site} passes tf.data elements ({how})")
+            self.add(key, parameter.name, {v.DATASET_ELEMENT}, f"{site} passes tf.data elements ({how})")
 
     def speculate(self) -> bool:
         """Keras conventions for functions nobody in the project calls."""
@@ -1990,7 +1990,9 @@ def _element_of(atom: object) -> object:
         return atom[1]
     if isinstance(atom, tuple) and atom[0] == "tuple":
         return v.UNKNOWN  # callers wanting positions use _elements_of or "item"
-    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.DATASET, v.VARIABLE, ASSUMED):
+    if atom in (v.DATASET, v.DATASET_ELEMENT):
+        return v.DATASET_ELEMENT  # a dataset's elements, and their parts: tensors or structures of them
+    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE, ASSUMED):
         return ASSUMED if atom == ASSUMED else v.TENSOR
     if atom == v.NDARRAY:
         return v.NDARRAY
@@ -2067,6 +2069,7 @@ def _cut_value(normalized: set) -> set:
 
 _DESCRIPTIONS = {
     v.TENSOR: "a tensor", v.VARIABLE: "a tf.Variable", v.CONTAINER_TENSOR: "a container of tensors",
+    v.DATASET_ELEMENT: "a tf.data element",
     v.DATASET: "a tf.data.Dataset", v.KERAS: "a Keras model or layer", v.NDARRAY: "a NumPy array",
     v.NUMBER: "a Python number", v.COUNTER: "a Python number that changes per iteration", v.BOOL: "a Python bool",
     v.STR: "a Python string", v.NONE: "None", v.CONTAINER: "a Python container", v.OBJECT: "a Python object",

@@ -1478,7 +1478,9 @@ def _element(atom: Atom) -> Atom:
         return atom[1]
     if isinstance(atom, tuple) and atom[0] == "tuple":
         return ("element", atom)  # any of its positions: the project analysis takes the union
-    if atom in (v.DATASET, v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
+    if atom in (v.DATASET, v.DATASET_ELEMENT):
+        return v.DATASET_ELEMENT  # a tensor, or a structure of them
+    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
         return v.TENSOR
     if atom == v.NDARRAY:
         return v.NDARRAY

@@ -80,8 +80,12 @@ UNKNOWN = "unknown"
 DEFAULT_NUMBER = "default_number"
 DEFAULT_STR = "default_str"
 
+#: An element of a tf.data.Dataset: a tensor, or a structure of them (a dict, a NamedTuple) passed
+#: as one value. Tensor-like for tracing; not proven one tensor (iterating a dict is fine).
+DATASET_ELEMENT = "dataset_element"
+
 #: Atoms that make a parameter a tensor parameter.
-TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR})
+TENSOR_LIKE = frozenset({TENSOR, VARIABLE, CONTAINER_TENSOR, DATASET_ELEMENT})
 #: Atoms tf.function traces by type spec, not by value (measured on TF 2.21): tensors and
 #: containers of them, and NumPy arrays (same-shape arrays share a trace). A parameter that
 #: receives one is no reason to retrace, nor to drop a graph (HYB002, HYB003).

@@ -416,6 +416,7 @@ class _GraphBody:
         self.constructor = self.self_name is not None and self.node.name in _CONSTRUCTORS
         self.autograph_off = self._reached_without_autograph()
         self._once_guard: Optional[str] = None
+        self._isinstance_spans: Optional[list] = None
         body = self.node.body if isinstance(self.node.body, list) else [self.node.body]  # a lambda's expression
         self.nodes = list(self._walk(body, ()))
         self.tuple_names = self._tuple_names()
@@ -434,12 +435,30 @@ class _GraphBody:
         return tuples - others
 
     def iterable_tensor(self, expr: ast.expr) -> bool:
-        """One tensor, whose Python iteration fails in a graph (not a tuple of tensors an op returns)."""
+        """One tensor, whose Python iteration fails in a graph (not a tuple of tensors an op returns,
+        nor a name a surrounding ``if isinstance(name, (list, tuple)):`` says is something else)."""
         if isinstance(expr, ast.Call) and self.qualified(expr.func) in _TUPLE_RESULTS:
             return False
-        if isinstance(expr, ast.Name) and expr.id in self.tuple_names:
+        if isinstance(expr, ast.Name) and (expr.id in self.tuple_names or self._narrowed(expr)):
             return False
         return self.tensors.is_tensor(expr)
+
+    def _narrowed(self, name: ast.Name) -> bool:
+        """Inside the body of an ``if`` that tests ``isinstance(name, ...)``: a Python type there."""
+        if self._isinstance_spans is None:
+            self._isinstance_spans = []
+            for walked in self.nodes:
+                node = walked.node
+                if isinstance(node, ast.If) and node.body:
+                    tested = {
+                        call.args[0].id for call in ast.walk(node.test)
+                        if isinstance(call, ast.Call) and self.is_builtin(call.func, "isinstance")
+                        and call.args and isinstance(call.args[0], ast.Name)
+                    }
+                    span = (node.body[0].lineno, node.body[-1].end_lineno or node.body[-1].lineno)
+                    self._isinstance_spans.extend((identifier, span) for identifier in tested)
+        return any(identifier == name.id and first <= name.lineno <= last
+                   for identifier, (first, last) in self._isinstance_spans)
 
     def _reached_without_autograph(self) -> bool:
         """A helper that a ``tf.function(autograph=False)`` of this module reaches: nothing converts it.
