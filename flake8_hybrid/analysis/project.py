@@ -223,6 +223,12 @@ class FunctionFacts:
     #: Loops in test files call it repeatedly (``called_repeatedly`` counts only the project's
     #: own code: a test's loop is no hot path).
     repeated_in_tests: bool = False
+    #: Where the repetition comes from, for messages: "in a loop at train.py:41", "as a callback ...".
+    repeated_by: str = ""
+    #: The function whose loop repeats the calls is proven to run eagerly (module code, or called
+    #: only from eager code, up to the module's or an application's entry points): a graph of this
+    #: one would be a graph of its own, not one nested in a caller's graph.
+    repeated_eagerly: bool = False
     #: Decorated with ``@tf.function`` itself (a decorator a fix can remove), not only wrapped.
     decorated: bool = False
     #: Parameters that receive symbolic KerasTensors (a functional model being built): a
@@ -1492,6 +1498,7 @@ class _Analysis:
                                   "opaque calls")
         distributes = self._transitive(passing, lambda f: ["replicas"] if f.summary.runs_replicas else [], "replicas")
         hazards = self._graph_hazards(passing, repeated)
+        eager_code = self._proven_eager(callers, graph, tests)
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1513,6 +1520,8 @@ class _Analysis:
                 eager_only_calls=eager[key],
                 ops_per_call=ops[key],
                 called_repeatedly=key in repeated,
+                repeated_by=repeated[key][0] if key in repeated else "",
+                repeated_eagerly=key in repeated and repeated[key][1] in eager_code,
                 callers=sorted({edge.caller for edge in callers[key]}),
                 input_signature=summary.input_signature,
                 jit_compile=summary.jit_compile,
@@ -1745,24 +1754,62 @@ class _Analysis:
     def _instances(self, function: _Function, value) -> set[str]:
         return {a[1] for a in self.concrete(function, value) if isinstance(a, tuple) and a[0] == "instance"}
 
-    def _called_repeatedly(self, callers: dict, graph: dict, ignored: set) -> set[str]:
-        """Functions called repeatedly: in a loop, as a per-element callback, by Keras under fit,
-        or by such a function; calls made by ``ignored`` functions (tests) do not count."""
-        repeated = {key for key, edges in callers.items() if any(e.in_loop and e.caller not in ignored for e in edges)}
-        repeated |= {key for key, registrars in self.callback_registrars.items() if registrars - ignored}
-        repeated |= {
-            key for key, entry in graph.items()
-            if key == entry and key not in self.wrapped and key not in self.callbacks and key not in ignored
-            and not self.project.functions[key].summary.hybrid
-        }
+    def _called_repeatedly(self, callers: dict, graph: dict, ignored: set) -> dict[str, tuple[str, str]]:
+        """Functions called repeatedly, each with where the repetition comes from: a loop, a
+        per-element callback, Keras under fit, or such a function calling it; calls made by
+        ``ignored`` functions (tests) do not count."""
+        functions = self.project.functions
+        repeated: dict[str, tuple[str, str]] = {}  # key -> (where, the function that repeats the calls)
+        for key, edges in callers.items():
+            loop = next((e for e in sorted(edges, key=lambda e: (e.caller, e.line))
+                         if e.in_loop and e.caller not in ignored), None)
+            if loop is not None:
+                caller = functions[loop.caller]
+                repeated[key] = (f"in a loop at {self._display_path(caller.module)}:{loop.line}", loop.caller)
+        for key, registrars in self.callback_registrars.items():
+            if registrars - ignored and key not in repeated:
+                repeated[key] = (f"as a callback ({self.callbacks[key]})", "")
+        for key, entry in graph.items():
+            if key == entry and key not in self.wrapped and key not in self.callbacks and key not in ignored \
+                    and not functions[key].summary.hybrid and key not in repeated:
+                repeated[key] = ("by Keras under fit, evaluate or predict", "")
         changed = True
         while changed:
             changed = False
             for key, edges in callers.items():
-                if key not in repeated and any(e.caller in repeated and e.caller not in ignored for e in edges):
-                    repeated.add(key)
+                if key in repeated:
+                    continue
+                via = next((e.caller for e in sorted(edges, key=lambda e: e.caller)
+                            if e.caller in repeated and e.caller not in ignored), None)
+                if via is not None:
+                    repeated[key] = repeated[via]
                     changed = True
         return repeated
+
+    def _proven_eager(self, callers: dict, graph: dict, tests: set) -> set[str]:
+        """Functions proven to run eagerly: module code; an application's function nobody in the
+        project calls (a script's entry point); and functions outside graph code all of whose
+        callers are proven eager. A library's public function may be called from anyone's graph."""
+        functions = self.project.functions
+        installable = is_installable(self.project.root)
+        eager = set()
+        for key, function in functions.items():
+            if function.summary.qualname == MODULE_CODE:
+                eager.add(key)
+            elif not callers.get(key) and key not in graph and key not in tests and not (
+                installable and is_public(function.module.module, function.summary.qualname)
+            ) and "<locals>" not in function.summary.qualname and function.class_key is None:
+                eager.add(key)  # main(): run by its script, or an application's console entry point
+        changed = True
+        while changed:
+            changed = False
+            for key, edges in callers.items():
+                if key in eager or key in graph or not edges:
+                    continue
+                if all(e.caller in eager and not e.graph for e in edges):
+                    eager.add(key)
+                    changed = True
+        return eager
 
     def _runs_once(self, callers: dict) -> set[str]:
         """Functions that run at most once per program run: called once, from code that runs once.

@@ -77,6 +77,9 @@ def hybrid_table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple
             blockers.append("called-repeatedly-only-in-tests" if facts.repeated_in_tests else "not-called-repeatedly")
     if blockers:
         return None, blockers, []
+    if not facts.repeated_eagerly:
+        assumptions.append(f"the code that calls it {facts.repeated_by} runs eagerly, not inside a graph "
+                           f"(its callers are not all known)")
     speculative = [p for p in facts.parameters if p.tensor and p.speculative]
     if speculative:
         first = speculative[0]

@@ -70,7 +70,8 @@ def _hyb001(module: ModuleContext, node: ast.AST, facts: FunctionFacts, assumed:
         note = (f" (unsafe fix: '{facts.fresh_keras_arguments[0]}' receives Keras objects that may be new "
                 f"on a later call, and a graph cannot create their variables when it retraces)")
     else:
-        note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly)"
+        where = f" {facts.repeated_by}" if facts.repeated_by else ""
+        note = f" (about {facts.ops_per_call} tensor ops per call, called repeatedly{where})"
     fix = FixIntent(
         "add-decorator", node.lineno, node.col_offset, node.name, spelling,
         Applicability.UNSAFE if facts.fresh_keras_arguments else Applicability.SAFE,
