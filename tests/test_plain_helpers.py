@@ -31,7 +31,7 @@ STEP = """
 
 HELPERS = """
     def describe(x):
-        print("shape:", x.shape)
+        print("value:", x)
 
 
     def scale(x, factor):

@@ -314,6 +314,19 @@ def test_containers_return_python_lists_of_tensors():
         "tensorflow.while_loop": tf.while_loop(lambda i: i < 3, lambda i: [i + 1], [tf.constant(0)]),
         "tensorflow.meshgrid": tf.meshgrid(tf.ones([2]), tf.ones([3])),
         "tensorflow.unique_with_counts": tf.unique_with_counts(tf.constant([1, 1, 2])),
+        "tensorflow.nest.flatten": tf.nest.flatten({"a": tf.ones([2]), "b": tf.zeros([1])}),
+        "tensorflow.image.sample_distorted_bounding_box": tf.image.sample_distorted_bounding_box(
+            [8, 8, 3], tf.constant([[[0.0, 0.0, 1.0, 1.0]]]), min_object_covered=0.1, seed=1),
+        "tensorflow.image.stateless_sample_distorted_bounding_box": tf.image.stateless_sample_distorted_bounding_box(
+            [8, 8, 3], tf.constant([[[0.0, 0.0, 1.0, 1.0]]]), seed=[1, 2], min_object_covered=0.1),
+        "tensorflow.nn.moments": tf.nn.moments(tf.ones([4]), axes=[0]),
+        "tensorflow.math.top_k": tf.math.top_k(tf.constant([1.0, 3.0, 2.0]), k=2),
+        "tensorflow.nn.top_k": tf.nn.top_k(tf.constant([1.0, 3.0, 2.0]), k=2),
+        "tensorflow.linalg.eigh": tf.linalg.eigh(tf.eye(2)),
+        "tensorflow.linalg.svd": tf.linalg.svd(tf.eye(2)),
+        "tensorflow.linalg.qr": tf.linalg.qr(tf.eye(2)),
+        "tensorflow.shape_n": tf.shape_n([tf.ones([2]), tf.ones([3])]),
+        "tensorflow.dynamic_partition": tf.dynamic_partition(tf.ones([4]), tf.constant([0, 1, 0, 1]), 2),
     }
     assert set(results) == set(DATA["tensors"]["containers"])
     for name, result in results.items():

@@ -229,6 +229,9 @@ class FunctionFacts:
     #: only from eager code, up to the module's or an application's entry points): a graph of this
     #: one would be a graph of its own, not one nested in a caller's graph.
     repeated_eagerly: bool = False
+    #: Proven to run eagerly: module code, an application's entry point, or a function called only
+    #: from such code (``_proven_eager``). Not graph code is not enough: it may never run at all.
+    runs_eagerly: bool = False
     #: Decorated with ``@tf.function`` itself (a decorator a fix can remove), not only wrapped.
     decorated: bool = False
     #: Parameters that receive symbolic KerasTensors (a functional model being built): a
@@ -1522,6 +1525,7 @@ class _Analysis:
                 called_repeatedly=key in repeated,
                 repeated_by=repeated[key][0] if key in repeated else "",
                 repeated_eagerly=key in repeated and repeated[key][1] in eager_code,
+                runs_eagerly=key in eager_code,
                 callers=sorted({edge.caller for edge in callers[key]}),
                 input_signature=summary.input_signature,
                 jit_compile=summary.jit_compile,
@@ -1533,7 +1537,8 @@ class _Analysis:
                 ),
                 fresh_keras_arguments=self._fresh_keras_arguments(function, callers, runs_once),
                 in_test=key in tests,
-                public_api=installable and key not in tests and is_public(function.module.module, summary.qualname),
+                public_api=installable and key not in tests and is_public(
+                    function.module.path, project.root, summary.qualname),
                 repeated_in_tests=key in repeated_anywhere and key not in repeated,
                 decorated=summary.hybrid,
                 distributes=bool(distributes[key]),
@@ -1797,7 +1802,7 @@ class _Analysis:
             if function.summary.qualname == MODULE_CODE:
                 eager.add(key)
             elif not callers.get(key) and key not in graph and key not in tests and not (
-                installable and is_public(function.module.module, function.summary.qualname)
+                installable and is_public(function.module.path, self.project.root, function.summary.qualname)
             ) and "<locals>" not in function.summary.qualname and function.class_key is None:
                 eager.add(key)  # main(): run by its script, or an application's console entry point
         changed = True

@@ -37,14 +37,20 @@ def is_installable(root: str) -> bool:
     return False
 
 
-def is_public(module: str, qualname: str) -> bool:
-    """A function a package's users can import and call: it lives in a package (a dotted module
-    name: a top-level script is an application's), and no part of its module or qualified name
-    is private (a leading underscore; dunder methods such as ``__call__`` are public), nor local
-    to another function."""
-    if "." not in module or "<locals>" in qualname or "<lambda" in qualname:
+def is_public(path: str, root: str, qualname: str) -> bool:
+    """A function a package's users can import and call: it lives below a top-level package of the
+    project (a directory with ``__init__.py``; below it, directories without one are namespace
+    packages, importable too), and no part of its path or qualified name is private (a leading
+    underscore; dunder methods such as ``__call__`` are public), nor local to another function.
+    A top-level script is an application's."""
+    if "<locals>" in qualname or "<lambda" in qualname:
         return False
-    return not any(_private(part) for part in (*module.split("."), *qualname.split(".")))
+    parts = os.path.relpath(os.path.splitext(path)[0], root).split(os.sep)
+    if len(parts) < 2 or parts[0] == os.pardir or not os.path.exists(os.path.join(root, parts[0], "__init__.py")):
+        return False
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return not any(_private(part) for part in (*parts, *qualname.split(".")))
 
 
 def _private(name: str) -> bool:

@@ -153,7 +153,7 @@ class _ModuleInfo:
             binding = self.module.names.binding_of(node)
             if binding is None or binding not in scope.bindings.get(name.id, []):
                 continue
-            if holder is None or not self._runs_as_graph(holder):
+            if holder is None or self._runs_eagerly(holder):
                 lines.append(node.lineno)
         return sorted(lines)
 
@@ -197,7 +197,7 @@ class _ModuleInfo:
         for method in cls.body:
             if not isinstance(method, DefNode) or not method.args.args or method.name in _CONSTRUCTORS:
                 continue
-            if self._runs_as_graph(method):
+            if not self._runs_eagerly(method):
                 continue
             receiver = method.args.args[0].arg
             for node in walk(method):
@@ -208,7 +208,7 @@ class _ModuleInfo:
         for node in self._attribute_loads(attribute):
             if isinstance(node.value, ast.Name) and self._instance_of(node.value, cls):
                 holder = self.function_of_name.get(id(node.value))
-                if holder is None or not self._runs_as_graph(holder):
+                if holder is None or self._runs_eagerly(holder):
                     lines.append(node.lineno)
         return sorted(lines)
 
@@ -245,8 +245,13 @@ class _ModuleInfo:
         """Whether the class's method of that name is proven eager (not reached from graph code)."""
         for method in cls.body:
             if isinstance(method, DefNode) and method.name == method_name:
-                return not self._runs_as_graph(method)
+                return self._runs_eagerly(method)
         return False
+
+    def _runs_eagerly(self, function: ast.AST) -> bool:
+        """Proven to run eagerly (``FunctionFacts.runs_eagerly``), not merely never seen in a graph."""
+        facts = self.module.function_facts.get(getattr(function, "lineno", -1))
+        return facts is not None and facts.runs_eagerly and not facts.runs_as_graph
 
     def _runs_as_graph(self, function: ast.AST) -> bool:
         facts = self.module.function_facts.get(getattr(function, "lineno", -1))
@@ -523,6 +528,9 @@ class _GraphBody:
         return isinstance(node, ast.Name) and node.id in names and self.module.names.binding_of(node) is None
 
     def finding(self, code: str, node: ast.AST, fix: Optional[FixIntent] = None, **args: object) -> Finding:
+        if self.module.is_test_file and not args.get("assumed"):
+            # A test exercises graph behaviour on purpose (counting traces, expecting an error).
+            args["assumed"] = "the test does not mean to exercise this graph behaviour"
         return self.module.finding(code, node, fix, note=self.note, **args)
 
     def findings(self) -> Iterator[Finding]:
@@ -730,7 +738,7 @@ class _GraphBody:
     # -- HYB103 ------------------------------------------------------------------------
     def _hyb103(self, call: ast.Call) -> Iterator[Finding]:
         name = self.qualified(call.func) or ""
-        suggestion = None
+        suggestion, assumed = None, ""
         if name.startswith("random.") and name.split(".")[1] not in _RANDOM_KEEP:
             suggestion = "tf.random.Generator or a tf.random op"
         elif name.startswith("numpy.random.") and name.split(".")[2] not in _NUMPY_RANDOM_KEEP:
@@ -739,12 +747,14 @@ class _GraphBody:
             suggestion = "tf.timestamp()"
         elif name in ("uuid.uuid1", "uuid.uuid4", "os.urandom"):
             suggestion = "a tf.random op"
+            # Almost always an identifier (a unique name for an op or a function): fine frozen.
+            assumed = "the value is used as data, not as a unique name"
         elif name in _ENVIRONMENT:
             suggestion = "a value read outside graph code and passed in as an argument"
         elif self.is_builtin(call.func, "open"):
             suggestion = "tf.io.read_file or tf.io.write_file"
         if suggestion:
-            yield self.finding("HYB103", call, call=ast.unparse(call.func), suggestion=suggestion)
+            yield self.finding("HYB103", call, call=ast.unparse(call.func), suggestion=suggestion, assumed=assumed)
 
     def _hyb103_environ(self, node: ast.Subscript) -> Iterator[Finding]:
         if isinstance(node.ctx, ast.Load) and self.qualified(node.value) == "os.environ":
@@ -1025,7 +1035,7 @@ class _GraphBody:
         numeric = _numeric(values)
         for binding in later:  # a function that runs eagerly rebinding it between calls proves it
             rebinder = self.info.function_of_name.get(id(binding.node))
-            if rebinder is not None and rebinder is not holder and not self.info._runs_as_graph(rebinder):
+            if rebinder is not None and rebinder is not holder and self.info._runs_eagerly(rebinder):
                 return binding.position[0], "eager", numeric
         if not later:
             return None
