@@ -37,10 +37,11 @@ REPORTED = {
         "case_imported_function": (9, 1), "case_across_modules": (15, 1),
     },
     "hyb202": {
-        # One trace per tf.function created; display-only.
+        # One trace per tf.function created, each wrapping the same computation; display-only.
         "case_in_loop": (5, None), "case_lambda_in_loop": (4, None),
-        "case_nested_in_function_called_in_loop": (6, None),
-        "case_wrapped_in_helper": (4, None), "case_comprehension": (3, None),
+        "case_nested_in_function_called_in_loop": (6, None), "case_wrapped_in_helper": (4, None),
+        "case_called_right_away": (5, None), "case_comprehension": (3, None), "case_method_in_loop": (5, None),
+        "case_closure_over_each_batch": (4, None), "case_closure_over_an_argument": (5, None),
     },
     "hyb203": {
         # One trace per shape; reduce_retracing=True relaxes after the second shape.
@@ -67,7 +68,11 @@ NEAR_MISSES = {
     "hyb201": {"case_booleans": 2, "case_hyperparameter": 1, "case_once_outside_loop": 1, "case_tensor_argument": 1,
                "case_few_values": 3, "case_after_loop": 1, "case_tf_range": 1, "case_input_signature": 1,
                "case_hyperparameter_sweep": 3},
-    "hyb202": {"case_module_level": 1, "case_factory_called_once": 1, "case_cached_in_method": 2},
+    # HYB202: one trace per computation the program needs: per function, closure or epoch.
+    "hyb202": {"case_module_level": 1, "case_factory_called_once": 1, "case_cached_in_method": 2,
+               "case_builder_keeps_its_result": 1, "case_one_per_callable": 2, "case_closure_per_key": 3,
+               "case_wraps_the_argument": 2, "case_called_right_away_on_the_argument": 2,
+               "case_driver_called_per_epoch": 2, "case_made_in_graph_code": 2},
     "hyb203": {"case_partial_last_batch": 2, "case_fixed_padding": 1, "case_already_relaxed": 3,
                "case_input_signature": 1, "case_sliding_window": 1, "case_ragged_batch": 2,
                "case_plain_dataset_from_other_module": 2},

@@ -19,6 +19,9 @@ from flake8_hybrid.analysis.project import display_path
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
+#: Loops kept as evidence that a function runs repeatedly, and the callers followed up to one.
+MAX_EVIDENCE = 5
+MAX_CHAIN = 6
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ class RetraceCall:
     argument: str  # "0", "1" ... or a keyword
     callee: str  # the key of the tf.function
     parameter: str
-    kind: str  # "count" (HYB201), "shape" (HYB203), "new" (HYB205)
-    detail: object  # count: number of values (0 unknown); shape: the reason; new: what it is
+    kind: str  # "count" (HYB201), "shape" (HYB203), "new" (HYB205), "repeat" (HYB202)
+    #: count: number of values (0 unknown); shape: the reason; new: what it is;
+    #: repeat: the paths of the callers between the function and the loop, "|"-separated
+    detail: object
     via: str = ""  # for values from callers: "path:line" of the call in a loop
 
 
@@ -56,6 +61,7 @@ class Retracing:
         ]
         self._propagate_counts()
         self._collect()
+        self._collect_repetition()
 
     # -- call targets --------------------------------------------------------
     def _bindings(self, call, targets):
@@ -216,9 +222,69 @@ class Retracing:
                     return "a bound method (a new object each time it is read)"
         return ""
 
+    # -- functions that create tf.functions, and the loops that call them (HYB202) -----------
+    def _collect_repetition(self) -> None:
+        """Why each function that creates a tf.function runs again and again at run time.
+
+        A record per loop that reaches it through eager callers only: a function that runs
+        as a graph runs once per trace, not once per call, so a path through one is no
+        evidence. The records keep the callers' paths, so that a rule can drop the loops of
+        test code (tests are evidence of argument types, never of a hot path)."""
+        creators = self._tf_function_creators()
+        if not creators:
+            return
+        callers: dict[str, list] = defaultdict(list)
+        for function, call, bindings in self.resolved:
+            for callee, _mapping in bindings:
+                callers[callee].append((function, call))
+        for key in sorted(creators):
+            self.calls.extend(self._loops_reaching(key, callers))
+
+    def _tf_function_creators(self) -> set[str]:
+        """Functions whose body makes a tf.function: ``tf.function(f)`` of a function the
+        analysis resolves, or a nested ``@tf.function def``."""
+        creators = set()
+        for key, function in self.project.functions.items():
+            summary = function.summary
+            if any(how == "tf.function" for _atom, _line, how in summary.graph_targets):
+                creators.add(key)
+            if summary.hybrid and ".<locals>." in summary.qualname:
+                outer = summary.qualname.rpartition(".<locals>.")[0]
+                creators.add(f"{function.module.path}::{outer}")
+        return creators & set(self.project.functions)
+
+    def _loops_reaching(self, key: str, callers: dict) -> list[RetraceCall]:
+        """Up to MAX_EVIDENCE loops that call ``key``, directly or through eager callers."""
+        found: list[RetraceCall] = []
+        queue = [(key, ())]
+        seen = {key}
+        while queue and len(found) < MAX_EVIDENCE:
+            current, chain = queue.pop(0)
+            for caller, call in callers.get(current, ()):
+                if self._is_graph_code(caller.key) or len(chain) >= MAX_CHAIN:
+                    continue
+                path = caller.module.path
+                if call.in_loop:
+                    found.append(RetraceCall(path, call.line, call.col, "", key, caller.key, "repeat",
+                                             "|".join((*chain, path))))
+                elif caller.key not in seen:
+                    seen.add(caller.key)
+                    queue.append((caller.key, (*chain, path)))
+                if len(found) >= MAX_EVIDENCE:
+                    break
+        return found
+
+    def _is_graph_code(self, key: str) -> bool:
+        facts = self.facts.get(key)
+        return facts is not None and (facts.hybrid or facts.runs_as_graph)
+
     # -- per module ------------------------------------------------------------------
     def calls_in(self, path: str) -> list[RetraceCall]:
         return [call for call in self.calls if call.path == path]
+
+    def loops_calling(self, key: str) -> list[RetraceCall]:
+        """The loops that run ``key`` again and again at run time (see _collect_repetition)."""
+        return [call for call in self.calls if call.kind == "repeat" and call.callee == key]
 
     def shape_sites(self, callee: str) -> list[RetraceCall]:
         return sorted((call for call in self.calls if call.callee == callee and call.kind == "shape"),
@@ -233,6 +299,7 @@ class StoredRetracing:
 
     calls_in = Retracing.calls_in
     shape_sites = Retracing.shape_sites
+    loops_calling = Retracing.loops_calling
 
 
 def retracing_of(project) -> Retracing:

@@ -818,17 +818,26 @@ RULES = (
         code="HYB202",
         name="tf-function-created-in-loop",
         message=(
-            "'{function}' is wrapped in a new tf.function {when}, and each one traces its own "
+            "{function} is wrapped in a new tf.function {when}, and each one traces its own "
             "graph; create the tf.function once, outside {scope}"
         ),
         summary="A `tf.function` created inside a loop or inside a function called repeatedly.",
         what_it_does=cleandoc(
             """
-            Finds `tf.function(...)` calls and nested `@tf.function` definitions that run inside a
-            loop or a comprehension, or inside a function that is itself called repeatedly, so
-            that a new `tf.function` object is created each time. Not reported in `__init__` and
-            `build`, in functions cached with `functools.lru_cache`/`cache`, or behind a
-            first-call guard such as `if self._fn is None:`.
+            Finds `tf.function(...)` calls and nested `@tf.function` definitions that wrap the
+            same computation again and again: inside a loop or a comprehension, when what is
+            wrapped does not change from one iteration to the next, or inside a function that
+            makes the `tf.function`, calls it and drops it, when a loop outside tests calls that
+            function through code that runs eagerly. Not reported: a factory that wraps a
+            different callable or closure each time (a signature per export key, one function
+            per module, op type or argument), a builder that keeps what it made (returns it,
+            stores it, or guards it with `if self._fn is None:`), `__init__` and `build`,
+            functions cached with `functools.lru_cache`/`cache`, a function that calls what it
+            made in a loop of its own (it traces once per call and reuses the trace), code
+            that itself runs as a graph (it makes the `tf.function` once per trace), and test
+            files. When the function has no caller in the project, or its `tf.function` closes
+            over an argument that need not be the same on every call, the finding is in the
+            preview tier and says what it assumes.
             """
         ),
         why_it_matters=cleandoc(

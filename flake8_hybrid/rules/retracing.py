@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.lines import spans_any
@@ -24,6 +25,7 @@ from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules import check
 from flake8_hybrid.rules.tf_function_config import not_fixed_note, version_blocker
+from flake8_hybrid.settings import is_test_file
 
 DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: A Python loop in graph code this long or longer unrolls into a graph worth reporting.
@@ -166,39 +168,217 @@ def _uses_static_dimension(function: ast.AST) -> Optional[str]:
 
 
 # -- HYB202: a tf.function created again and again -------------------------------------------
+# A new tf.function object traces anew on its first call. That is a waste only when the same
+# computation is wrapped again: a factory that wraps a different callable or closure per call
+# (a signature per export, one function per module or op type) needs each of its traces, and a
+# builder that keeps its result (returns it, stores it) traces once per object it builds.
+@dataclass(frozen=True)
+class _Repetition:
+    when: str  # "on every iteration of the loop at line 12"
+    scope: str  # where to create it instead: "the loop", "'evaluate'"
+    assumed: str = ""  # what the finding rests on that the analysis did not prove
+
+
 def _hyb202(module: ModuleContext) -> Iterator[Finding]:
+    if not module.tf_function_sites or module.is_test_file:
+        return  # loops in tests are no hot path
     for site in module.tf_function_sites:
-        found = _creation_scope(module, site)
+        found = _repeated_creation(module, site)
         if found is not None:
-            when, scope = found
-            yield module.finding("HYB202", site.node, function=site.target_name, when=when, scope=scope)
+            yield module.finding("HYB202", site.node, assumed=found.assumed, function=_wrapped_name(site),
+                                 when=found.when, scope=found.scope)
 
 
-def _creation_scope(module: ModuleContext, site: TfFunctionSite) -> Optional[tuple[str, str]]:
-    """What runs the creation repeatedly: a loop, or a function called repeatedly; None if nothing does."""
+def _wrapped_name(site: TfFunctionSite) -> str:
+    """How the message names what is wrapped: 'double', 'self.model.call', a lambda."""
+    wrapped = site.arguments.get("func", site.target)
+    if isinstance(wrapped, DefNode):
+        return f"'{wrapped.name}'"
+    if isinstance(wrapped, (ast.Name, ast.Attribute)):
+        text = ast.unparse(wrapped)
+        return f"'{text if len(text) <= 40 else '...' + text[-37:]}'"
+    return "a lambda" if isinstance(wrapped, ast.Lambda) else "a function"
+
+
+def _repeated_creation(module: ModuleContext, site: TfFunctionSite) -> Optional[_Repetition]:
+    """What runs the creation repeatedly, wrapping the same computation; None if nothing does."""
     node: ast.AST = site.target if site.is_decorator else site.node
-    for parent in _ancestors(module.tree, node):
+    wrapped = _wrapped_node(module, site)
+    if wrapped is None:
+        return None
+    ancestors = _ancestors(module.tree, node)
+    for index, parent in enumerate(ancestors):
         if isinstance(parent, ast.ClassDef):
-            return None
-        in_body = node not in parent.orelse and node is not getattr(parent, "iter", None) if isinstance(
-            parent, (ast.For, ast.AsyncFor, ast.While)) else False
-        if in_body:
-            return f"on every iteration of the loop at line {parent.lineno}", "the loop"
+            return None  # a class body runs once
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and node in parent.body:
+            return _in_loop(module, wrapped, parent, ancestors[index + 1:])
         if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            return f"for every element of the comprehension at line {parent.lineno}", "the comprehension"
+            return _in_loop(module, wrapped, parent, ancestors[index + 1:])
         if isinstance(parent, ast.If) and _is_cache_guard(parent.test):
             return None  # created once and kept: `if self._fn is None: self._fn = tf.function(...)`
         if isinstance(parent, DefNode):
-            if parent.name in ("__init__", "build", "__new__") or _is_cached(module, parent):
-                return None
-            facts = module.function_facts.get(parent.lineno) if module.tf_function_sites else None
-            if facts is not None and facts.called_repeatedly:
-                callers = ", ".join(sorted({_callee_name(c) for c in facts.callers})[:2])
-                return (f"on every call of '{parent.name}', which is called repeatedly"
-                        f"{' (from ' + callers + ')' if callers else ''}", f"'{parent.name}'")
+            return _in_function(module, site, wrapped, parent)
+        if isinstance(parent, ast.Lambda):
             return None
         node = parent
     return None
+
+
+def _wrapped_node(module: ModuleContext, site: TfFunctionSite) -> Optional[ast.AST]:
+    """The callable made a tf.function: the decorated or named def, a lambda, or the expression
+    (``obj.method``, a parameter) when the target is not a definition of this module."""
+    wrapped = site.arguments.get("func")
+    if wrapped is not None:  # (before the target: `tf.function(f)(x)` reads as `tf.function(...)(x)` there)
+        binding = module.names.binding_of(wrapped) if isinstance(wrapped, ast.Name) else None
+        return binding.node if binding is not None and isinstance(binding.node, DefNode) else wrapped
+    if site.target is not None:
+        return site.target
+    outer = _parent_call(module, site.node)  # tf.function(...)(f): the outer call names it
+    return outer.args[0] if outer is not None and outer.args else None
+
+
+def _parent_call(module: ModuleContext, node: ast.AST) -> Optional[ast.Call]:
+    ancestors = _ancestors(module.tree, node)
+    parent = ancestors[0] if ancestors else None
+    return parent if isinstance(parent, ast.Call) and parent.func is node else None
+
+
+# A loop or comprehension: the same computation when what is wrapped does not change per element.
+def _in_loop(module: ModuleContext, wrapped: ast.AST, loop: ast.AST, outer: list) -> Optional[_Repetition]:
+    scope = next((a for a in outer if isinstance(a, (*DefNode, ast.Lambda))), None)
+    per_element = _names_bound_per_element(module, loop, scope)
+    if _free_names(module, wrapped) & per_element:
+        return None  # a different callable or closure on each iteration: each needs its trace
+    if isinstance(loop, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return _Repetition(f"for every element of the comprehension at line {loop.lineno}", "the comprehension")
+    return _Repetition(f"on every iteration of the loop at line {loop.lineno}", "the loop")
+
+
+def _names_bound_per_element(module: ModuleContext, loop: ast.AST, scope: Optional[ast.AST]) -> set:
+    """The names a loop binds anew on each iteration, less those bound only to tensors made by a
+    TensorFlow call there: a closure over a new tensor per batch still computes the same thing."""
+    found = module.names.scope_of(scope) if scope is not None else module.names.module_scope
+    if isinstance(loop, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        found = module.names.scope_of(loop) or found
+    first, last = (loop.lineno, loop.col_offset), (loop.end_lineno or loop.lineno, loop.end_col_offset or 0)
+    names = set()
+    for name, bindings in (found.bindings.items() if found is not None else ()):
+        inside = [b for b in bindings if first <= b.position <= last]
+        if inside and not all(_makes_tensor(module, b.value) for b in inside):
+            names.add(name)
+    return names
+
+
+def _makes_tensor(module: ModuleContext, value: Optional[ast.expr]) -> bool:
+    return _is_tf_call(module, value) and module.qualified_name(value.func) != module.api.tf_function_name
+
+
+def _free_names(module: ModuleContext, wrapped: ast.AST) -> set:
+    """The names what is wrapped reads from the scopes around it (for an expression: all)."""
+    if isinstance(wrapped, ast.Name):
+        binding = module.names.binding_of(wrapped)
+        if binding is not None and isinstance(binding.node, DefNode):
+            return _free_names(module, binding.node)  # the same code, however often the def runs
+        return {wrapped.id}
+    if not isinstance(wrapped, (*DefNode, ast.Lambda)):
+        return {n.id for n in ast.walk(wrapped) if isinstance(n, ast.Name)}
+    first = (wrapped.lineno, wrapped.col_offset)
+    last = (wrapped.end_lineno or wrapped.lineno, wrapped.end_col_offset or 0)
+    free = set()
+    for node in ast.walk(wrapped):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            binding = module.names.binding_of(node)
+            if binding is not None and not first <= binding.position <= last:
+                free.add(node.id)
+    return free
+
+
+# A function: the same computation when what is wrapped depends on none of its arguments, and
+# a waste when each call makes one, calls it, and drops it.
+def _in_function(module: ModuleContext, site: TfFunctionSite, wrapped: ast.AST, function: ast.AST):
+    if function.name in ("__init__", "build", "__new__") or _is_cached(module, function):
+        return None
+    facts = module.function_facts.get(function.lineno)
+    if facts is None or facts.hybrid or facts.runs_as_graph:
+        return None  # graph code makes it once per trace, not once per call
+    if not _called_once_and_dropped(module, site, function):
+        return None  # kept (a builder, a factory) or called in a loop of its own: traced once per use
+    parameters = _parameter_names(function) - {"self", "cls"}
+    read = _free_names(module, wrapped) & parameters
+    if isinstance(wrapped, (ast.Name, ast.Attribute)) and _root_name(wrapped) in parameters:
+        return None  # it wraps what the caller passes: a different callable per call
+    tensors = {p.name for p in facts.parameters if p.tensor and not p.speculative}
+    assumed = ""
+    if read - tensors:
+        shown = "', '".join(sorted(read - tensors))
+        assumed = f"'{function.name}' receives the same '{shown}' on every call"
+    name = facts.qualname
+    loop = _runtime_loop(module, facts.key)
+    if loop is not None:
+        return _Repetition(f"on every call of '{name}', which runs in the loop at {loop}", f"'{function.name}'",
+                           assumed)
+    if not facts.callers and not function.name.startswith("_"):
+        return _Repetition(f"on every call of '{name}'", f"'{function.name}'",
+                           assumed or f"code outside the project calls '{name}' repeatedly")
+    return None
+
+
+def _runtime_loop(module: ModuleContext, key: str) -> Optional[str]:
+    """"path:line" of a loop outside tests that calls the function through eager code."""
+    patterns = module.settings.test_patterns
+    for record in retracing_of(module.project).loops_calling(key):
+        if not any(is_test_file(path, patterns) for path in [record.path, *str(record.detail).split("|")]):
+            return f"{display_path(record.path)}:{record.line}"
+    return None
+
+
+def _parameter_names(function: ast.AST) -> set:
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    return {a.arg for a in every if a is not None}
+
+
+def _root_name(expr: ast.AST) -> Optional[str]:
+    while isinstance(expr, (ast.Attribute, ast.Subscript, ast.Call)):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _called_once_and_dropped(module: ModuleContext, site: TfFunctionSite, function: ast.AST) -> bool:
+    """Whether the function calls the tf.function it made, outside its own loops, and lets it go:
+    it neither returns, stores nor passes it on, and no closure keeps it."""
+    made: ast.AST = site.node
+    if site.call is not None and site.arguments.get("func") is None and not site.is_decorator:
+        made = _parent_call(module, site.node) or made  # tf.function(...)(f)
+    if site.is_decorator:
+        name = site.target.name
+    else:
+        parent = _ancestors(module.tree, made)[0]
+        if isinstance(parent, ast.Call) and parent.func is made:
+            return True  # tf.function(f)(x): called right away, kept nowhere
+        if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
+                and isinstance(parent.targets[0], ast.Name)):
+            return False  # returned, stored, passed on
+        name = parent.targets[0].id
+    uses = [n for n in body_nodes(function) if isinstance(n, ast.Name) and n.id == name
+            and isinstance(n.ctx, ast.Load)]
+    if any(n.id == name for inner in _nested_definitions(function) for n in ast.walk(inner)
+           if isinstance(n, ast.Name)):
+        return False  # a closure keeps it
+    calls = {id(n.func) for n in body_nodes(function) if isinstance(n, ast.Call)}
+    if not uses or any(id(use) not in calls for use in uses):
+        return False
+    loops = [n for n in body_nodes(function) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    return not any(_inside(use, loop) for use in uses for loop in loops)
+
+
+def _nested_definitions(function: ast.AST) -> list:
+    return [n for n in body_nodes(function) if isinstance(n, (*DefNode, ast.Lambda))]
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    start, end = (outer.lineno, outer.col_offset), (outer.end_lineno, outer.end_col_offset)
+    return start <= (node.lineno, node.col_offset) <= end
 
 
 def _is_cache_guard(test: ast.expr) -> bool:
