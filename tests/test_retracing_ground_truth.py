@@ -35,6 +35,8 @@ REPORTED = {
         "case_loop_variable": (10, 1), "case_module_constant_bound": (12, 1), "case_counter": (8, 1),
         "case_keyword": (7, 1), "case_through_helper": (20, 1), "case_while_counter": (6, 1),
         "case_imported_function": (9, 1), "case_across_modules": (15, 1),
+        # range(<parameter>): as many values as the callers' literals give (preview when unknown).
+        "case_range_of_a_parameter": (8, 1), "case_range_of_an_unknown_parameter": (6, 1),
     },
     "hyb202": {
         # One trace per tf.function created, each wrapping the same computation; display-only.
@@ -67,7 +69,7 @@ REPORTED = {
 NEAR_MISSES = {
     "hyb201": {"case_booleans": 2, "case_hyperparameter": 1, "case_once_outside_loop": 1, "case_tensor_argument": 1,
                "case_few_values": 3, "case_after_loop": 1, "case_tf_range": 1, "case_input_signature": 1,
-               "case_hyperparameter_sweep": 3},
+               "case_hyperparameter_sweep": 3, "case_range_of_a_small_parameter": 3},
     # HYB202: one trace per computation the program needs: per function, closure or epoch.
     "hyb202": {"case_module_level": 1, "case_factory_called_once": 1, "case_cached_in_method": 2,
                "case_builder_keeps_its_result": 1, "case_one_per_callable": 2, "case_closure_per_key": 3,
@@ -79,7 +81,7 @@ NEAR_MISSES = {
     "hyb204": {"case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20, "case_layers": 21,
                "case_eager": 0},
     "hyb205": {"case_object_made_once": 1, "case_plain_function": 1, "case_single_call": 1,
-               "case_tensor_made_per_call": 1},
+               "case_tensor_made_per_call": 1, "case_property_per_call": 1, "case_new_object_in_graph_code": 1},
 }
 
 

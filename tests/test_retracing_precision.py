@@ -136,3 +136,74 @@ def test_hyb202_names_the_method_it_wraps(tmp_path: Path) -> None:
     """
     [(tier, _line, message)] = lint(tmp_path, {"main.py": source}, "main.py", "HYB202")
     assert tier == "default" and message.startswith("HYB202 'task.step' is wrapped in a new tf.function")
+
+
+# -- HYB201: how many values a loop over range(<parameter>) gives ---------------------------
+STEP = """
+import tensorflow as tf
+
+
+@tf.function
+def step(x, epoch):
+    return x * tf.cast(epoch, tf.float32)
+
+
+def train(x, epochs):
+    for epoch in range(epochs):
+        step(x, epoch)
+"""
+
+
+def test_hyb201_counts_what_callers_in_other_modules_pass(tmp_path: Path) -> None:
+    main = "import tensorflow as tf\nfrom lib import train\n\nEPOCHS = 20\ntrain(tf.ones([2]), EPOCHS)\n"
+    [(tier, _line, message)] = lint(tmp_path, {"lib.py": STEP, "main.py": main}, "lib.py", "HYB201")
+    assert tier == "default" and "'epoch' is a Python number that takes 20 values" in message
+
+
+def test_hyb201_few_values_from_callers_are_no_finding(tmp_path: Path) -> None:
+    main = "import tensorflow as tf\nfrom lib import train\n\ntrain(tf.ones([2]), 2)\ntrain(tf.ones([2]), epochs=3)\n"
+    assert lint(tmp_path, {"lib.py": STEP, "main.py": main}, "lib.py", "HYB201") == []
+
+
+def test_hyb201_an_unknown_bound_is_an_assumption(tmp_path: Path) -> None:
+    main = "import sys\nimport tensorflow as tf\nfrom lib import train\n\ntrain(tf.ones([2]), int(sys.argv[1]))\n"
+    [(tier, _line, message)] = lint(tmp_path, {"lib.py": STEP, "main.py": main}, "lib.py", "HYB201")
+    assert tier == "preview" and message.endswith("(assumed: the loop that passes it runs 5 or more times)")
+
+
+def test_hyb201_a_loop_in_a_test_is_no_hot_path(tmp_path: Path) -> None:
+    helper = STEP.partition("def train")[0] + "def apply(x, epoch):\n    return step(x, epoch)\n"
+    test = "import tensorflow as tf\nfrom lib import apply\n\ndef test_apply():\n    for e in range(10):\n        apply(tf.ones([2]), e)\n"
+    files = {"lib.py": helper, "tests/test_lib.py": test}
+    assert lint(tmp_path, files, "lib.py", "HYB201") == []
+    assert lint(tmp_path, files, "tests/test_lib.py", "HYB201") == []
+
+
+# -- HYB205: a new object per call, in code that runs again and again -------------------------
+SCALE = """
+import tensorflow as tf
+
+
+class Config:
+    rate = 0.5
+
+
+@tf.function
+def scale(x, config):
+    return x * config.rate
+
+
+def train_step(x):
+    return scale(x, Config())
+"""
+
+
+def test_hyb205_a_helper_called_in_a_loop_elsewhere(tmp_path: Path) -> None:
+    main = "import tensorflow as tf\nfrom lib import train_step\n\nfor _ in range(10):\n    train_step(tf.ones([2]))\n"
+    [(tier, line, message)] = lint(tmp_path, {"lib.py": SCALE, "main.py": main}, "lib.py", "HYB205")
+    assert tier == "default" and line == 15 and "'Config()' is a new 'Config' object" in message
+
+
+def test_hyb205_a_helper_called_in_a_test_loop_only(tmp_path: Path) -> None:
+    test = "import tensorflow as tf\nfrom lib import train_step\n\ndef test_step():\n    for _ in range(10):\n        train_step(tf.ones([2]))\n"
+    assert lint(tmp_path, {"lib.py": SCALE, "tests/test_lib.py": test}, "lib.py", "HYB205") == []

@@ -756,12 +756,18 @@ RULES = (
             Finds a call of a `tf.function` inside a loop that passes a Python number whose value
             changes on every iteration: the loop variable, a counter, an epoch or step number.
             The finding is reported on the argument, and says how many values the argument
-            takes when the loop bounds are constants (`range(100)`, `range(EPOCHS)`). Values are
-            followed through helper functions and across modules: a helper that passes its
-            parameter on to a `tf.function` is reported when a loop elsewhere calls it with a
-            loop variable. Not reported: booleans, constants, values passed once outside a
-            loop, and loops known to give fewer than 5 values (TensorFlow itself warns after 5
-            retraces; measured: a loop over `range(3)` traces 3 times).
+            takes when the loop bounds are known: constants (`range(100)`, `range(EPOCHS)`), or
+            a parameter whose callers in the project all pass literals or module constants (or
+            leave its default), `def train(epochs): for epoch in range(epochs)` called as
+            `train(20)`. Values are followed through helper functions and across modules: a
+            helper that passes its parameter on to a `tf.function` is reported when a loop
+            elsewhere calls it with a loop variable. Not reported: booleans, constants, values
+            passed once outside a loop, loops known to give fewer than 5 values (TensorFlow
+            itself warns after 5 retraces; measured: a loop over `range(3)` traces 3 times), and
+            loops in test files (tests are no hot path). A loop over `range` whose bound the
+            analysis cannot know (an attribute, `len(...)`, a caller that passes a computed
+            value, or no caller in the project) is in the preview tier: it assumes the loop runs
+            5 or more times.
             """
         ),
         why_it_matters=cleandoc(
@@ -1043,10 +1049,13 @@ RULES = (
         summary="A `tf.function` called with a freshly created Python object on every call.",
         what_it_does=cleandoc(
             """
-            Finds a call of a `tf.function`, in a loop or in a function called repeatedly, that
-            passes an object created anew for that call: an instance of a Python class of the
-            project (not a Keras layer or model), a lambda, a `functools.partial`, or a bound
-            method (`obj.method` creates a new bound-method object each time it is read). The
+            Finds a call of a `tf.function` that passes an object created anew for that call: an
+            instance of a Python class of the project (not a Keras layer or model), a lambda, a
+            `functools.partial`, or a bound method (`obj.method` creates a new bound-method
+            object each time it is read; a property is read for its value, and is not one). The
+            call must run again and again: in a loop of its own function, or in a function that
+            a loop outside tests calls through code that runs eagerly (code that runs as a graph
+            makes the call once per trace, not once per call). Not reported in test files. The
             finding is reported on the argument.
             """
         ),

@@ -19,7 +19,7 @@ from flake8_hybrid.analysis.local_tensors import body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.names import child_nodes
 from flake8_hybrid.analysis.project import display_path
-from flake8_hybrid.analysis.retracing import MIN_VALUES, retracing_of
+from flake8_hybrid.analysis.retracing import MIN_VALUES, UNKNOWN_COUNT, retracing_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
@@ -79,6 +79,8 @@ def _callee_name(key: str) -> str:
 
 # -- HYB201, HYB205: arguments that change per call -------------------------------------
 def _hyb201_205(module: ModuleContext, facts) -> Iterator[Finding]:
+    if module.is_test_file:
+        return  # a loop in a test is no hot path
     path = os.path.abspath(module.filename)
     records = [r for r in facts.calls_in(path) if r.kind in ("count", "new")]
     if not records:
@@ -91,28 +93,47 @@ def _hyb201_205(module: ModuleContext, facts) -> Iterator[Finding]:
         if argument is None or (record.line, record.col, record.argument) in seen:
             continue
         seen.add((record.line, record.col, record.argument))
-        function = _callee_name(record.callee)
-        text = ast.unparse(argument)
-        if len(text) > 40:
-            text = text[:37] + "..."
         if record.kind == "new":
-            yield module.finding("HYB205", argument, argument=text, function=function, what=record.detail)
-            continue
-        if record.detail and record.detail < MIN_VALUES:
-            continue  # a few values: a few traces
-        values = (f"{record.detail} values, one per loop iteration" if record.detail
-                  else "a new value on every loop iteration")
-        via = ""
-        if record.via:
-            path_of_loop, _, line_of_loop = record.via.rpartition(":")
-            via = f" (passed in the loop at {display_path(path_of_loop)}:{line_of_loop})"
-        alias, add_import = module.tensorflow_spelling()
-        rule = get_rule("HYB201")
-        fix = FixIntent(
-            "wrap-argument", argument.lineno, argument.col_offset, text, f"{alias}.constant",
-            rule.fix, rule.fix_title, add_import=add_import,
-        )
-        yield module.finding("HYB201", argument, fix, argument=text, function=function, values=values, via=via)
+            yield from _hyb205(module, record, argument)
+        else:
+            yield from _hyb201(module, record, argument)
+
+
+def _shown(argument: ast.expr) -> str:
+    text = ast.unparse(argument)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _hyb205(module: ModuleContext, record, argument: ast.expr) -> Iterator[Finding]:
+    if not record.in_loop and _runtime_loop(module, record.caller) is None:
+        return  # its function runs once, in tests or while a graph traces: no repetition proven
+    yield module.finding("HYB205", argument, argument=_shown(argument), function=_callee_name(record.callee),
+                         what=record.detail)
+
+
+def _hyb201(module: ModuleContext, record, argument: ast.expr) -> Iterator[Finding]:
+    if record.detail != UNKNOWN_COUNT and 0 < record.detail < MIN_VALUES:
+        return  # a few values: a few traces
+    via = ""
+    if record.via:
+        path_of_loop, _, line_of_loop = record.via.rpartition(":")
+        if is_test_file(path_of_loop, module.settings.test_patterns):
+            return  # a loop in a test is no hot path
+        via = f" (passed in the loop at {display_path(path_of_loop)}:{line_of_loop})"
+    if record.detail > 0:
+        values = f"{record.detail} values, one per loop iteration"
+    else:
+        values = "a new value on every loop iteration"
+    assumed = f"the loop that passes it runs {MIN_VALUES} or more times" if record.detail == UNKNOWN_COUNT else ""
+    text = _shown(argument)
+    alias, add_import = module.tensorflow_spelling()
+    rule = get_rule("HYB201")
+    fix = FixIntent(
+        "wrap-argument", argument.lineno, argument.col_offset, text, f"{alias}.constant",
+        rule.fix, rule.fix_title, add_import=add_import,
+    )
+    yield module.finding("HYB201", argument, fix, assumed=assumed, argument=text,
+                         function=_callee_name(record.callee), values=values, via=via)
 
 
 def _argument_node(call: ast.Call, key: str) -> Optional[ast.expr]:
