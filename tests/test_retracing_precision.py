@@ -207,3 +207,29 @@ def test_hyb205_a_helper_called_in_a_loop_elsewhere(tmp_path: Path) -> None:
 def test_hyb205_a_helper_called_in_a_test_loop_only(tmp_path: Path) -> None:
     test = "import tensorflow as tf\nfrom lib import train_step\n\ndef test_step():\n    for _ in range(10):\n        train_step(tf.ones([2]))\n"
     assert lint(tmp_path, {"lib.py": SCALE, "tests/test_lib.py": test}, "lib.py", "HYB205") == []
+
+
+# -- HYB203: where the shapes come from -------------------------------------------------------
+TOTAL = """
+import tensorflow as tf
+
+
+@tf.function
+def total(tokens):
+    return tf.reduce_sum(tokens)
+"""
+PADDED_LOOP = """
+for tokens in tf.data.Dataset.range(1, 20).map(tf.range).padded_batch(4):
+    total(tokens)
+"""
+
+
+def test_hyb203_batches_of_many_shapes_from_another_module(tmp_path: Path) -> None:
+    main = "import tensorflow as tf\nfrom lib import total\n" + PADDED_LOOP
+    [(tier, line, message)] = lint(tmp_path, {"lib.py": TOTAL, "main.py": main}, "lib.py", "HYB203")
+    assert tier == "default" and line == 6 and "batches from padded_batch" in message
+
+
+def test_hyb203_a_loop_in_a_test_is_no_evidence(tmp_path: Path) -> None:
+    test = "import tensorflow as tf\nfrom lib import total\n\ndef test_total():" + PADDED_LOOP.replace("\n", "\n    ")
+    assert lint(tmp_path, {"lib.py": TOTAL, "tests/test_lib.py": test}, "lib.py", "HYB203") == []

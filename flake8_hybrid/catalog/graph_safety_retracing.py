@@ -909,13 +909,22 @@ RULES = (
             is fed, in a loop, tensors whose shapes take many values: batches from
             `padded_batch` without fixed `padded_shapes` or from `bucket_by_sequence_length`,
             slices with one bound that follows the loop variable (`x[:i]`), tensors made with a
-            shape that follows it (`tf.ones([n, 2])`), and ragged tensors whose number of rows
-            follows it. Not findings: the last, smaller batch from `batch()` without
-            `drop_remainder` (one extra trace, two in all); `ragged_batch`, whose ragged
-            dimension is not part of the trace key (measured: two traces, like `batch`); and
-            sliding windows `x[i:i + 4]`, whose length does not change. Batches are followed
-            through helper functions that pass them on and from functions that return such a
-            dataset, across modules. The finding is reported on the `def` line.
+            shape that follows it (`tf.ones([n, 2])`), ragged tensors whose number of rows
+            follows it, and unbatched dataset elements of many lengths: `Dataset.range(...)
+            .map(tf.range)` (measured: 19 traces for 19 lengths, 2 with `reduce_retracing`) and
+            the rows of `from_tensor_slices(tf.ragged.constant(...))` whose literal rows differ
+            in length. Elements of `Dataset.from_generator` whose declared shape has dimensions
+            of `None`, or that declares no shapes (`output_types` only), are in the preview tier:
+            they retrace once per shape the generator really yields (measured: 10 traces for 10
+            lengths, 1 when every element has the same length), which the analysis cannot see.
+            Not findings: the last, smaller batch from `batch()` without `drop_remainder` (one
+            extra trace, two in all); `ragged_batch`, whose ragged dimension is not part of the
+            trace key (measured: two traces, like `batch`); sliding windows `x[i:i + 4]`, whose
+            length does not change; a generator whose signature declares every dimension; and
+            loops in test files (tests are no hot path). Batches are followed through helper
+            functions that pass them on and from functions that return such a dataset, across
+            modules; unbatched elements are found where the module that iterates the dataset
+            also makes it. The finding is reported on the `def` line.
             """
         ),
         why_it_matters=cleandoc(

@@ -147,7 +147,19 @@ def _argument_node(call: ast.Call, key: str) -> Optional[ast.expr]:
 _RELAXING = ("reduce_retracing", "experimental_relax_shapes", "input_signature")
 
 
+@dataclass(frozen=True)
+class _ShapeSite:
+    """A loop that feeds a tf.function tensors of many shapes."""
+
+    path: str
+    line: int
+    detail: str  # why the shapes vary
+    assumed: str = ""  # what that rests on, when it is not proven
+
+
 def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
+    local = _dataset_element_sites(module)
+    patterns = module.settings.test_patterns
     for site in module.tf_function_sites:
         target = site.target
         if not isinstance(target, DefNode) or any(
@@ -157,7 +169,10 @@ def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
         function_facts = module.function_facts.get(target.lineno)
         if function_facts is None:
             continue
-        sites = list({(r.path, r.line): r for r in facts.shape_sites(function_facts.key)}.values())
+        found = [_ShapeSite(r.path, r.line, r.detail) for r in facts.shape_sites(function_facts.key)
+                 if not any(is_test_file(p, patterns) for p in (r.path, r.via.rpartition(":")[0]) if p)]
+        found += local.get(id(target), [])
+        sites = list({(s.path, s.line): s for s in sorted(found, key=lambda s: bool(s.assumed))}.values())
         if not sites:
             continue
         first = sites[0]
@@ -170,9 +185,149 @@ def _hyb203(module: ModuleContext, facts) -> Iterator[Finding]:
             rule.fix if blocker is None else Applicability.DISPLAY_ONLY, rule.fix_title,
         )
         yield module.finding(
-            "HYB203", target, fix, function=function_facts.qualname,
+            "HYB203", target, fix, assumed=first.assumed, function=function_facts.qualname,
             note=f" ({first.detail}, passed at {where}{more})", blocker=not_fixed_note(blocker),
         )
+
+
+# Datasets whose elements, unbatched, take many shapes: found in the module that iterates them
+# (the summaries know batches of many shapes only). Measured on TF 2.21: Dataset.range(1, 20)
+# .map(tf.range) traces 19 times, 2 with reduce_retracing; from_generator with a shape of None
+# traces once per shape the generator yields (10 for 10 lengths, 1 when all are equal).
+_SHAPE_KEEPING_METHODS = frozenset(
+    {"prefetch", "shuffle", "repeat", "take", "skip", "filter", "cache", "shard", "with_options", "ignore_errors"}
+)
+_SHAPED_BY_ARGUMENT = frozenset({"tensorflow.range", "tensorflow.ones", "tensorflow.zeros", "tensorflow.fill"})
+
+
+def _dataset_element_sites(module: ModuleContext) -> dict:
+    """id(def of a tf.function) -> the loops of this module that pass it elements of a dataset
+    whose element shapes vary."""
+    if module.is_test_file or not module.tf_function_sites or "data" not in module.source:
+        return {}
+    targets = _tf_function_targets(module)
+    sites: dict = {}
+    for loop in ast.walk(module.tree):
+        if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
+            continue
+        found = _element_shapes(module, _dataset_expression(module, loop.iter))
+        if found is None:
+            continue
+        for call in (n for statement in loop.body for n in ast.walk(statement) if isinstance(n, ast.Call)):
+            target = targets.get(id(module.names.binding_of(call.func))) if isinstance(call.func, ast.Name) else None
+            if target is not None and any(isinstance(a, ast.Name) and a.id == loop.target.id for a in call.args):
+                site = _ShapeSite(os.path.abspath(module.filename), call.lineno, *found)
+                sites.setdefault(id(target), []).append(site)
+    return sites
+
+
+def _tf_function_targets(module: ModuleContext) -> dict:
+    """id(binding of a name) -> the def it makes a tf.function of: a decorated def, or a name
+    assigned ``tf.function(def)``."""
+    targets = {}
+    scope_bindings = [b for scope in _scopes(module) for bindings in scope.bindings.values() for b in bindings]
+    by_node = {id(s.node): s for s in module.tf_function_sites}
+    decorated = {id(s.target) for s in module.tf_function_sites if s.is_decorator}
+    for binding in scope_bindings:
+        if id(binding.node) in decorated:
+            targets[id(binding)] = binding.node
+        elif binding.value is not None and id(binding.value) in by_node:
+            site = by_node[id(binding.value)]
+            if isinstance(site.target, DefNode):
+                targets[id(binding)] = site.target
+    return targets
+
+
+def _scopes(module: ModuleContext) -> list:
+    scopes = [module.names.module_scope]
+    scopes += [module.names.scope_of(f) for f in module.function_nodes if module.names.scope_of(f) is not None]
+    return scopes
+
+
+def _dataset_expression(module: ModuleContext, expr: ast.expr) -> ast.expr:
+    """The expression a loop iterates, through a name assigned it once."""
+    if isinstance(expr, ast.Name):
+        binding = module.names.binding_of(expr)
+        if binding is not None and binding.value is not None:
+            return binding.value
+    return expr
+
+
+def _element_shapes(module: ModuleContext, expr: ast.expr) -> Optional[tuple[str, str]]:
+    """(why the elements' shapes vary, what that assumes) for a dataset made and transformed in
+    the expression, or None."""
+    methods = []
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+            and module.qualified_name(expr.func) is None:
+        methods.append(expr)
+        expr = expr.func.value
+    if not isinstance(expr, ast.Call):
+        return None
+    methods.reverse()
+    source = module.qualified_name(expr.func) or ""
+    found = None
+    if source == "tensorflow.data.Dataset.from_generator":
+        found = _generator_shapes(expr)
+    elif source == "tensorflow.data.Dataset.from_tensor_slices":
+        found = _ragged_rows(module, expr)
+    elif source == "tensorflow.data.Dataset.range" and methods and _maps_to_lengths(module, methods[0]):
+        found = ("elements of many lengths from Dataset.range(...).map(tf.range)", "")
+        methods = methods[1:]
+    if found is None or any(m.func.attr not in _SHAPE_KEEPING_METHODS for m in methods):
+        return None
+    return found
+
+
+def _generator_shapes(call: ast.Call) -> Optional[tuple[str, str]]:
+    """Shapes of None, or none declared: what the generator yields may vary (an assumption)."""
+    given = dict(zip(("generator", "output_types", "output_shapes", "args", "output_signature"), call.args))
+    given.update({k.arg: k.value for k in call.keywords if k.arg})
+    declared = given.get("output_signature") or given.get("output_shapes")
+    assumed = "the generator yields elements of different shapes"
+    if declared is None:
+        undeclared = "elements of Dataset.from_generator, whose shapes are not declared"
+        return (undeclared, assumed) if "output_types" in given else None
+    if any(isinstance(n, ast.Constant) and n.value is None for shape in _declared_shapes(declared)
+           for n in ast.walk(shape)):
+        return "elements of Dataset.from_generator, whose declared shape has dimensions of None", assumed
+    return None
+
+
+def _declared_shapes(declared: ast.expr) -> list:
+    """The shape expressions of ``output_shapes``, or of the ``TensorSpec(shape, ...)`` calls of an
+    ``output_signature`` (not their names or dtypes, which may be None too)."""
+    specs = [n for n in ast.walk(declared) if isinstance(n, ast.Call)
+             and isinstance(n.func, (ast.Attribute, ast.Name)) and ast.unparse(n.func).endswith("Spec")]
+    if not specs:
+        return [declared]
+    unknown = ast.Constant(None)  # a spec without a shape: of unknown rank
+    return [next((k.value for k in spec.keywords if k.arg == "shape"), spec.args[0] if spec.args else unknown)
+            for spec in specs]
+
+
+def _ragged_rows(module: ModuleContext, call: ast.Call) -> Optional[tuple[str, str]]:
+    """``from_tensor_slices(tf.ragged.constant([[...], [...]]))`` with rows of different lengths."""
+    rows = call.args[0] if call.args else None
+    if not (isinstance(rows, ast.Call) and module.qualified_name(rows.func) == "tensorflow.ragged.constant"
+            and rows.args and isinstance(rows.args[0], ast.List)):
+        return None
+    lengths = {len(row.elts) for row in rows.args[0].elts if isinstance(row, (ast.List, ast.Tuple))}
+    return ("rows of a ragged tensor, one length per row", "") if len(lengths) > 1 else None
+
+
+def _maps_to_lengths(module: ModuleContext, call: ast.Call) -> bool:
+    """``.map(tf.range)`` or ``.map(lambda n: tf.ones([n]))``: each element a tensor of its own length."""
+    if call.func.attr != "map" or not call.args:
+        return False
+    function = call.args[0]
+    if module.qualified_name(function) == "tensorflow.range":
+        return True
+    if not isinstance(function, ast.Lambda) or not isinstance(function.body, ast.Call):
+        return False
+    parameters = {a.arg for a in function.args.args}
+    made = function.body
+    return module.qualified_name(made.func) in _SHAPED_BY_ARGUMENT and bool(made.args) and any(
+        isinstance(n, ast.Name) and n.id in parameters for n in ast.walk(made.args[0]))
 
 
 def _is_none(expr: ast.expr) -> bool:
