@@ -28,8 +28,11 @@ from flake8_hybrid.rules.tf_function_config import not_fixed_note, version_block
 from flake8_hybrid.settings import is_test_file
 
 DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
-#: A Python loop in graph code this long or longer unrolls into a graph worth reporting.
-LARGE_LOOP = 32
+#: A Python loop in graph code this long or longer unrolls into a graph worth reporting. Measured
+#: (benchmarks/unrolled_loops.py, TF 2.21, CPU): from 64 iterations of the docs' example body
+#: (6 ops each) the unrolled graph's first call costs 0.1 s or more over a tf.range loop's; below,
+#: unrolling is a cheap, often deliberate trade (the unrolled graph runs faster per call).
+LARGE_LOOP = 64
 
 
 @check("HYB201", "HYB202", "HYB203", "HYB204", "HYB205")
@@ -589,6 +592,12 @@ def _hyb204(module: ModuleContext) -> Iterator[Finding]:
         yield from _unrolled_loops(module, node)
 
 
+@dataclass(frozen=True)
+class _Unrolled:
+    kind: str  # "range": a range the fix can make tf.range; "data": a Python list or NumPy array
+    assumed: str = ""  # the length is not known: what the finding assumes of it
+
+
 def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Finding]:
     parameters = {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}
     facts = module.function_facts.get(function.lineno)
@@ -597,51 +606,117 @@ def _unrolled_loops(module: ModuleContext, function: ast.AST) -> Iterator[Findin
     for node in body_nodes(function):
         if not isinstance(node, ast.For):
             continue
-        what = _unrolled_iterable(module, node.iter, python_numbers)
-        if what is None:
+        unrolled = _unrolled_iterable(module, node.iter, python_numbers)
+        if unrolled is None:
             continue
         if tensors is None:
             tensors = _tensor_names(module, function, parameters - python_numbers - {"self"})
         if not _builds_tensor_ops(module, node.body, tensors):
             continue
+        blocker = _graph_loop_blocker(function, node, tensors) if unrolled.kind == "range" else "data"
         fix = None
-        iterable = ast.unparse(node.iter)
-        if what == "range":
+        if blocker is None:
             alias, add_import = module.tensorflow_spelling()
             rule = get_rule("HYB204")
             func = node.iter.func
             fix = FixIntent("replace-name", func.lineno, func.col_offset, "range", f"{alias}.range",
                             rule.fix, rule.fix_title, add_import=add_import)
-        shown = iterable if len(iterable) <= 40 else iterable[:37] + "..."
-        yield module.finding("HYB204", node.iter, fix, iterable=shown)
+        yield module.finding("HYB204", node.iter, fix, assumed=unrolled.assumed, iterable=_shown(node.iter),
+                             advice=_ADVICE[blocker])
 
 
-def _unrolled_iterable(module: ModuleContext, iterable: ast.expr, python_numbers: set) -> Optional[str]:
-    """"range" or "data" when the loop unrolls into a large graph; None otherwise."""
+#: What HYB204's message advises, by what keeps ``range`` -> ``tf.range`` from working.
+_ADVICE = {
+    None: "loop over tf.range where tracing time matters more than time per call (a graph loop is slower per call)",
+    "data": "put the values in a tensor and loop over tf.range where tracing time matters more than time per call",
+    "list": ("loop over tf.range and collect the values in a tf.TensorArray (a Python list filled in a "
+             "graph loop and read after it raises InaccessibleTensorError)"),
+    "index": "loop over tf.range and index tensors, not Python lists, with its value",
+}
+
+
+def _graph_loop_blocker(function: ast.AST, loop: ast.For, tensors: set) -> Optional[str]:
+    """Why the loop's body cannot run in a graph loop as it is: "list" when it fills a Python list
+    that the function reads after the loop (or returns), "index" when the loop variable indexes a
+    Python sequence; None when neither."""
+    filled = _lists_filled(loop)
+    if filled and any(_read_after(function, loop, name) for name in filled):
+        return "list"
+    variables = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Subscript) and not (_root_name(node.value) in tensors) and any(
+                isinstance(n, ast.Name) and n.id in variables for n in ast.walk(node.slice)):
+            return "index"
+    return None
+
+
+_FILLING_METHODS = frozenset({"append", "extend", "insert"})
+
+
+def _lists_filled(loop: ast.For) -> set:
+    """The names a loop grows: ``out.append(...)``, ``out += [...]``, ``out[k] = ...``."""
+    names = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in _FILLING_METHODS and isinstance(node.func.value, ast.Name):
+            names.add(node.func.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) \
+                and isinstance(node.value, (ast.List, ast.ListComp)):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names |= {t.value.id for t in node.targets
+                      if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)}
+    return names
+
+
+def _read_after(function: ast.AST, loop: ast.For, name: str) -> bool:
+    end = (loop.end_lineno, loop.end_col_offset)
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+               and (n.lineno, n.col_offset) > end for n in body_nodes(function))
+
+
+def _unrolled_iterable(module: ModuleContext, iterable: ast.expr, python_numbers: set) -> Optional[_Unrolled]:
+    """How the loop unrolls into a large graph (proven, or assumed); None if it does not."""
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
             and module.names.binding_of(iterable.func) is None:
         constants = [_constant_int(module, a) for a in iterable.args]
         if all(c is not None for c in constants) and 1 <= len(constants) <= 3:
             if len(constants) == 3 and constants[2] == 0:
                 return None
-            return "range" if len(range(*constants)) >= LARGE_LOOP else None
-        for argument in iterable.args:
-            for n in ast.walk(argument):
-                if isinstance(n, ast.Attribute) and n.attr == "shape":
-                    return "range"  # a static dimension: a Python int while tracing
-                if isinstance(n, ast.Name) and n.id in python_numbers:
-                    return "range"
+            return _Unrolled("range") if len(range(*constants)) >= LARGE_LOOP else None
+        names = {n.id for a in iterable.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        if any(isinstance(n, ast.Attribute) and n.attr == "shape" for a in iterable.args for n in ast.walk(a)):
+            return _Unrolled("range")  # a static dimension: a Python int while tracing, as large as the data
+        bounds = sorted(names & python_numbers)
+        if bounds:  # what the callers pass is not known: maybe a small configuration value
+            return _Unrolled("range", f"'{bounds[0]}' is {LARGE_LOOP} or more")
         return None
     if isinstance(iterable, ast.Call) and (module.qualified_name(iterable.func) or "").startswith("numpy."):
-        return "data"
+        length = _numpy_length(module, iterable)
+        if length is None:
+            return _Unrolled("data", f"'{_shown(iterable)}' holds {LARGE_LOOP} or more values")
+        return _Unrolled("data") if length >= LARGE_LOOP else None
     if isinstance(iterable, (ast.List, ast.Tuple)) and len(iterable.elts) >= LARGE_LOOP and all(
         isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) for e in iterable.elts
     ):
-        return "data"
+        return _Unrolled("data")
     if isinstance(iterable, ast.Name):
         value = _assigned_value(module, iterable.id)  # a module-level list or array
         if value is not None and not isinstance(value, ast.Name):
             return _unrolled_iterable(module, value, python_numbers)
+    return None
+
+
+def _numpy_length(module: ModuleContext, call: ast.Call) -> Optional[int]:
+    """How many values ``np.arange(...)`` or ``np.linspace(...)`` with constant arguments gives."""
+    name = module.qualified_name(call.func)
+    if name == "numpy.arange" and not call.keywords:
+        bounds = [_constant_int(module, a) for a in call.args]
+        if 1 <= len(bounds) <= 3 and None not in bounds and (len(bounds) < 3 or bounds[2] != 0):
+            return len(range(*bounds))
+    if name == "numpy.linspace" and len(call.args) >= 2:
+        given = call.args[2] if len(call.args) > 2 else next((k.value for k in call.keywords if k.arg == "num"), None)
+        return 50 if given is None else _constant_int(module, given)  # 50: NumPy's default
     return None
 
 
