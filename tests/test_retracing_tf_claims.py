@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -94,6 +95,20 @@ def test_hyb201_fix_changes_the_dtype_and_python_uses_of_the_value() -> None:
     assert pick([1.0, 2.0, 3.0], 1) == 2.0
     with pytest.raises(TypeError):
         pick([1.0, 2.0, 3.0], tf.constant(1))  # a tensor cannot index a Python list
+
+    @tf.function
+    def zeros(n):
+        return tf.constant(np.zeros(n))
+
+    assert zeros(3).shape == (3,)
+    with pytest.raises(TypeError):
+        zeros(tf.constant(3))  # nor size a NumPy array
+
+    @tf.function
+    def is_int(n):
+        return isinstance(n, int)
+
+    assert bool(is_int(3)) and not bool(is_int(tf.constant(3)))
 
 
 # -- HYB203 ---------------------------------------------------------------------------------------
@@ -195,6 +210,19 @@ def test_hyb205_a_new_object_retraces_even_with_eq() -> None:
     for _ in range(10):
         scale(tf.ones([4]), config)
     assert traces(scale) == before + 1
+
+
+def test_hyb205_an_extension_type_with_tensor_fields_shares_one_trace() -> None:
+    class Config(tf.experimental.ExtensionType):
+        rate: tf.Tensor
+
+    @tf.function
+    def scale(x, config):
+        return x * config.rate
+
+    for i in range(5):
+        scale(tf.ones([2]), Config(rate=tf.constant(float(i))))
+    assert traces(scale) == 1
 
 
 def test_hyb205_a_property_gives_the_same_value_and_traces_once() -> None:

@@ -813,8 +813,8 @@ RULES = (
             `tf.constant(1)` is `int32` and `tf.constant(0.1)` is `float32`, while a Python number
             adapts to the other operand. Inside the function the value becomes a tensor, so Python
             control flow on it (`if epoch == 0:`, `range(epoch)`) turns into TensorFlow control
-            flow, and using it as a shape, as an index into a Python list or in `isinstance` no
-            longer works.
+            flow; using it as an index into a Python list or in a NumPy call raises `TypeError`;
+            and `isinstance(epoch, int)` becomes False (measured).
             """
         ),
         fix=Applicability.UNSAFE,
@@ -1127,8 +1127,8 @@ RULES = (
             """
             There is no automatic fix. Reusing one object is right only when the calls do not
             depend on getting a fresh one; other remedies are passing the object's tensor values
-            as arguments, a `tf.experimental.ExtensionType`, or a `__tf_tracing_type__` method
-            that tells TensorFlow when two objects may share a trace.
+            as arguments, or making it a `tf.experimental.ExtensionType` whose fields are
+            tensors (measured: five new objects, one trace).
             """
         ),
         fix=Applicability.DISPLAY_ONLY,
