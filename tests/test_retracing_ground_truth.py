@@ -84,8 +84,8 @@ NEAR_MISSES = {
                "case_input_signature": 1, "case_sliding_window": 1, "case_ragged_batch": 2,
                "case_plain_dataset_from_other_module": 2, "case_generator_with_a_fixed_shape": 1,
                "case_unbatched_scalars": 1},
-    "hyb204": {"case_medium_range": 194, "case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20, "case_layers": 21,
-               "case_eager": 0, "case_configuration_value": 21, "case_small_numpy_array": 12},
+    "hyb204": {"case_medium_range": 194, "case_small_range": 10, "case_tf_range": 18, "case_tensor_bound": 20,
+               "case_layers": 21, "case_eager": 0, "case_configuration_value": 21, "case_small_numpy_array": 12},
     "hyb205": {"case_object_made_once": 1, "case_plain_function": 1, "case_single_call": 1,
                "case_tensor_made_per_call": 1, "case_property_per_call": 1, "case_new_object_in_graph_code": 1},
 }

@@ -42,7 +42,8 @@ def evaluate(x):
 
 
 def test_hyb202_a_loop_in_another_module_proves_the_repetition(tmp_path: Path) -> None:
-    files = {"lib.py": EVALUATE, "main.py": "from lib import evaluate\n\nfor batch in range(10):\n    evaluate(batch)\n"}
+    main = "from lib import evaluate\n\nfor batch in range(10):\n    evaluate(batch)\n"
+    files = {"lib.py": EVALUATE, "main.py": main}
     [(tier, line, message)] = lint(tmp_path, files, "lib.py", "HYB202")
     assert tier == "default" and line == 8
     assert "on every call of 'evaluate', which runs in the loop at" in message and "main.py:4" in message
@@ -173,7 +174,8 @@ def test_hyb201_an_unknown_bound_is_an_assumption(tmp_path: Path) -> None:
 
 def test_hyb201_a_loop_in_a_test_is_no_hot_path(tmp_path: Path) -> None:
     helper = STEP.partition("def train")[0] + "def apply(x, epoch):\n    return step(x, epoch)\n"
-    test = "import tensorflow as tf\nfrom lib import apply\n\ndef test_apply():\n    for e in range(10):\n        apply(tf.ones([2]), e)\n"
+    test = ("import tensorflow as tf\nfrom lib import apply\n\n"
+            "def test_apply():\n    for e in range(10):\n        apply(tf.ones([2]), e)\n")
     files = {"lib.py": helper, "tests/test_lib.py": test}
     assert lint(tmp_path, files, "lib.py", "HYB201") == []
     assert lint(tmp_path, files, "tests/test_lib.py", "HYB201") == []
@@ -205,7 +207,8 @@ def test_hyb205_a_helper_called_in_a_loop_elsewhere(tmp_path: Path) -> None:
 
 
 def test_hyb205_a_helper_called_in_a_test_loop_only(tmp_path: Path) -> None:
-    test = "import tensorflow as tf\nfrom lib import train_step\n\ndef test_step():\n    for _ in range(10):\n        train_step(tf.ones([2]))\n"
+    test = ("import tensorflow as tf\nfrom lib import train_step\n\n"
+            "def test_step():\n    for _ in range(10):\n        train_step(tf.ones([2]))\n")
     assert lint(tmp_path, {"lib.py": SCALE, "tests/test_lib.py": test}, "lib.py", "HYB205") == []
 
 

@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 from flake8_hybrid.analysis.lines import spans_any
 from flake8_hybrid.analysis.local_tensors import body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
-from flake8_hybrid.analysis.names import child_nodes
+from flake8_hybrid.analysis.names import child_nodes, statements
 from flake8_hybrid.analysis.project import display_path
 from flake8_hybrid.analysis.retracing import MIN_VALUES, UNKNOWN_COUNT, retracing_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
@@ -206,11 +206,12 @@ _SHAPED_BY_ARGUMENT = frozenset({"tensorflow.range", "tensorflow.ones", "tensorf
 def _dataset_element_sites(module: ModuleContext) -> dict:
     """id(def of a tf.function) -> the loops of this module that pass it elements of a dataset
     whose element shapes vary."""
-    if module.is_test_file or not module.tf_function_sites or "data" not in module.source:
-        return {}
+    if module.is_test_file or not module.tf_function_sites or not any(
+            source in module.source for source in ("from_generator", "from_tensor_slices", "Dataset.range")):
+        return {}  # no dataset it knows of is made here
     targets = _tf_function_targets(module)
     sites: dict = {}
-    for loop in ast.walk(module.tree):
+    for loop in statements(module.tree):
         if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
             continue
         found = _element_shapes(module, _dataset_expression(module, loop.iter))
