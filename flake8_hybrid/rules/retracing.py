@@ -435,8 +435,8 @@ def _in_loop(module: ModuleContext, wrapped: ast.AST, loop: ast.AST, outer: list
 
 
 def _names_bound_per_element(module: ModuleContext, loop: ast.AST, scope: Optional[ast.AST]) -> set:
-    """The names a loop binds anew on each iteration, less those bound only to tensors made by a
-    TensorFlow call there: a closure over a new tensor per batch still computes the same thing."""
+    """The names a loop binds anew on each iteration, less those bound only to tensors or arrays
+    there: a closure over a new tensor per batch still computes the same thing."""
     found = module.names.scope_of(scope) if scope is not None else module.names.module_scope
     if isinstance(loop, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
         found = module.names.scope_of(loop) or found
@@ -444,13 +444,17 @@ def _names_bound_per_element(module: ModuleContext, loop: ast.AST, scope: Option
     names = set()
     for name, bindings in (found.bindings.items() if found is not None else ()):
         inside = [b for b in bindings if first <= b.position <= last]
-        if inside and not all(_makes_tensor(module, b.value) for b in inside):
+        if inside and not all(_makes_data(module, b.value) for b in inside):
             names.add(name)
     return names
 
 
-def _makes_tensor(module: ModuleContext, value: Optional[ast.expr]) -> bool:
-    return _is_tf_call(module, value) and module.qualified_name(value.func) != module.api.tf_function_name
+def _makes_data(module: ModuleContext, value: Optional[ast.expr]) -> bool:
+    """A call the API model says returns a tensor or an array (not any TensorFlow call: TF's own
+    ``ops.gradient_registry.lookup(op_type)`` returns a different function per op type)."""
+    if not isinstance(value, ast.Call):
+        return False
+    return module.api.value_kind(module.qualified_name(value.func) or "") in ("tensor", "ndarray", "container_tensor")
 
 
 def _free_names(module: ModuleContext, wrapped: ast.AST) -> set:
