@@ -10,6 +10,9 @@ and modules (a loop in one module, the ``tf.function`` call in a helper of anoth
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
@@ -19,6 +22,14 @@ from flake8_hybrid.analysis.project import display_path
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
+#: Loops kept as evidence that a function runs repeatedly, and the callers followed up to one.
+MAX_EVIDENCE = 5
+MAX_CHAIN = 6
+#: The count of a loop over ``range(n)`` whose ``n`` takes values the analysis does not know.
+UNKNOWN_COUNT = -1
+#: Callers followed back for the value of a range bound, and value combinations tried.
+MAX_DEPTH = 4
+MAX_COMBINATIONS = 64
 
 
 @dataclass(frozen=True)
@@ -31,9 +42,17 @@ class RetraceCall:
     argument: str  # "0", "1" ... or a keyword
     callee: str  # the key of the tf.function
     parameter: str
-    kind: str  # "count" (HYB201), "shape" (HYB203), "new" (HYB205)
-    detail: object  # count: number of values (0 unknown); shape: the reason; new: what it is
+    kind: str  # "count" (HYB201), "shape" (HYB203), "new" (HYB205), "repeat" (HYB202)
+    #: count: number of values (0: one per iteration, how many unknown; UNKNOWN_COUNT: a range
+    #: whose bound is not known); shape: the reason; new: what it is;
+    #: repeat: the paths of the callers between the function and the loop, "|"-separated
+    detail: object
     via: str = ""  # for values from callers: "path:line" of the call in a loop
+    #: The key of the function that makes the call ("repeat": the one whose loop calls).
+    caller: str = ""
+    #: The call runs in a loop of its own function (else, for "new", it repeats only if
+    #: that function does: see loops_calling).
+    in_loop: bool = False
 
 
 class Retracing:
@@ -56,6 +75,8 @@ class Retracing:
         ]
         self._propagate_counts()
         self._collect()
+        self._settle_range_counts()
+        self._collect_repetition()
 
     # -- call targets --------------------------------------------------------
     def _bindings(self, call, targets):
@@ -146,6 +167,7 @@ class Retracing:
         facts = self.facts
         for function, call, bindings in self.resolved:
             caller_facts = facts.get(function.key)
+            # Whether a loop runs it is settled by _collect_repetition (which drops graph code).
             repeated = caller_facts is not None and caller_facts.called_repeatedly
             for callee, mapping in bindings:
                 callee_facts = facts.get(callee)
@@ -161,7 +183,8 @@ class Retracing:
         fact = call.varying.get(argument)
 
         def make(kind: str, detail: object, via: str = "") -> RetraceCall:
-            return RetraceCall(path, call.line, call.col, argument, callee, parameter, kind, detail, via)
+            return RetraceCall(path, call.line, call.col, argument, callee, parameter, kind, detail, via,
+                               function.key, call.in_loop)
 
         concrete = self.analysis.concrete(function, self._argument(call, argument))
         shape = self._shape_of(function, call, argument)
@@ -212,13 +235,222 @@ class Retracing:
                 return "a new functools.partial"
             if syntax == "attribute" and atom[0] == "function" and atom[1] in self.project.functions:
                 summary = self.project.functions[atom[1]].summary
-                if summary.bound:
+                if summary.bound and not summary.is_property:  # (a property gives its value)
                     return "a bound method (a new object each time it is read)"
         return ""
+
+    # -- how many values a loop over range(<parameter>) takes (HYB201) -----------------------
+    # The summaries count the values of ``range`` with constant bounds only. A bound that is a
+    # parameter takes what the callers pass: literals (and module constants, and defaults) are
+    # read from the callers' own code, the few times a loop needs them.
+    def _settle_range_counts(self) -> None:
+        """Give each count of a loop over ``range`` with other bounds the number of values the
+        callers' literals give it, or UNKNOWN_COUNT. Counters and ``while`` loops keep 0: a new
+        value per iteration, however many there are."""
+        self._trees: dict[str, Optional[ast.Module]] = {}
+        for index, record in enumerate(self.calls):
+            if record.kind != "count" or record.detail != 0:
+                continue
+            path, line = record.path, record.line
+            if record.via:
+                path, _, loop_line = record.via.rpartition(":")
+                line = int(loop_line)
+            found = self._range_loop(path, line)
+            if found is not None:
+                values = self._range_values(path, *found)
+                self.calls[index] = dataclasses.replace(record, detail=len(values) if values else UNKNOWN_COUNT)
+
+    def _tree(self, path: str) -> Optional[ast.Module]:
+        if path not in self._trees:
+            try:
+                with open(path, encoding="utf-8") as file:
+                    self._trees[path] = ast.parse(file.read())
+            except (OSError, SyntaxError, ValueError):
+                self._trees[path] = None
+        return self._trees[path]
+
+    def _range_loop(self, path: str, line: int) -> Optional[tuple]:
+        """(the ``for ... in range(...)`` loop whose variable the call on ``line`` passes, the
+        qualname of the function around it), or None when that loop is not over a range."""
+        tree = self._tree(path)
+        if tree is None:
+            return None
+        passed = {n.id for call in ast.walk(tree) if isinstance(call, ast.Call) and call.lineno == line
+                  for argument in [*call.args, *(k.value for k in call.keywords)]
+                  for n in ast.walk(argument) if isinstance(n, ast.Name)}
+        found = None
+        for loop, qualname in _loops_with_qualnames(tree):
+            if loop.lineno <= line <= (loop.end_lineno or loop.lineno) and isinstance(loop.target, ast.Name) \
+                    and loop.target.id in passed:
+                found = (loop, qualname)  # the walk meets outer loops first: the last is innermost
+        if found is None or not _is_range(found[0].iter):
+            return None
+        return found
+
+    def _range_values(self, path: str, loop: ast.For, qualname: str) -> set:
+        """Every value the loop variable takes, from what the bounds can be; empty if unknown."""
+        key = f"{path}::{qualname}"
+        options = [self._values_of(path, key, bound, 0) for bound in loop.iter.args]
+        if not options or any(not o for o in options):
+            return set()
+        values: set = set()
+        for bounds in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+            try:
+                values.update(range(*bounds))
+            except (TypeError, ValueError, OverflowError):
+                return set()
+        return values
+
+    def _values_of(self, path: str, key: str, expr: ast.expr, depth: int) -> set:
+        """The ints an expression of function ``key`` can be: literals, module constants, the
+        function's parameters as its callers give them; empty when any is unknown."""
+        if isinstance(expr, ast.Constant) and type(expr.value) is int:
+            return {expr.value}
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            return {-value for value in self._values_of(path, key, expr.operand, depth)}
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult)):
+            left = self._values_of(path, key, expr.left, depth)
+            right = self._values_of(path, key, expr.right, depth)
+            combine = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__}[type(expr.op)]
+            pairs = itertools.islice(itertools.product(left, right), MAX_COMBINATIONS)
+            return {combine(a, b) for a, b in pairs}
+        if isinstance(expr, ast.Name):
+            function = self.project.functions.get(key)
+            if function is not None and any(p.name == expr.id for p in function.parameters):
+                return self._parameter_values(key, expr.id, depth)
+            assigned = self._assigned_names(path, key)
+            if assigned is None or expr.id in assigned:
+                return set()  # a local variable: not followed
+            tree = self._tree(path)
+            constant = _module_constant(tree, expr.id) if tree is not None else None
+            return self._values_of(path, key, constant, depth) if constant is not None else set()
+        return set()
+
+    def _assigned_names(self, path: str, key: str) -> Optional[set]:
+        """The names the body of function ``key`` binds (none for module code, whose
+        assignments are the module constants); None when the function is not found."""
+        tree = self._tree(path)
+        qualname = key.rpartition("::")[2]
+        body = next((d for d, q in _definitions_with_qualnames(tree) if q == qualname), None) if tree else None
+        if body is None:
+            return set() if qualname == "<module>" else None
+        return {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+    def _parameter_values(self, key: str, parameter: str, depth: int) -> set:
+        """What the callers in the project pass for a parameter (its default where they leave it
+        out); empty when a caller passes something else, or when nothing in the project calls it."""
+        if depth >= MAX_DEPTH:
+            return set()
+        values: set = set()
+        called = False
+        for function, call, bindings in self.resolved:
+            for callee, mapping in bindings:
+                if callee != key:
+                    continue
+                called = True
+                argument = next((a for a, p in mapping.items() if p == parameter), None)
+                if argument is None:
+                    found = set() if call.unpacked else self._default_values(key, parameter)
+                else:
+                    expression = self._argument_expression(function.module.path, call, argument)
+                    found = self._values_of(function.module.path, function.key, expression, depth + 1) \
+                        if expression is not None else set()
+                if not found:
+                    return set()
+                values |= found
+        return values if called else set()
+
+    def _argument_expression(self, path: str, call, argument: str) -> Optional[ast.expr]:
+        tree = self._tree(path)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Call) and node.lineno == call.line and node.col_offset == call.col:
+                if argument.isdigit():
+                    index = int(argument)
+                    return node.args[index] if index < len(node.args) else None
+                return next((k.value for k in node.keywords if k.arg == argument), None)
+        return None
+
+    def _default_values(self, key: str, parameter: str) -> set:
+        function = self.project.functions.get(key)
+        tree = self._tree(function.module.path) if function is not None else None
+        for loop_or_def, qualname in _definitions_with_qualnames(tree) if tree is not None else ():
+            if f"{function.module.path}::{qualname}" != key:
+                continue
+            arguments = loop_or_def.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            defaults = dict(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]],
+                                arguments.defaults))
+            defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
+            if parameter in defaults:
+                return self._values_of(function.module.path, key, defaults[parameter], MAX_DEPTH)
+        return set()
+
+    # -- functions that create tf.functions, and the loops that call them (HYB202) -----------
+    def _collect_repetition(self) -> None:
+        """Why each function that creates a tf.function runs again and again at run time.
+
+        A record per loop that reaches it through eager callers only: a function that runs
+        as a graph runs once per trace, not once per call, so a path through one is no
+        evidence. The records keep the callers' paths, so that a rule can drop the loops of
+        test code (tests are evidence of argument types, never of a hot path)."""
+        # (and the functions that pass a new object to a tf.function outside a loop: HYB205)
+        creators = self._tf_function_creators() | {
+            record.caller for record in self.calls if record.kind == "new" and not record.in_loop
+        }
+        if not creators:
+            return
+        callers: dict[str, list] = defaultdict(list)
+        for function, call, bindings in self.resolved:
+            for callee, _mapping in bindings:
+                callers[callee].append((function, call))
+        for key in sorted(creators):
+            self.calls.extend(self._loops_reaching(key, callers))
+
+    def _tf_function_creators(self) -> set[str]:
+        """Functions whose body makes a tf.function: ``tf.function(f)`` of a function the
+        analysis resolves, or a nested ``@tf.function def``."""
+        creators = set()
+        for key, function in self.project.functions.items():
+            summary = function.summary
+            if any(how == "tf.function" for _atom, _line, how in summary.graph_targets):
+                creators.add(key)
+            if summary.hybrid and ".<locals>." in summary.qualname:
+                outer = summary.qualname.rpartition(".<locals>.")[0]
+                creators.add(f"{function.module.path}::{outer}")
+        return creators & set(self.project.functions)
+
+    def _loops_reaching(self, key: str, callers: dict) -> list[RetraceCall]:
+        """Up to MAX_EVIDENCE loops that call ``key``, directly or through eager callers."""
+        found: list[RetraceCall] = []
+        queue = [(key, ())]
+        seen = {key}
+        while queue and len(found) < MAX_EVIDENCE:
+            current, chain = queue.pop(0)
+            for caller, call in callers.get(current, ()):
+                if self._is_graph_code(caller.key) or len(chain) >= MAX_CHAIN:
+                    continue
+                path = caller.module.path
+                if call.in_loop:
+                    found.append(RetraceCall(path, call.line, call.col, "", key, "", "repeat",
+                                             "|".join((*chain, path)), "", caller.key, True))
+                elif caller.key not in seen:
+                    seen.add(caller.key)
+                    queue.append((caller.key, (*chain, path)))
+                if len(found) >= MAX_EVIDENCE:
+                    break
+        return found
+
+    def _is_graph_code(self, key: str) -> bool:
+        facts = self.facts.get(key)
+        return facts is not None and (facts.hybrid or facts.runs_as_graph)
 
     # -- per module ------------------------------------------------------------------
     def calls_in(self, path: str) -> list[RetraceCall]:
         return [call for call in self.calls if call.path == path]
+
+    def loops_calling(self, key: str) -> list[RetraceCall]:
+        """The loops that run ``key`` again and again at run time (see _collect_repetition)."""
+        return [call for call in self.calls if call.kind == "repeat" and call.callee == key]
 
     def shape_sites(self, callee: str) -> list[RetraceCall]:
         return sorted((call for call in self.calls if call.callee == callee and call.kind == "shape"),
@@ -233,6 +465,53 @@ class StoredRetracing:
 
     calls_in = Retracing.calls_in
     shape_sites = Retracing.shape_sites
+    loops_calling = Retracing.loops_calling
+
+
+def _is_range(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "range" \
+        and 1 <= len(expr.args) <= 3 and not expr.keywords
+
+
+def _definitions_with_qualnames(tree: ast.Module) -> list:
+    """Every function definition with its ``__qualname__`` (``C.m``, ``f.<locals>.g``)."""
+    found = []
+    stack = [(node, "") for node in tree.body]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            qualname = prefix + node.name
+            found.append((node, qualname))
+            stack.extend((child, qualname + ".<locals>.") for child in node.body)
+        elif isinstance(node, ast.ClassDef):
+            stack.extend((child, prefix + node.name + ".") for child in node.body)
+        else:
+            stack.extend((child, prefix) for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
+    return found
+
+
+def _loops_with_qualnames(tree: ast.Module) -> list:
+    """Every ``for`` loop with the qualname of the function whose body holds it ("<module>" at
+    the top), outer loops before the loops inside them."""
+    found = []
+    scopes = [(tree, "<module>")] + _definitions_with_qualnames(tree)
+    for scope, qualname in scopes:
+        stack = list(reversed(scope.body))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue  # its own scope
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                found.append((node, qualname))
+            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+    return found
+
+
+def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
+    """The value a module assigns ``name`` once at its top level, or None."""
+    found = [s.value for s in tree.body if isinstance(s, ast.Assign)
+             and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)]
+    return found[0] if len(found) == 1 else None
 
 
 def retracing_of(project) -> Retracing:

@@ -758,12 +758,18 @@ RULES = (
             Finds a call of a `tf.function` inside a loop that passes a Python number whose value
             changes on every iteration: the loop variable, a counter, an epoch or step number.
             The finding is reported on the argument, and says how many values the argument
-            takes when the loop bounds are constants (`range(100)`, `range(EPOCHS)`). Values are
-            followed through helper functions and across modules: a helper that passes its
-            parameter on to a `tf.function` is reported when a loop elsewhere calls it with a
-            loop variable. Not reported: booleans, constants, values passed once outside a
-            loop, and loops known to give fewer than 5 values (TensorFlow itself warns after 5
-            retraces; measured: a loop over `range(3)` traces 3 times).
+            takes when the loop bounds are known: constants (`range(100)`, `range(EPOCHS)`), or
+            a parameter whose callers in the project all pass literals or module constants (or
+            leave its default), `def train(epochs): for epoch in range(epochs)` called as
+            `train(20)`. Values are followed through helper functions and across modules: a
+            helper that passes its parameter on to a `tf.function` is reported when a loop
+            elsewhere calls it with a loop variable. Not reported: booleans, constants, values
+            passed once outside a loop, loops known to give fewer than 5 values (TensorFlow
+            itself warns after 5 retraces; measured: a loop over `range(3)` traces 3 times), and
+            loops in test files (tests are no hot path). A loop over `range` whose bound the
+            analysis cannot know (an attribute, `len(...)`, a caller that passes a computed
+            value, or no caller in the project) is in the preview tier: it assumes the loop runs
+            5 or more times.
             """
         ),
         why_it_matters=cleandoc(
@@ -809,8 +815,8 @@ RULES = (
             `tf.constant(1)` is `int32` and `tf.constant(0.1)` is `float32`, while a Python number
             adapts to the other operand. Inside the function the value becomes a tensor, so Python
             control flow on it (`if epoch == 0:`, `range(epoch)`) turns into TensorFlow control
-            flow, and using it as a shape, as an index into a Python list or in `isinstance` no
-            longer works.
+            flow; using it as an index into a Python list or in a NumPy call raises `TypeError`;
+            and `isinstance(epoch, int)` becomes False (measured).
             """
         ),
         fix=Applicability.UNSAFE,
@@ -820,17 +826,26 @@ RULES = (
         code="HYB202",
         name="tf-function-created-in-loop",
         message=(
-            "'{function}' is wrapped in a new tf.function {when}, and each one traces its own "
+            "{function} is wrapped in a new tf.function {when}, and each one traces its own "
             "graph; create the tf.function once, outside {scope}"
         ),
         summary="A `tf.function` created inside a loop or inside a function called repeatedly.",
         what_it_does=cleandoc(
             """
-            Finds `tf.function(...)` calls and nested `@tf.function` definitions that run inside a
-            loop or a comprehension, or inside a function that is itself called repeatedly, so
-            that a new `tf.function` object is created each time. Not reported in `__init__` and
-            `build`, in functions cached with `functools.lru_cache`/`cache`, or behind a
-            first-call guard such as `if self._fn is None:`.
+            Finds `tf.function(...)` calls and nested `@tf.function` definitions that wrap the
+            same computation again and again: inside a loop or a comprehension, when what is
+            wrapped does not change from one iteration to the next, or inside a function that
+            makes the `tf.function`, calls it and drops it, when a loop outside tests calls that
+            function through code that runs eagerly. Not reported: a factory that wraps a
+            different callable or closure each time (a signature per export key, one function
+            per module, op type or argument), a builder that keeps what it made (returns it,
+            stores it, or guards it with `if self._fn is None:`), `__init__` and `build`,
+            functions cached with `functools.lru_cache`/`cache`, a function that calls what it
+            made in a loop of its own (it traces once per call and reuses the trace), code
+            that itself runs as a graph (it makes the `tf.function` once per trace), and test
+            files. When the function has no caller in the project, or its `tf.function` closes
+            over an argument that need not be the same on every call, the finding is in the
+            preview tier and says what it assumes.
             """
         ),
         why_it_matters=cleandoc(
@@ -896,13 +911,22 @@ RULES = (
             is fed, in a loop, tensors whose shapes take many values: batches from
             `padded_batch` without fixed `padded_shapes` or from `bucket_by_sequence_length`,
             slices with one bound that follows the loop variable (`x[:i]`), tensors made with a
-            shape that follows it (`tf.ones([n, 2])`), and ragged tensors whose number of rows
-            follows it. Not findings: the last, smaller batch from `batch()` without
-            `drop_remainder` (one extra trace, two in all); `ragged_batch`, whose ragged
-            dimension is not part of the trace key (measured: two traces, like `batch`); and
-            sliding windows `x[i:i + 4]`, whose length does not change. Batches are followed
-            through helper functions that pass them on and from functions that return such a
-            dataset, across modules. The finding is reported on the `def` line.
+            shape that follows it (`tf.ones([n, 2])`), ragged tensors whose number of rows
+            follows it, and unbatched dataset elements of many lengths: `Dataset.range(...)
+            .map(tf.range)` (measured: 19 traces for 19 lengths, 2 with `reduce_retracing`) and
+            the rows of `from_tensor_slices(tf.ragged.constant(...))` whose literal rows differ
+            in length. Elements of `Dataset.from_generator` whose declared shape has dimensions
+            of `None`, or that declares no shapes (`output_types` only), are in the preview tier:
+            they retrace once per shape the generator really yields (measured: 10 traces for 10
+            lengths, 1 when every element has the same length), which the analysis cannot see.
+            Not findings: the last, smaller batch from `batch()` without `drop_remainder` (one
+            extra trace, two in all); `ragged_batch`, whose ragged dimension is not part of the
+            trace key (measured: two traces, like `batch`); sliding windows `x[i:i + 4]`, whose
+            length does not change; a generator whose signature declares every dimension; and
+            loops in test files (tests are no hot path). Batches are followed through helper
+            functions that pass them on and from functions that return such a dataset, across
+            modules; unbatched elements are found where the module that iterates the dataset
+            also makes it. The finding is reported on the `def` line.
             """
         ),
         why_it_matters=cleandoc(
@@ -961,18 +985,24 @@ RULES = (
         name="python-loop-unrolled-in-graph",
         message=(
             "the Python loop over '{iterable}' is unrolled while tracing, so the graph holds one copy "
-            "of its body per iteration; loop over tf.range or a tensor instead"
+            "of its body per iteration; {advice}"
         ),
         summary="A Python loop in graph code that unrolls into a large graph.",
         what_it_does=cleandoc(
             """
             Finds a `for` loop in graph code whose body builds tensor ops and that iterates over
-            `range(N)` where `N` is a constant of 32 or more, a static dimension (`x.shape[0]`)
-            or a parameter that receives Python numbers, or over a NumPy array or a list of 32
-            or more numbers. AutoGraph runs such a loop in Python while tracing instead of
-            converting it. A bound that is a tensor is not a finding: AutoGraph turns
-            `range(n)` into a graph loop then (measured: 20 ops for 500 iterations), and
-            loops over lists of layers are Python structure, not data.
+            `range(N)` where `N` is a constant of 64 or more or a static dimension
+            (`x.shape[0]`, as large as the data), or over a NumPy array (`np.arange`,
+            `np.linspace` with constant arguments: 64 values or more) or a list of 64 or more
+            numbers. AutoGraph runs such a loop in Python while tracing instead of converting
+            it. Not findings: a bound that is a tensor (AutoGraph turns `range(n)` into a graph
+            loop then; measured: 20 ops for 500 iterations), shorter loops and configuration
+            values such as `range(self.num_layers)` (a few deliberate copies), and loops over
+            lists of layers (Python structure, not data). A bound that is a parameter receiving
+            Python numbers is in the preview tier: what the callers pass is not known, and may
+            be a small configuration value. The threshold of 64 is measured
+            (`benchmarks/unrolled_loops.py`, TF 2.21, CPU): from there the unrolled graph of
+            the example below costs 0.1 s or more on its first call over a `tf.range` loop.
             """
         )
         + "\n\n"
@@ -982,9 +1012,14 @@ RULES = (
             TensorFlow's guide: "A common pitfall is to loop over Python/NumPy data within a
             `tf.function`. This loop will execute during the tracing process, adding a copy of
             your model to the `tf.Graph` for each iteration." The graph, its tracing time and its
-            memory grow with the number of iterations: the example below builds a graph of about
-            6,000 ops, its `tf.range` version 18. AutoGraph may log "Large unrolled loop
-            detected. Did you mean to use a TF loop?"
+            memory grow with the number of iterations: the example below builds a graph of
+            6,002 ops, its `tf.range` version 18; at 512 iterations its first call (trace and
+            graph optimisation) took 1 to 3 s against 0.1 s. Every new trace pays that again.
+            The other side, measured too: a graph loop runs its body in a `while` loop that
+            costs time on every iteration, so per call it was 1.4 to 2.8 times slower than the
+            unrolled copies (32 to 512 iterations), and an unrolled graph that is called more
+            than about 30 to 150 times per trace has paid back its trace. Use `tf.range` where
+            tracing time or graph size matters: long loops, functions traced often.
             """
         ),
         example=cleandoc(
@@ -1015,12 +1050,15 @@ RULES = (
         ),
         fix_safety=cleandoc(
             """
-            The fix replaces `range(...)` with `tf.range(...)` and is unsafe. The loop variable
-            becomes a tensor, so Python code on it (`if i == 0:`) turns into TensorFlow control
-            flow; a Python list grown in the body fails (see HYB108); values carried across
-            iterations must keep their dtype and shape; names first bound in the loop must be
-            defined before it; and a `print` in the body runs once instead of once per iteration.
-            Loops over Python lists and NumPy arrays have no fix.
+            The fix replaces `range(...)` with `tf.range(...)` and is unsafe. It makes every
+            call slower (see above) in exchange for one short trace. The loop variable becomes
+            a tensor, so Python code on it (`if i == 0:`) turns into TensorFlow control flow;
+            values carried across iterations must keep their dtype and shape; names first bound
+            in the loop must be defined before it; and a `print` in the body runs once instead
+            of once per iteration. It is not offered when the body fills a Python list that the
+            function reads after the loop or returns (measured: `InaccessibleTensorError`; the
+            message suggests a `tf.TensorArray`), nor when the loop variable indexes a Python
+            list (measured: `TypeError`). Loops over Python lists and NumPy arrays have no fix.
             """
         ),
         fix=Applicability.UNSAFE,
@@ -1036,10 +1074,13 @@ RULES = (
         summary="A `tf.function` called with a freshly created Python object on every call.",
         what_it_does=cleandoc(
             """
-            Finds a call of a `tf.function`, in a loop or in a function called repeatedly, that
-            passes an object created anew for that call: an instance of a Python class of the
-            project (not a Keras layer or model), a lambda, a `functools.partial`, or a bound
-            method (`obj.method` creates a new bound-method object each time it is read). The
+            Finds a call of a `tf.function` that passes an object created anew for that call: an
+            instance of a Python class of the project (not a Keras layer or model), a lambda, a
+            `functools.partial`, or a bound method (`obj.method` creates a new bound-method
+            object each time it is read; a property is read for its value, and is not one). The
+            call must run again and again: in a loop of its own function, or in a function that
+            a loop outside tests calls through code that runs eagerly (code that runs as a graph
+            makes the call once per trace, not once per call). Not reported in test files. The
             finding is reported on the argument.
             """
         ),
@@ -1088,8 +1129,8 @@ RULES = (
             """
             There is no automatic fix. Reusing one object is right only when the calls do not
             depend on getting a fresh one; other remedies are passing the object's tensor values
-            as arguments, a `tf.experimental.ExtensionType`, or a `__tf_tracing_type__` method
-            that tells TensorFlow when two objects may share a trace.
+            as arguments, or making it a `tf.experimental.ExtensionType` whose fields are
+            tensors (measured: five new objects, one trace).
             """
         ),
         fix=Applicability.DISPLAY_ONLY,
