@@ -235,7 +235,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
             for call in entry["calls"]
         ]
         entry["returns"] = v.value_from_json(entry["returns"])
-        entry["graph_targets"] = [[v.tuple_from_json(t[0]), t[1], t[2]] for t in entry["graph_targets"]]
+        entry["graph_targets"] = [[v.atom_from_json(t[0]), t[1], t[2]] for t in entry["graph_targets"]]
         entry["self_attributes"] = {k: set(v.value_from_json(a)) for k, a in entry["self_attributes"].items()}
         entry["keras_runs"] = [[v.value_from_json(r[0]), r[1], r[2]] for r in entry["keras_runs"]]
         entry["keras_eager"] = [[v.value_from_json(r[0]), r[1]] for r in entry["keras_eager"]]

@@ -244,6 +244,8 @@ class FunctionFacts:
     distributes: bool = False
     #: A method of a tf.Module (or Keras) class: SavedModel may export its graph.
     exported_module_method: bool = False
+    #: It (or what it calls) calls a Keras model or layer, whose work the estimate only bounds below.
+    calls_keras_models: bool = False
     #: Decorators the analysis does not know (``once.once``): they may run it once per object.
     decorators: list = field(default_factory=list)
 
@@ -900,6 +902,7 @@ class _Analysis:
         #: Per function, whether each call resolved to nothing the analysis knows (at its last
         #: evaluation: a call unresolved in an early round may resolve once values flow).
         self._call_opaque: dict[str, list] = {}
+        self._call_keras_model: dict[str, list] = {}
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
@@ -1317,6 +1320,7 @@ class _Analysis:
             self._call_targets[function.key] = [[] for _call in summary.calls]
             self._call_keras_work[function.key] = [0 for _call in summary.calls]
             self._call_opaque[function.key] = [False for _call in summary.calls]
+            self._call_keras_model[function.key] = [False for _call in summary.calls]
         for index, call in enumerate(summary.calls):
             if self._due(function, parts, index):
                 self._flow_call(function, index, call)
@@ -1365,6 +1369,8 @@ class _Analysis:
             for key, prebound in self.targets(function, call.args[0]):
                 self.graph_target(function, key, prebound, call.line, "tf.function")
         self._call_keras_work[function.key][index] = keras_work
+        # A Keras model's work is its layers': unknown here (the estimate counts one layer).
+        self._call_keras_model[function.key][index] = v.KERAS in callee_atoms
         targets = self._call_targets[function.key][index] = list(self.targets_among(callee_atoms))
         if call.partial:  # functools.partial(f, ...): its arguments go to f's parameters, nothing is called
             for key, prebound in targets:
@@ -1500,6 +1506,9 @@ class _Analysis:
         opaque = self._transitive(passing, lambda f: ["opaque"] if any(self._call_opaque.get(f.key, ())) else [],
                                   "opaque calls")
         distributes = self._transitive(passing, lambda f: ["replicas"] if f.summary.runs_replicas else [], "replicas")
+        keras_models = self._transitive(
+            passing, lambda f: ["keras"] if any(self._call_keras_model.get(f.key, ())) or v.KERAS in set().union(
+                *(c.callee for c in f.summary.calls)) else [], "Keras calls")
         hazards = self._graph_hazards(passing, repeated)
         eager_code = self._proven_eager(callers, graph, tests)
         facts = {}
@@ -1542,6 +1551,7 @@ class _Analysis:
                 repeated_in_tests=key in repeated_anywhere and key not in repeated,
                 decorated=summary.hybrid,
                 distributes=bool(distributes[key]),
+                calls_keras_models=bool(keras_models[key]),
                 graph_hazards=hazards.get(key, []),
                 keras_tensor_parameters=[
                     p.name for p in function.parameters if v.KERAS_TENSOR in self.values[key].get(p.name, ())

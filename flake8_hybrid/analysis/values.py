@@ -141,6 +141,11 @@ def value_from_json(items: list) -> Value:
     return frozenset(_restore(tuple_from_json(item)) for item in items)
 
 
+def atom_from_json(item: object) -> object:
+    """One atom back from JSON, the values nested in it frozensets again."""
+    return _restore(tuple_from_json(item))
+
+
 def _restore(atom: object) -> object:
     """Undo JSON's flattening of sets nested in atoms: a ``("tuple", values)`` holds sets."""
     if not isinstance(atom, tuple):

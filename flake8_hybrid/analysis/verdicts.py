@@ -162,6 +162,8 @@ def _removal_code(facts: FunctionFacts, min_ops: int, graph_code, blockers: list
     if facts.called_repeatedly and facts.ops_per_call < min_ops:
         if facts.opaque_calls:
             blockers.append("calls-code-not-analyzed")
+        elif facts.calls_keras_models:
+            blockers.append("calls-keras-models")  # their work is the model's size: unknown
         elif facts.jit_compile:
             blockers.append("has-jit-compile")
         else:
