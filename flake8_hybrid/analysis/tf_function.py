@@ -165,8 +165,9 @@ class _SiteFinder:
     # -- calls -------------------------------------------------------------
     def visit_call(self, node: ast.Call) -> None:
         inner = node.func
-        if isinstance(inner, ast.Call) and id(inner) not in self.handled_calls and self.is_tf_function(inner.func):
-            # tf.function(...)(f): the outer call supplies the function.
+        if isinstance(inner, ast.Call) and id(inner) not in self.handled_calls and self.is_tf_function(inner.func) \
+                and not _names_a_function(inner):
+            # tf.function(...)(f): the outer call supplies the function (tf.function(f)(x) calls f's graph).
             self.handled_calls.add(id(inner))
             function = node.args[0] if node.args else None
             target, bound = self._resolve_target(function)
@@ -201,6 +202,11 @@ class _SiteFinder:
         _bind_arguments(site, call, self.api)
         self.sites.append(site)
         return site
+
+
+def _names_a_function(call: ast.Call) -> bool:
+    """``tf.function(f, ...)`` or ``tf.function(func=f)``: the call wraps a function already."""
+    return bool(call.args) and not isinstance(call.args[0], ast.Starred) or any(k.arg == "func" for k in call.keywords)
 
 
 def _is_name(expr: ast.AST, name: str) -> bool:
