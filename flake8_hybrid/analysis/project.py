@@ -232,6 +232,9 @@ class FunctionFacts:
     #: Proven to run eagerly: module code, an application's entry point, or a function called only
     #: from such code (``_proven_eager``). Not graph code is not enough: it may never run at all.
     runs_eagerly: bool = False
+    #: It runs only inside graphs: a graph entry's body, or called only from such code. A helper
+    #: both a tf.function and eager code call runs as graph code, but not only.
+    graph_only: bool = False
     #: Decorated with ``@tf.function`` itself (a decorator a fix can remove), not only wrapped.
     decorated: bool = False
     #: Parameters that receive symbolic KerasTensors (a functional model being built): a
@@ -1511,6 +1514,7 @@ class _Analysis:
                 *(c.callee for c in f.summary.calls)) else [], "Keras calls")
         hazards = self._graph_hazards(passing, repeated)
         eager_code = self._proven_eager(callers, graph, tests)
+        maybe_eager = self._may_run_eagerly(callers, graph)
         facts = {}
         for key, function in project.functions.items():
             summary = function.summary
@@ -1535,6 +1539,7 @@ class _Analysis:
                 repeated_by=repeated[key][0] if key in repeated else "",
                 repeated_eagerly=key in repeated and repeated[key][1] in eager_code,
                 runs_eagerly=key in eager_code,
+                graph_only=key in graph and key not in maybe_eager,
                 callers=sorted({edge.caller for edge in callers[key]}),
                 input_signature=summary.input_signature,
                 jit_compile=summary.jit_compile,
@@ -1800,6 +1805,24 @@ class _Analysis:
                     repeated[key] = repeated[via]
                     changed = True
         return repeated
+
+    def _may_run_eagerly(self, callers: dict, graph: dict) -> set[str]:
+        """Functions that may run outside any graph: not a graph entry (whose body is traced), and
+        called by nothing in the project (anyone may call it), by module code, or by a function
+        that may run eagerly (through a plain call, not a graph callback)."""
+        functions = self.project.functions
+        entries = {key for key, entry in graph.items() if key == entry}
+        maybe = {key for key in functions if key not in entries and not callers.get(key)}
+        changed = True
+        while changed:
+            changed = False
+            for key, edges in callers.items():
+                if key in maybe or key in entries:
+                    continue
+                if any(e.caller in maybe and not e.graph for e in edges):
+                    maybe.add(key)
+                    changed = True
+        return maybe
 
     def _proven_eager(self, callers: dict, graph: dict, tests: set) -> set[str]:
         """Functions proven to run eagerly: module code; an application's function nobody in the

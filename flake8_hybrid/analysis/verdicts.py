@@ -99,9 +99,15 @@ def verdicts(
     tables = {key: hybrid_table(facts, min_ops) for key, facts in all_facts.items() if not facts.hybrid}
     candidates = {key for key, (kind, _, _) in tables.items() if kind == "convert-to-hybrid"}
 
-    def graph_code(key: str) -> bool:
+    def graph_code(key: str, only: bool = False) -> bool:
+        """Code that runs as a graph: with ``only``, never outside one (a graph entry's body, a
+        helper only graph code calls, or a function HYB001 makes a graph entry)."""
         facts = all_facts.get(key)
-        return facts is not None and (facts.runs_as_graph or key in candidates)
+        if facts is None:
+            return False
+        if only:
+            return facts.hybrid or facts.graph_only or key in candidates
+        return facts.runs_as_graph or key in candidates
 
     result: dict[str, Verdict] = {}
     for key, facts in all_facts.items():
@@ -157,7 +163,7 @@ def _removal_code(facts: FunctionFacts, min_ops: int, graph_code, blockers: list
         return None
     if facts.parameters and facts.has_spec_parameter is False:
         return "HYB002"  # (NumPy arrays too are traced by spec: no retrace per value)
-    if facts.callers and all(graph_code(c) for c in facts.callers):
+    if facts.callers and all(graph_code(c, only=True) for c in facts.callers):
         return "HYB006"
     if facts.called_repeatedly and facts.ops_per_call < min_ops:
         if facts.opaque_calls:
