@@ -241,6 +241,7 @@ def _summary_from_json(data: dict) -> ModuleSummary:
         entry["keras_eager"] = [[v.value_from_json(r[0]), r[1]] for r in entry["keras_eager"]]
         entry["maybe_eager_only"] = [[r[0], r[1], v.value_from_json(r[2])] for r in entry["maybe_eager_only"]]
         entry["raises_if"] = [[v.value_from_json(r[0]), r[1]] for r in entry.get("raises_if", ())]
+        entry["replica_functions"] = [v.atom_from_json(atom) for atom in entry.get("replica_functions", ())]
         functions.append(FunctionSummary(**entry))
     classes = [
         ClassSummary(

@@ -59,6 +59,8 @@ API_METHOD = "api_method"
 _TENSORISH = v.TENSOR_LIKE | {ASSUMED}
 #: Callees that are TensorFlow's own code: calling one is no call the analysis cannot see.
 _TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT, v.TF_FUNCTION_DECORATOR})
+#: Values that are plain Python values (a site passing only these passes a Python value).
+_PYTHON_VALUES = v.PRIMITIVE | {v.NONE, v.BOOL, v.DEFAULT_NUMBER, v.DEFAULT_STR}
 #: What Keras turns into a tensor when it is a layer's input.
 _KERAS_CONVERTED = frozenset({v.NDARRAY, v.NUMBER, v.COUNTER, v.BOOL})
 
@@ -247,6 +249,8 @@ class FunctionFacts:
     distributes: bool = False
     #: A method of a tf.Module (or Keras) class: SavedModel may export its graph.
     exported_module_method: bool = False
+    #: How tf.data (or another API) traces it as a callback ("Dataset.map at data.py:12"); "" if not one.
+    callback: str = ""
     #: It (or what it calls) calls a Keras model or layer, whose work the estimate only bounds below.
     calls_keras_models: bool = False
     #: Decorators the analysis does not know (``once.once``): they may run it once per object.
@@ -1225,6 +1229,10 @@ class _Analysis:
                 self.flow(caller, callee, target, argument, site)
                 bound.add(target.name)
         for parameter in callee.parameters:
+            if call.unpacked and parameter.kind in ("varargs", "varkw"):
+                # f(*values) or f(**options): what they hold reaches *args and **kwargs too.
+                self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
+                continue
             if parameter.name in bound or parameter.kind in ("varargs", "varkw") or getattr(call, "partial", False):
                 continue
             if call.unpacked:
@@ -1246,9 +1254,10 @@ class _Analysis:
             concrete = {v.TENSOR if a in _KERAS_CONVERTED else a for a in concrete}
         # The evidence text is built only when the value grows: most rounds change nothing.
         self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
-        if concrete & v.PRIMITIVE:
-            # Tests are evidence of argument types, never of a hot path: retracing (HYB003)
-            # counts the project's own call sites only.
+        if concrete & v.PRIMITIVE and concrete <= _PYTHON_VALUES:
+            # A site proves a Python value only when that is all it passes (not "a tensor, or a
+            # number from one of the callee's returns"). Tests are evidence of argument types,
+            # never of a hot path: retracing (HYB003) counts the project's own call sites only.
             tests = self._tests
             sites = self.test_primitive_sites if caller.key in tests else self.primitive_sites
             sites[callee.key][parameter.name].add(site)
@@ -1509,6 +1518,10 @@ class _Analysis:
         opaque = self._transitive(passing, lambda f: ["opaque"] if any(self._call_opaque.get(f.key, ())) else [],
                                   "opaque calls")
         distributes = self._transitive(passing, lambda f: ["replicas"] if f.summary.runs_replicas else [], "replicas")
+        on_replicas = {  # functions a strategy runs on its replicas: their graph is the strategy's business
+            key for function in project.functions.values() for atom in function.summary.replica_functions
+            for key, _prebound in self.targets(function, [atom])
+        }
         keras_models = self._transitive(
             passing, lambda f: ["keras"] if any(self._call_keras_model.get(f.key, ())) or v.KERAS in set().union(
                 *(c.callee for c in f.summary.calls)) else [], "Keras calls")
@@ -1555,7 +1568,8 @@ class _Analysis:
                     function.module.path, project.root, summary.qualname),
                 repeated_in_tests=key in repeated_anywhere and key not in repeated,
                 decorated=summary.hybrid,
-                distributes=bool(distributes[key]),
+                distributes=bool(distributes[key]) or key in on_replicas,
+                callback=self.callbacks.get(key, ""),
                 calls_keras_models=bool(keras_models[key]),
                 graph_hazards=hazards.get(key, []),
                 keras_tensor_parameters=[

@@ -118,6 +118,8 @@ class FunctionSummary:
     returns_shaped_dataset: str = ""
     #: It runs a tf.distribute strategy's replicas (``strategy.run(fn, ...)``).
     runs_replicas: bool = False
+    #: What it runs on a strategy's replicas (``strategy.run(fn)``): fn, symbolically.
+    replica_functions: list = field(default_factory=list)
     #: Keras layers, models, optimizers or metrics it constructs, or models it compiles: [what, line].
     #: A graph would create their variables on a later trace too, which TensorFlow rejects.
     keras_built: list = field(default_factory=list)
@@ -424,6 +426,7 @@ class _FunctionBuilder:
             self.summary.keras_created_in_loop = False
             self.summary.optimizer_parameters.clear()
             self.summary.runs_replicas = False
+            self.summary.replica_functions.clear()
             self.summary.keras_built.clear()
             self.summary.raises_if.clear()
             self.summary.self_reads.clear()
@@ -841,6 +844,8 @@ class _FunctionBuilder:
             "tensorflow.distribute"
         ):
             self.summary.runs_replicas = True
+            self.summary.replica_functions.extend(
+                atom for atom in sorted(function, key=repr) if isinstance(atom, tuple))
         functions = frozenset(a for a in function if isinstance(a, tuple))
         if not functions:
             return
@@ -1379,13 +1384,15 @@ def _arithmetic(left: Value, right: Value) -> set:
         return {v.TENSOR}
     if atoms & {v.NDARRAY}:
         return {v.NDARRAY}
-    symbolic = {
-        atom for atom in atoms if isinstance(atom, tuple) and atom[0] in ("param", "returns", "self_attr", "element")
-    }
+    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in _LATER_INPUTS}
+    if any(isinstance(atom, tuple) and atom[0] in ("tuple", "container") for atom in atoms) and not symbolic:
+        return {v.CONTAINER}  # (x,) * 2, [a] + [b]: a sequence
     if symbolic:
-        # Arithmetic on a parameter is whatever the parameter is: with a tensor,
-        # a tensor; with numbers only, a number (the "arith" atom resolves to both).
-        return {("arith", atom) for atom in symbolic}
+        # Arithmetic on a value known later (a parameter, a method's result) is whatever that value
+        # is: with a tensor, a tensor; with numbers only, a number ("arith" resolves to both).
+        return {("arith", atom) for atom in symbolic} | ({v.UNKNOWN} if v.UNKNOWN in atoms else set())
+    if v.UNKNOWN in atoms:
+        return {v.UNKNOWN}  # `x - 1` with x unknown: not a Python number for sure
     if atoms & {v.COUNTER}:
         return {v.COUNTER}
     if atoms & {v.NUMBER, v.BOOL}:

@@ -163,8 +163,8 @@ def _removal_code(facts: FunctionFacts, min_ops: int, graph_code, blockers: list
         return None
     if facts.parameters and facts.has_spec_parameter is False:
         return "HYB002"  # (NumPy arrays too are traced by spec: no retrace per value)
-    if facts.callers and all(graph_code(c, only=True) for c in facts.callers):
-        return "HYB006"
+    if facts.callback or facts.callers and all(graph_code(c, only=True) for c in facts.callers):
+        return "HYB006"  # (a Dataset.map callback is traced by tf.data: its own decorator adds a trace)
     if facts.called_repeatedly and facts.ops_per_call < min_ops:
         if facts.opaque_calls:
             blockers.append("calls-code-not-analyzed")

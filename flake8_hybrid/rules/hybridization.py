@@ -132,7 +132,7 @@ def _removal(
         return module.finding(code, node, fix, assumed=assumed, function=facts.qualname, note=note)
     if code == "HYB006":
         callers = ", ".join(sorted({_python_name(qualname_of(c)) for c in facts.callers})[:3])
-        note = f" (called from {callers})" + not_fixed
+        note = (f" (traced by {facts.callback})" if facts.callback else f" (called from {callers})") + not_fixed
         return module.finding(code, node, fix, assumed=assumed, function=facts.qualname, note=note)
     note = f" (below the threshold of {module.settings.min_ops}, --hybrid-min-ops)" + not_fixed
     if near_threshold and not blocker:
