@@ -153,8 +153,8 @@ class ApiModel:
         for module in self._keras_modules:
             if name.startswith(module + ".") and name[len(module) + 1 :][:1].isupper():
                 return "keras"
-        if name in self._tensor_containers:
-            return "container_tensor"
+        if name in self._tensor_containers or name in self._structured:
+            return "container_tensor"  # (a structured result may be one tensor: tensor-like, not proven one)
         if self.returns_tensor(name):
             return "tensor"
         if _under(name, self._numpy_modules):
