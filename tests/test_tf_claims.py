@@ -148,3 +148,34 @@ def test_a_graph_keeps_the_value_of_an_attribute_rebound_after_tracing():
     before = float(scaler.apply(tf.constant(2.0)))
     scaler.factor = 3.0
     assert before == float(scaler.apply(tf.constant(2.0))) == 2.0  # eagerly it would be 6.0
+
+
+# -- HYB006 on a Dataset.map callback: tf.data traces it anyway --------------------------------------
+def test_a_map_callback_runs_as_a_graph_with_or_without_its_own_tf_function():
+    runs = {"plain": 0, "decorated": 0}
+
+    def plain(x):
+        runs["plain"] += 1  # Python runs only while tracing
+        return tf.cast(x, tf.float32) / 255.0
+
+    @tf.function
+    def decorated(x):
+        runs["decorated"] += 1
+        return tf.cast(x, tf.float32) / 255.0
+
+    dataset = tf.data.Dataset.range(6)
+    assert [float(v) for v in dataset.map(plain)] == [float(v) for v in dataset.map(decorated)]
+    assert runs == {"plain": 1, "decorated": 1}  # traced once each, as tf.data's graph; never eagerly
+
+
+# -- HYB205: a bound method passed per call -----------------------------------------------------------
+def test_a_bound_method_read_anew_per_call_traces_every_call():
+    class Reducer:
+        def reduce(self, x):
+            return x * 2.0
+
+    function, traces = traced(lambda x, reduce_fn: reduce_fn(x))
+    reducer = Reducer()
+    for _ in range(5):
+        function(tf.constant(1.0), reducer.reduce)  # orbit's `reduce_fn=self.eval_reduce`
+    assert len(traces) == 5
