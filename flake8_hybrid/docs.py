@@ -74,8 +74,12 @@ def render_rule_table() -> str:
         summary = rule.summary.replace("|", "\\|")
         status = rule.status if rule.implemented else "planned"
         precision = rule.precision
-        measured = "—" if precision is None or not precision.judged else (
-            f"{precision.true}/{precision.judged} ({precision.true / precision.judged:.0%})")
+        if precision is None:
+            measured = "—"
+        elif not precision.judged:  # measured, and the corpus gave it nothing to judge by default
+            measured = "none found" if not precision.found else "not judged"
+        else:
+            measured = f"{precision.true}/{precision.judged} ({precision.true / precision.judged:.0%})"
         rows.append(f"| {rule.code} | {rule.name} | {summary} | {fix_label(rule)} | {status} | {measured} |")
     return "\n".join(rows) + "\n"
 

@@ -80,7 +80,8 @@ class Precision:
 
     def __str__(self) -> str:
         if not self.judged:
-            return f"no default findings on the {self.corpus} corpus ({self.date})"
+            found = f"{self.found} default findings, none judged yet" if self.found else "no default findings"
+            return f"{found} on the {self.corpus} corpus ({self.date})"
         return (f"{self.true} of {self.judged} judged findings true ({self.true / self.judged:.0%}; "
                 f"{self.found} found) on the {self.corpus} corpus ({self.date})")
 

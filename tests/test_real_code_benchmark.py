@@ -54,10 +54,12 @@ def test_precision_counts_judged_default_findings_only(tmp_path, monkeypatch):
               {**finding, "line": 3, "code": "HYB001", "tier": "preview"}],
         "tensorflow": [{**finding, "line": 1, "code": "HYB001"}],  # not judged: never counted
     })
-    judged = {("p", "a.py", 1, "HYB001"): {"verdict": "TRUE"}}
+    judged = {("p", "a.py", 1, "HYB001"): {"verdict": "TRUE"}, ("p", "a.py", 3, "HYB001"): {"verdict": "FALSE"},
+              ("tensorflow", "a.py", 1, "HYB001"): {"verdict": "FALSE"}}
     rows = {row["code"]: row for row in run.precision_table(recorded, judged, {"HYB001": 7})}
     row = rows["HYB001"]
     assert (row["before"], row["after"], row["preview"], row["judged"], row["true"]) == (7, 2, 1, 1, 1)
+    assert (row["preview_judged"], row["preview_true"]) == (1, 0)  # the preview tier's sample, apart
     assert rows["HYB001"]["earns_stable"] is False  # one of two found is unjudged
 
 

@@ -11,10 +11,12 @@ once with ``--hybrid-preview``, each with a fresh cache) and writes every findin
 ``findings.json``. Nothing here imports the corpus, nor TensorFlow.
 
 ``report`` reads ``findings.json`` and ``judged.yaml`` (one entry per judged finding: TRUE or FALSE,
-a one-line reason and how it was checked, ``read`` or ``ran`` under TensorFlow) and prints, per code,
-the default findings before (``baseline.json``) and now, how many of them are judged, how many are
-TRUE, the precision and the code's status in the registry; then the judged findings that
-disappeared and the default findings not yet judged. ``--write`` records the table in
+a one-line reason, how it was checked, ``read`` or ``ran`` under TensorFlow, and the tier it was
+judged in) and prints, per code, the default findings before (``baseline.json``) and now, how many
+of them are judged, how many are TRUE, the precision, the preview findings and how many of those a
+judge found TRUE, and the code's status in the registry; then the judged findings that
+disappeared, the judged default findings that moved to the preview tier and the default findings
+not yet judged. ``--write`` records the table in
 ``precision.json``, which the registry's figures are checked against (tests/test_registry.py).
 
 ``sample`` lists what ``judged.yaml`` still lacks for the rule of the benchmark: every default
@@ -225,6 +227,8 @@ def load_judged() -> dict[tuple, dict]:
             entry["verdict"] = "TRUE" if verdict else "FALSE"
         if entry.get("verdict") not in ("TRUE", "FALSE") or entry.get("checked") not in ("read", "ran"):
             raise ValueError(f"judged.yaml: an entry needs verdict TRUE/FALSE and checked read/ran: {entry}")
+        if entry.setdefault("tier", "default") not in ("default", "preview"):
+            raise ValueError(f"judged.yaml: tier is default or preview: {entry}")
         judged[(entry["project"], os.path.normpath(entry["path"]), int(entry["line"]), entry["code"])] = entry
     return judged
 
@@ -248,19 +252,29 @@ def precision_table(recorded: dict, judged: dict, baseline: dict) -> list[dict]:
         f["code"] for p, d in recorded["projects"].items() if d["judged"]
         for f in d["findings"] if f.get("tier") == "preview"
     )
+    in_preview = {k for k, f in all_findings(recorded, judged_only=True).items() if f.get("tier") == "preview"}
     rows = []
     for code, rule in all_rules().items():
         keys = [k for k in found if k[3] == code]
         verdicts = [judged[k]["verdict"] for k in keys if k in judged]
         true = verdicts.count("TRUE")
+        # The preview tier is judged too, for what it is worth: how often an assumption holds.
+        preview_verdicts = [judged[k]["verdict"] for k in in_preview if k[3] == code and k in judged]
         rows.append({
             "code": code, "before": baseline.get(code, 0), "after": len(keys), "preview": preview.get(code, 0),
             "judged": len(verdicts), "true": true,
             "precision": round(true / len(verdicts), 3) if verdicts else None,
             "earns_stable": earns_stable(len(keys), len(verdicts), true),
             "status": getattr(rule, "status", "stable"),
+            "preview_judged": len(preview_verdicts), "preview_true": preview_verdicts.count("TRUE"),
         })
     return rows
+
+
+def all_findings(recorded: dict, judged_only: bool = False) -> dict[tuple, dict]:
+    """Every recorded finding, either tier, by key."""
+    return {_key(f, project): f for project, data in recorded["projects"].items()
+            if data["judged"] or not judged_only for f in data["findings"]}
 
 
 def earns_stable(found: int, judged: int, true: int) -> bool:
@@ -278,25 +292,33 @@ def command_report(arguments: argparse.Namespace) -> None:
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["default"] if BASELINE.exists() else {}
     rows = precision_table(recorded, judged, baseline)
     print(f"corpus {recorded['corpus']}, linted {recorded['date']} at {recorded['commit']}")
-    print("| code | before | after | judged | TRUE | precision | preview | status |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| code | before | after | judged | TRUE | precision | preview | preview judged (TRUE) | status |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         if row["code"] == "HYB000" and not row["after"]:
             continue
         shown = "—" if row["precision"] is None else f"{row['precision']:.0%}"
+        sampled = f"{row['preview_judged']} ({row['preview_true']})" if row["preview_judged"] else "—"
         print(f"| {row['code']} | {row['before']} | {row['after']} | {row['judged']} | {row['true']} | {shown} "
-              f"| {row['preview']} | {row['status']} |")
+              f"| {row['preview']} | {sampled} | {row['status']} |")
     total_judged = sum(r["judged"] for r in rows)
     total_true = sum(r["true"] for r in rows)
     if total_judged:
         print(f"\nall default findings: {sum(r['after'] for r in rows)}; judged {total_judged}, TRUE {total_true} "
               f"({total_true / total_judged:.0%})")
     found = default_findings(recorded)
-    gone = [entry for key, entry in judged.items() if key not in found]
-    print(f"\njudged findings that disappeared: {len(gone)}")
-    for entry in gone:
-        print(f"  {entry['project']}:{entry['path']}:{entry['line']} {entry['code']} [{entry['verdict']}] "
-              f"{entry.get('reason', '')[:100]}")
+    everything = all_findings(recorded)
+    gone = [entry for key, entry in judged.items() if key not in everything]
+    shown = default_findings(recorded, judged_only=False)
+    moved = [entry for key, entry in judged.items()
+             if key in everything and key not in shown and entry.get("tier") == "default"]
+    for title, entries in (("judged findings that disappeared", gone),
+                           ("judged default findings now in the preview tier", moved)):
+        verdicts = Counter(entry["verdict"] for entry in entries)
+        print(f"\n{title}: {len(entries)} ({verdicts['TRUE']} TRUE, {verdicts['FALSE']} FALSE)")
+        for entry in entries[: arguments.limit]:
+            print(f"  {entry['project']}:{entry['path']}:{entry['line']} {entry['code']} [{entry['verdict']}] "
+                  f"{entry.get('reason', '')[:100]}")
     unjudged = [key for key in found if key not in judged]
     print(f"default findings not yet judged: {len(unjudged)}")
     for key in sorted(unjudged)[: arguments.limit]:
@@ -327,7 +349,7 @@ def write_rule_status(recorded: dict, rows: list[dict]) -> None:
     for row in rows:
         status = "stable" if row["earns_stable"] else "preview"
         lines.append(f"  {row['code']}: {{status: {status}, found: {row['after']}, judged: {row['judged']}, "
-                     f"true: {row['true']}}}")
+                     f"\"true\": {row['true']}}}")  # quoted: YAML reads a bare true as a boolean
     RULE_STATUS.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
