@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flake8_hybrid.registry import Applicability, Rule, all_rules, get_rule
+from flake8_hybrid.rules import implemented_codes
 
 _FAMILIES = (
     ("HYB0", "HYB0xx: hybridization"),
@@ -30,7 +31,7 @@ def fix_label(rule: Rule) -> str:
 
 
 def _status(rule: Rule) -> str:
-    if not rule.implemented:
+    if rule.code not in implemented_codes():
         return "not implemented yet (documented; emits nothing)"
     if rule.status == "preview":
         return "preview (reported only with `--hybrid-preview`)"
@@ -72,7 +73,7 @@ def render_rule_table() -> str:
     rows = ["| code | name | finds | fix | status | precision |", "|---|---|---|---|---|---|"]
     for rule in all_rules().values():
         summary = rule.summary.replace("|", "\\|")
-        status = rule.status if rule.implemented else "planned"
+        status = rule.status if rule.code in implemented_codes() else "planned"
         precision = rule.precision
         if precision is None:
             measured = "—"

@@ -13,7 +13,8 @@ import os
 import sys
 from typing import Optional, Sequence, TextIO
 
-from flake8_hybrid.analysis.project import FunctionFacts, display_path
+from flake8_hybrid.analysis.function_facts import FunctionFacts
+from flake8_hybrid.analysis.layout import display_path
 from flake8_hybrid.analysis.verdicts import MIN_OPS_PER_CALL, Verdict, verdicts
 
 SCHEMA_VERSION = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from flake8_hybrid.registry import Applicability
+from flake8_hybrid.rule import Applicability
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from typing import Optional
 
 from flake8_hybrid import __version__
 from flake8_hybrid.findings import Finding, FixIntent
-from flake8_hybrid.registry import Applicability
+from flake8_hybrid.rule import Applicability
 
 #: Bump when the stored format changes.
 FORMAT = 3
@@ -137,7 +137,10 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
     if settings.cache_directory is None or not filename.endswith(".py"):
         return None  # caching off, or standard input
     from flake8_hybrid.analysis.api_model import api_model
-    from flake8_hybrid.analysis.project import find_project_root, project_state
+    from flake8_hybrid.analysis.layout import find_project_root
+    from flake8_hybrid.analysis.project import forget_too, project_state
+
+    forget_too(forget)  # what is read and written under a project state goes with it
 
     absolute = os.path.abspath(filename)
     state = project_state(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from flake8_hybrid.analysis import layout
 from flake8_hybrid.analysis import project as project_module
 from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.project import discover, find_project_root
@@ -107,7 +108,7 @@ def test_files_discovery_misses_make_few_analyses(tmp_path: Path, monkeypatch) -
     (tmp_path / "setup.cfg").write_text("[metadata]\nname = big\n")
     names = [f"m{index:02}.py" for index in range(12)]
     write(tmp_path, *names)
-    monkeypatch.setattr(project_module, "MAX_PROJECT_FILES", 2)  # discovery finds m00 and m01 only
+    monkeypatch.setattr(layout, "MAX_PROJECT_FILES", 2)  # discovery finds m00 and m01 only
     monkeypatch.setattr(project_module, "MAX_REANALYSES", 3)
     analyses = count_analyses(monkeypatch)
     facts_seen = []

@@ -19,7 +19,7 @@ import functools
 import os
 import re
 
-from flake8_hybrid.analysis.project import find_project_root, is_project_subdirectory
+from flake8_hybrid.analysis.layout import find_project_root, is_project_subdirectory
 
 #: Files larger than this are not scanned (generated tables, not helpers' importers).
 MAX_SCANNED_BYTES = 2_000_000

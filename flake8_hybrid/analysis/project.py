@@ -14,20 +14,31 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
 import gc
 import hashlib
 import os
 import weakref
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
 
 from flake8_hybrid.analysis import sharing
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
+from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
+from flake8_hybrid.analysis.layout import (
+    KEY_SEPARATOR,
+    _root_above,
+    discover,
+    find_project_root,
+    key_of,
+    module_name,
+    qualname_of,
+    relative_to_root,
+)
+from flake8_hybrid.analysis.memory import fewer_collections, settle
 from flake8_hybrid.analysis.summary import (
     KERAS_CALL_OPS,
     MAX_WEIGHT,
@@ -41,15 +52,6 @@ from flake8_hybrid.analysis.summary import (
 from flake8_hybrid.analysis.world import is_installable, is_public, is_test_path
 from flake8_hybrid.settings import DEFAULT_TEST_PATTERNS
 
-PROJECT_MARKERS = ("setup.py", "pyproject.toml", "setup.cfg", ".git")
-#: Where installed distributions live, side by side.
-_INSTALL_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
-_SKIPPED_DIRECTORIES = frozenset(
-    {"__pycache__", "node_modules", "build", "dist", DEFAULT_DIRECTORY, *_INSTALL_DIRECTORIES}
-)
-#: A bound on the files one project may contribute, so a run started in a huge
-#: tree (a home directory under git) stays bounded.
-MAX_PROJECT_FILES = 20_000
 #: Rounds of the interprocedural fixpoint; values only grow, so it converges
 #: long before this on real code, and the bound protects against pathologies.
 MAX_ROUNDS = 25
@@ -63,224 +65,6 @@ _TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT, v.TF_FUNCTION_DECORATOR})
 _PYTHON_VALUES = v.PRIMITIVE | {v.NONE, v.BOOL, v.DEFAULT_NUMBER, v.DEFAULT_STR}
 #: What Keras turns into a tensor when it is a layer's input.
 _KERAS_CONVERTED = frozenset({v.NDARRAY, v.NUMBER, v.COUNTER, v.BOOL})
-
-
-#: Functions, classes and module variables are keyed by file and qualified name
-#: (two files may share a module name: scripts in different directories).
-KEY_SEPARATOR = "::"
-
-
-def key_of(module: "ModuleSummary", qualname: str) -> str:
-    return f"{module.path}{KEY_SEPARATOR}{qualname}"
-
-
-def qualname_of(key: str) -> str:
-    return key.rpartition(KEY_SEPARATOR)[2]
-
-
-def find_project_root(path: str) -> str:
-    directory = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
-    return _root_above(directory)
-
-
-@functools.lru_cache(maxsize=4096)
-def _root_above(directory: str) -> str:
-    """The nearest directory at or above ``directory`` with a project marker, as long as the
-    marked project's discovery (``discover``) reaches ``directory``; else the base of the
-    package ``directory`` belongs to (``package_base``).
-
-    Both limits keep each file in a project whose discovery finds it. Before them, a tree
-    without markers made every directory a project of its own, each analyzing everything
-    below it again, and a tree in a directory discovery skips (``.corpus/``, ``build/``, a
-    virtual environment) belonged to the marked project above, which was analyzed again
-    for each such file: over tf-models-official, a worker grew past 20 GB.
-    (Remembered per directory: asked for every file linted, each time a stat per marker
-    and parent directory, 30,000 of them over tf-models-official.)
-    """
-    current = directory
-    while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current or not _discovered_below(current):
-            base = package_base(directory, top=current)
-            if base == current != directory and os.path.basename(current) in _INSTALL_DIRECTORIES:
-                # An installed package is a project of its own, not with every distribution beside it.
-                base = os.path.join(current, os.path.relpath(directory, current).split(os.sep)[0])
-            return base
-        current = parent
-
-
-def package_base(directory: str, top: Optional[str] = None) -> str:
-    """The directory Python imports ``directory``'s package from: the first one above it
-    (or ``directory`` itself) without an ``__init__.py``; never above ``top``."""
-    base = directory
-    while base != top and os.path.exists(os.path.join(base, "__init__.py")):
-        parent = os.path.dirname(base)
-        if parent == base:
-            break
-        base = parent
-    return base
-
-
-def _discovered_below(path: str) -> bool:
-    """Whether ``discover`` walks into directory ``path`` from its parent, markers aside."""
-    name = os.path.basename(path)
-    return (
-        not name.startswith(".") and name not in _SKIPPED_DIRECTORIES and not name.endswith(".egg-info")
-        and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
-    )
-
-
-def is_project_subdirectory(path: str) -> bool:
-    """Whether a directory below a project root belongs to that project."""
-    return _discovered_below(path) and not any(
-        # A directory with its own project marker is a project of its own.
-        os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS
-    )
-
-
-def discover(root: str) -> list[str]:
-    found: list[str] = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if is_project_subdirectory(os.path.join(directory, d)))
-        found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".py"))
-        if len(found) >= MAX_PROJECT_FILES:
-            return found[:MAX_PROJECT_FILES]
-    return found
-
-
-@functools.lru_cache(maxsize=None)
-def module_name(path: str) -> str:
-    """The dotted name Python would import ``path`` as, from its package's base directory.
-
-    (Remembered: the project's digest and its analysis both ask for every module, and
-    each answer looks at the file system, 0.2 ms a module.)"""
-    from astroid import modutils
-
-    base = package_base(os.path.dirname(os.path.abspath(path)))
-    try:
-        parts = modutils.modpath_from_file(os.path.abspath(path), [base])
-    except ImportError:
-        parts = [os.path.splitext(os.path.basename(path))[0]]
-    if len(parts) > 1 and parts[-1] == "__init__":
-        parts = parts[:-1]  # a package's __init__ is the package
-    return ".".join(parts)
-
-
-# -- facts -----------------------------------------------------------------
-@dataclass
-class ParameterFacts:
-    name: str
-    tensor: Optional[bool]
-    primitive: Optional[bool]
-    speculative: bool
-    evidence: list
-    #: Call sites (path:line) that pass a Python number or string.
-    primitive_sites: list = field(default_factory=list)
-    #: A Python value that changes per iteration (a loop variable, a counter) reaches it.
-    varies: bool = False
-    #: What callers pass, by kind (``values.py`` atoms; "structured" for tuples and
-    #: other structured values): graph-safety rules tell a plain tensor from a tuple.
-    kinds: frozenset = frozenset()
-    #: It receives values tf.function traces by type spec (tensors, NumPy arrays ...): no retrace
-    #: per value, so a graph taking them is not wasted (HYB002). None when unknown.
-    traced_by_spec: Optional[bool] = None
-    #: Call sites in tests that pass a Python number or string (not counted for retracing).
-    test_primitive_sites: list = field(default_factory=list)
-
-
-@dataclass
-class FunctionFacts:
-    key: str
-    path: str
-    qualname: str
-    line: int
-    hybrid: bool
-    runs_as_graph: bool
-    graph_entry: Optional[str]  # the graph entry point that reaches it (itself when it is one)
-    parameters: list
-    side_effects: bool
-    side_effect_reasons: list
-    recursive: bool
-    eager_only_calls: list
-    ops_per_call: int
-    called_repeatedly: bool
-    callers: list
-    input_signature: bool
-    jit_compile: bool
-    #: It (or a function it calls) calls code the analysis cannot see, whose work is unknown.
-    opaque_calls: bool = False
-    #: A method Keras itself traces and calls (``call``, ``build``...) of a Keras Model/Layer subclass.
-    keras_managed: bool = False
-    #: Parameters that receive Keras models or optimizers which may be new objects on a later
-    #: call (their creator may run more than once): as a graph, the retrace for a new object
-    #: would create variables, which tf.function rejects after its first trace.
-    fresh_keras_arguments: list = field(default_factory=list)
-    #: It is defined in a test file (``--hybrid-test-patterns``).
-    in_test: bool = False
-    #: Public API of an installable package: callers outside the project may call it
-    #: (``world.py``), so what its project callers pass or are proves nothing alone.
-    public_api: bool = False
-    #: Loops in test files call it repeatedly (``called_repeatedly`` counts only the project's
-    #: own code: a test's loop is no hot path).
-    repeated_in_tests: bool = False
-    #: Where the repetition comes from, for messages: "in a loop at train.py:41", "as a callback ...".
-    repeated_by: str = ""
-    #: The function whose loop repeats the calls is proven to run eagerly (module code, or called
-    #: only from eager code, up to the module's or an application's entry points): a graph of this
-    #: one would be a graph of its own, not one nested in a caller's graph.
-    repeated_eagerly: bool = False
-    #: Proven to run eagerly: module code, an application's entry point, or a function called only
-    #: from such code (``_proven_eager``). Not graph code is not enough: it may never run at all.
-    runs_eagerly: bool = False
-    #: It runs only inside graphs: a graph entry's body, or called only from such code. A helper
-    #: both a tf.function and eager code call runs as graph code, but not only.
-    graph_only: bool = False
-    #: Decorated with ``@tf.function`` itself (a decorator a fix can remove), not only wrapped.
-    decorated: bool = False
-    #: Parameters that receive symbolic KerasTensors (a functional model being built): a
-    #: tf.function raises ValueError for them.
-    keras_tensor_parameters: list = field(default_factory=list)
-    #: Why running it as a graph would break or slow it (kebab-case blockers of HYB001):
-    #: it builds Keras objects, sets global state, raises under a tensor condition ...
-    graph_hazards: list = field(default_factory=list)
-    #: It (or what it calls) runs a tf.distribute strategy's replicas (``strategy.run``).
-    distributes: bool = False
-    #: A method of a tf.Module (or Keras) class: SavedModel may export its graph.
-    exported_module_method: bool = False
-    #: How tf.data (or another API) traces it as a callback ("Dataset.map at data.py:12"); "" if not one.
-    callback: str = ""
-    #: It (or what it calls) calls a Keras model or layer, whose work the estimate only bounds below.
-    calls_keras_models: bool = False
-    #: Decorators the analysis does not know (``once.once``): they may run it once per object.
-    decorators: list = field(default_factory=list)
-
-    @property
-    def has_tensor_parameter(self) -> Optional[bool]:
-        return _any3(p.tensor for p in self.parameters)
-
-    @property
-    def has_primitive_parameter(self) -> Optional[bool]:
-        return _any3(p.primitive for p in self.parameters)
-
-    @property
-    def has_spec_parameter(self) -> Optional[bool]:
-        """A parameter receives values tf.function traces by spec (tensors, NumPy arrays)."""
-        return _any3(p.traced_by_spec for p in self.parameters)
-
-    @property
-    def speculative(self) -> bool:
-        return any(p.speculative for p in self.parameters if p.tensor)
-
-
-def _any3(items: Iterable[Optional[bool]]) -> Optional[bool]:
-    items = list(items)
-    if any(item is True for item in items):
-        return True
-    if items and all(item is False for item in items):
-        return False
-    return None if items else False
 
 
 # -- the analysis ------------------------------------------------------------
@@ -329,37 +113,6 @@ class _Edge:
     graph: bool = False  # a graph callback (Dataset.map) or wrapping (tf.function)
     #: How many times the callee runs per call of the caller (loop trip counts, backward passes).
     weight: int = 1
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect garbage less often for the block.
-
-    Summarizing makes parsed trees, and the fixpoint its values: hundreds of thousands of
-    objects that live just long enough to be scanned by collection after collection. A gen-0
-    threshold of 10,000: tf-models-official's summaries 7.9 -> 6.3 s, the same peak memory.
-    (Collection stays on: a reference cycle left behind, like the one the scope builder once
-    made, would otherwise hold its module's tree to the end; with none off was no faster.)
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(10_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
-def settle() -> None:
-    """Keep the cycle collector from scanning the analysis' objects again: they live as long
-    as the process (or until ``forget_projects``).
-
-    A project's summaries and facts are millions of objects, and each full collection in the
-    rest of a flake8 run scanned them all: on tf-models-official, eight collections of 0.65 s
-    during pyflakes' and pycodestyle's work, 7.5 s of a 44 s run. The analysis leaves no
-    cyclic garbage behind (``gc.collect()`` at these points finds none), so freezing loses
-    nothing; plain reference counting still frees whatever is dropped.
-    """
-    gc.freeze()
 
 
 #: The summaries of the projects alive in this process, by cache key. A project analyzed again
@@ -417,7 +170,7 @@ class Project:
         # Other workers may be summarizing this project now (sharing.py): modules they
         # have claimed are left to them, and collected once through the list; so are the
         # cached ones, when another worker may yet be the one that needs them.
-        with _fewer_collections():
+        with fewer_collections():
             self._loaded = {path: self._summary(path, wait=False, later=share_only) for path in files}
         if not share_only:
             self.complete()
@@ -426,7 +179,7 @@ class Project:
         """Collect the summaries left for later (made by other workers, or cached), and index
         the whole project."""
         loaded, self._loaded = self._loaded, {}
-        with _fewer_collections():
+        with fewer_collections():
             for path, summary in loaded.items():
                 if summary is _LATER:
                     loaded[path] = self._summary(path, wait=True)
@@ -686,7 +439,7 @@ class Project:
     def facts(self) -> dict[str, FunctionFacts]:
         if self._facts is None:
             analysis = _Analysis(self)
-            with _fewer_collections():
+            with fewer_collections():
                 self._facts = analysis.run()
             self._analysis = analysis  # its resolved values, for the retracing facts (retracing.py)
             settle()
@@ -730,10 +483,20 @@ def forget_projects() -> None:
     _LIVE.clear()
     module_name.cache_clear()
     _root_above.cache_clear()
-    from flake8_hybrid import findings_cache
-
-    findings_cache.forget()  # read and written under those states
+    for forget in _FORGET_TOO:
+        forget()
     gc.unfreeze()  # what they held may be cyclic: collectable again
+
+
+#: What the layers above keep under the project states of this process (the findings cache's
+#: packs), dropped with them: they register here, so the analysis imports nothing above it.
+_FORGET_TOO: list = []
+
+
+def forget_too(callback) -> None:
+    """Have ``forget_projects`` call ``callback`` too (once, however often it is registered)."""
+    if callback not in _FORGET_TOO:
+        _FORGET_TOO.append(callback)
 
 
 def project_for(
@@ -1194,7 +957,7 @@ class _Analysis:
         try:
             return self._display_paths[module.path]
         except KeyError:
-            shown = self._display_paths[module.path] = _relative(module.path, self.project.root)
+            shown = self._display_paths[module.path] = relative_to_root(module.path, self.project.root)
             return shown
 
     def call_targets(self, function: _Function) -> list:
@@ -1679,7 +1442,7 @@ class _Analysis:
         assumed = ASSUMED in atoms and not proven
         if parameter.tensor_hint:
             proven = True
-            evidence.insert(0, f"annotated as a tensor at {_relative(function.module.path, self.project.root)}:"
+            evidence.insert(0, f"annotated as a tensor at {relative_to_root(function.module.path, self.project.root)}:"
                                f"{function.summary.line}")
         known = bool(atoms) and v.UNKNOWN not in atoms
         tensor: Optional[bool] = True if (proven or assumed) else (False if known else None)
@@ -2200,16 +1963,3 @@ def _python_qualname(qualname: str) -> str:
     import re
 
     return re.sub(r"<lambda:\d+:\d+>", "<lambda>", qualname)
-
-
-def display_path(path: str) -> str:
-    """A path for messages: relative to the root of the project the file belongs to, so that a
-    message reads the same from any working directory (and a cached one stays true)."""
-    return _relative(path, find_project_root(path))
-
-
-@functools.lru_cache(maxsize=4096)
-def _relative(path: str, root: str) -> str:
-    absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, root)
-    return absolute if relative.startswith(os.pardir) else relative

@@ -69,7 +69,7 @@ def load(directory: Optional[str], digest: Optional[str]) -> Optional[dict]:
     """The stored facts (key -> FunctionFacts) and analyzed paths, or None."""
     if directory is None or digest is None:
         return None
-    from flake8_hybrid.analysis.project import FunctionFacts, ParameterFacts
+    from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
 
     path = os.path.join(directory, SUBDIRECTORY, digest + ".json")
     # Tens of thousands of small objects: a full garbage collection in the middle of
@@ -92,7 +92,7 @@ def load(directory: Optional[str], digest: Optional[str]) -> Optional[dict]:
     finally:
         if enabled:
             gc.enable()
-    from flake8_hybrid.analysis.project import settle
+    from flake8_hybrid.analysis.memory import settle
 
     settle()  # the facts live as long as the process
     try:

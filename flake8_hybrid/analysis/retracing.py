@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_hybrid.analysis import values as v
-from flake8_hybrid.analysis.project import display_path
+from flake8_hybrid.analysis.layout import display_path
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
@@ -517,7 +517,7 @@ def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
 def retracing_of(project) -> Retracing:
     found = project.__dict__.get("_retracing")
     if found is None:
-        from flake8_hybrid.analysis.project import settle
+        from flake8_hybrid.analysis.memory import settle
 
         found = project.__dict__["_retracing"] = Retracing(project)
         settle()  # kept as long as the project

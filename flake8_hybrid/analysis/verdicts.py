@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from flake8_hybrid.analysis.project import FunctionFacts
+from flake8_hybrid.analysis.function_facts import FunctionFacts
 from flake8_hybrid.settings import MIN_OPS_PER_CALL
 
 #: The codes whose fix removes a decorator: they need every caller known.

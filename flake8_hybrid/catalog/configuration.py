@@ -2,7 +2,7 @@
 
 from inspect import cleandoc
 
-from flake8_hybrid.registry import Applicability, Rule
+from flake8_hybrid.rule import Applicability, Rule
 
 RULES = (
     Rule(

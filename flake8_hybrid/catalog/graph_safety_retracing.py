@@ -2,7 +2,7 @@
 
 from inspect import cleandoc
 
-from flake8_hybrid.registry import Applicability, Rule
+from flake8_hybrid.rule import Applicability, Rule
 
 #: Appended, as its own paragraph, to the "what it does" of every rule that looks at graph code.
 _GRAPH_CODE = cleandoc(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flake8_hybrid.findings import Finding
 from flake8_hybrid.fix.flake8_config import Flake8Config
 from flake8_hybrid.lint import lint_source
-from flake8_hybrid.registry import Applicability
+from flake8_hybrid.rule import Applicability
 
 #: Fixes are applied in passes until nothing applicable is left; this bounds
 #: the passes should two fixes ever keep undoing each other.

@@ -7,28 +7,12 @@ catalog without a check are documented but emit nothing.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
-
-from flake8_hybrid.findings import Finding
-
-Check = Callable[["ModuleContext"], Iterable[Finding]]  # noqa: F821 (forward reference)
-
-_CHECKS: list[tuple[frozenset[str], Check]] = []
-
-
-def check(*codes: str) -> Callable[[Check], Check]:
-    """Register a check that emits ``codes``."""
-
-    def register(function: Check) -> Check:
-        _CHECKS.append((frozenset(codes), function))
-        return function
-
-    return register
+from flake8_hybrid.rules.registration import CHECKS, Check
 
 
 def registered_checks() -> list[tuple[frozenset[str], Check]]:
     _load_rule_modules()
-    return list(_CHECKS)
+    return list(CHECKS)
 
 
 def implemented_codes() -> frozenset[str]:

@@ -23,11 +23,12 @@ from typing import Iterator, Optional
 from flake8_hybrid.analysis.local_tensors import LocalTensors, body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.names import child_nodes, statements, walk
-from flake8_hybrid.analysis.project import FunctionFacts, display_path
+from flake8_hybrid.analysis.function_facts import FunctionFacts
+from flake8_hybrid.analysis.layout import display_path
 from flake8_hybrid.analysis.summary import LOGGER_METHODS, is_logger
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
-from flake8_hybrid.rules import check
+from flake8_hybrid.rules.registration import check
 
 _LAMBDA_KEY = re.compile(r"<lambda:(\d+):(\d+)>$")
 CODES = ("HYB101", "HYB102", "HYB103", "HYB104", "HYB105", "HYB106", "HYB107", "HYB108", "HYB109", "HYB110", "HYB111")

@@ -13,11 +13,12 @@ from typing import Iterator
 
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.names import statement_children, walk
-from flake8_hybrid.analysis.project import FunctionFacts, qualname_of
+from flake8_hybrid.analysis.function_facts import FunctionFacts
+from flake8_hybrid.analysis.layout import qualname_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
-from flake8_hybrid.rules import check
+from flake8_hybrid.rules.registration import check
 
 DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -157,5 +158,3 @@ def _import_only_for(module: ModuleContext, decorator: ast.expr) -> str:
         1 for n in walk(module.tree) if isinstance(n, ast.Name) and n.id == root.id and isinstance(n.ctx, ast.Load)
     )
     return root.id if uses == 1 else ""
-
-

@@ -18,12 +18,12 @@ from flake8_hybrid.analysis.lines import spans_any
 from flake8_hybrid.analysis.local_tensors import body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.names import child_nodes, statements
-from flake8_hybrid.analysis.project import display_path
+from flake8_hybrid.analysis.layout import display_path
 from flake8_hybrid.analysis.retracing import MIN_VALUES, UNKNOWN_COUNT, retracing_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
-from flake8_hybrid.rules import check
+from flake8_hybrid.rules.registration import check
 from flake8_hybrid.rules.tf_function_config import not_fixed_note, version_blocker
 from flake8_hybrid.settings import is_test_file
 

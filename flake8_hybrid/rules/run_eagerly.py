@@ -9,7 +9,7 @@ from flake8_hybrid.analysis.lines import lines_with, names_for, nodes_on
 from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
-from flake8_hybrid.rules import check
+from flake8_hybrid.rules.registration import check
 
 
 def _is_true(expr: ast.AST) -> bool:
@@ -70,7 +70,8 @@ def _conditional(module: ModuleContext, call: ast.Call) -> bool:
     on, not one left on."""
     for node in ast.walk(module.tree):
         if isinstance(node, (ast.If, ast.IfExp, ast.While)):
-            branches = [node.body, node.orelse] if isinstance(node, (ast.If, ast.While)) else [[node.body], [node.orelse]]
+            statements = isinstance(node, (ast.If, ast.While))
+            branches = [node.body, node.orelse] if statements else [[node.body], [node.orelse]]
             if any(call is inner for branch in branches for part in branch for inner in ast.walk(part)):
                 return True
     return False

@@ -15,7 +15,7 @@ from flake8_hybrid.analysis.module import ModuleContext
 from flake8_hybrid.analysis.tf_function import TfFunctionSite, signature_parameters
 from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
-from flake8_hybrid.rules import check
+from flake8_hybrid.rules.registration import check
 from flake8_hybrid.versions import TargetVersion, Version
 
 _DEPRECATED_ARGUMENT_CODES = {
@@ -263,7 +263,7 @@ def _decorated_function_facts(module: ModuleContext, site: TfFunctionSite):  # -
 
 def _display_prefix(module: ModuleContext) -> str:
     """How call sites in this module start in the project analysis' evidence ("path:")."""
-    from flake8_hybrid.analysis.project import display_path
+    from flake8_hybrid.analysis.layout import display_path
 
     return display_path(os.path.abspath(module.filename)) + ":"
 
