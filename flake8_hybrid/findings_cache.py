@@ -8,6 +8,9 @@ read, and the key is a digest of exactly that:
   since facts come from the whole project;
 - the file's path and text (the text flake8 hands over, which may be an
   editor's buffer that differs from the disk: the key then names that buffer);
+
+every path taken from the project root, as the findings' messages name paths:
+a cache restored in a checkout of the project at another path is reused;
 - the settings and the target TensorFlow version the file is checked against;
 - the source of the whole package and its API model data (changed rules never
   read old findings).
@@ -137,21 +140,21 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
     if settings.cache_directory is None or not filename.endswith(".py"):
         return None  # caching off, or standard input
     from flake8_hybrid.analysis.api_model import api_model
-    from flake8_hybrid.analysis.layout import find_project_root
+    from flake8_hybrid.analysis.layout import find_project_root, relative_to_root
     from flake8_hybrid.analysis.project import forget_too, project_state
 
     forget_too(forget)  # what is read and written under a project state goes with it
 
     absolute = os.path.abspath(filename)
-    state = project_state(
-        find_project_root(absolute), api_model(settings.api_model_files), settings.cache_directory,
-        settings.test_patterns,
-    )
+    root = find_project_root(absolute)
+    state = project_state(root, api_model(settings.api_model_files), settings.cache_directory, settings.test_patterns)
     if state is None or absolute not in state[1] or state[2] is None:
         return None
     directory, _files, project_digest = state
     digest = hashlib.sha256()
-    for part in (_package_fingerprint(), repr(settings), target, absolute):
+    # The file by its path from the project root (the digest's paths are so too): findings name
+    # paths from the root, so another checkout of the project reuses them.
+    for part in (_package_fingerprint(), repr(settings), target, relative_to_root(absolute, root)):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(source.encode("utf-8", "surrogatepass"))
     return FindingsEntry(os.path.join(directory, SUBDIRECTORY, project_digest), digest.hexdigest())

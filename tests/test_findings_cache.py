@@ -87,6 +87,17 @@ def test_a_warm_run_returns_the_stored_findings_without_running_the_rules(projec
     assert _lint(project_dir / "ops.py") == cold
 
 
+def test_a_cache_restored_at_another_checkout_path_is_reused(project_dir: Path, monkeypatch, tmp_path_factory) -> None:
+    import shutil
+
+    cold = {name: _lint(project_dir / name) for name in ("ops.py", "train.py")}
+    moved = tmp_path_factory.mktemp("elsewhere") / "checkout"
+    shutil.copytree(project_dir, moved)
+    monkeypatch.chdir(moved)
+    _rules_must_not_run(monkeypatch)
+    assert {name: _lint(moved / name) for name in ("ops.py", "train.py")} == cold
+
+
 def test_fix_intents_come_back_equal(project_dir: Path, monkeypatch) -> None:
     (cold,) = _lint(project_dir / "train.py")
     assert cold.code == "HYB301" and cold.fix.applicability.value == "display-only"  # target TF unknown

@@ -84,6 +84,34 @@ def test_second_run_reads_the_facts_and_they_are_the_same(project_dir: Path) -> 
     assert set(warm.functions) == set(cold.functions)
 
 
+def test_a_cache_restored_at_another_checkout_path_is_reused(project_dir: Path, monkeypatch, tmp_path_factory) -> None:
+    """A CI cache restored where the project now lives: the facts are read, not computed, and
+    their paths are the new checkout's; summaries are found again by their path from the root."""
+    import shutil
+
+    cold = _project(project_dir)
+    moved = tmp_path_factory.mktemp("elsewhere") / "checkout"
+    shutil.copytree(project_dir, moved)
+    monkeypatch.chdir(moved)
+    warm = _project(moved)
+    assert isinstance(warm, results.CachedProject)
+    assert {facts.path for facts in warm.facts().values()} == {str(moved / "ops.py"), str(moved / "train.py")}
+    assert [vars(f) for f in warm.facts_for(str(moved / "train.py"))] == [
+        {**vars(f), "key": f.key.replace(str(project_dir), str(moved)), "path": str(moved / "train.py"),
+         "callers": [c.replace(str(project_dir), str(moved)) for c in f.callers],
+         "graph_entry": f.graph_entry and f.graph_entry.replace(str(project_dir), str(moved))}
+        for f in cold.facts_for(str(project_dir / "train.py"))
+    ]
+    assert sorted(warm.by_path) == sorted(str(moved / p) for p in ("ops.py", "train.py"))
+    # The summaries too: a rule asking for more than facts builds the analysis from the cache.
+    summarized = []
+    monkeypatch.setattr(project_module.Project, "_summarize", lambda *args: summarized.append(args))
+    assert set(warm.functions) == {key.replace(str(project_dir), str(moved)) for key in cold.functions}
+    assert summarized == []
+    expected = {str(moved / "ops.py"), str(moved / "train.py")}
+    assert {function.module.path for function in warm.functions.values()} == expected
+
+
 def test_an_edited_module_is_analyzed_again(project_dir: Path) -> None:
     _project(project_dir)
     (project_dir / "train.py").write_text(textwrap.dedent(PROJECT["train.py"]).replace("2.0", "3.0"))

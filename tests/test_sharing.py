@@ -16,6 +16,7 @@ import pytest
 from flake8_hybrid.analysis import project as project_module
 from flake8_hybrid.analysis import sharing
 from flake8_hybrid.analysis.api_model import api_model
+from flake8_hybrid.analysis.layout import module_identity
 from flake8_hybrid.analysis.project import Project, module_name
 
 MODULES = {
@@ -34,7 +35,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _key(project: Project, path: Path) -> str:
-    return project.cache.key(f"{module_name(str(path))}\0{path}", path.read_bytes())
+    return project.cache.key(module_identity(module_name(str(path)), str(path), project.root), path.read_bytes())
 
 
 def _counting_summaries(monkeypatch) -> list[str]:
@@ -203,8 +204,8 @@ def test_waiting_workers_read_the_facts_the_first_one_stored(root: Path, monkeyp
     misses = [True, True]  # the first look of each worker comes before anything is stored
     load = results.load
 
-    def load_late(directory, digest):
-        return None if misses and misses.pop() else load(directory, digest)
+    def load_late(directory, digest, root):
+        return None if misses and misses.pop() else load(directory, digest, root)
 
     monkeypatch.setattr(Project, "facts", counting)
     monkeypatch.setattr(results, "load", load_late)
@@ -240,9 +241,7 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
 
     misses = [True]  # the facts appear while this worker makes its share
     load = results.load
-    monkeypatch.setattr(
-        results, "load", lambda directory, digest: None if misses and misses.pop() else load(directory, digest)
-    )
+    monkeypatch.setattr(results, "load", lambda *key: None if misses and misses.pop() else load(*key))
     monkeypatch.setattr(sharing.Claims, "wait", waited)
     made = _counting_summaries(monkeypatch)
     project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
@@ -265,8 +264,7 @@ def test_a_worker_that_finds_the_facts_stored_reads_no_cached_summary(root: Path
     (root / "util.py").write_text(MODULES["util.py"] + "# edited\n")
     misses = [True]  # the facts appear while this worker makes its share
     load = results.load
-    monkeypatch.setattr(results, "load",
-                        lambda directory, digest: None if misses and misses.pop() else load(directory, digest))
+    monkeypatch.setattr(results, "load", lambda *key: None if misses and misses.pop() else load(*key))
     reads: list[str] = []
     read = SummaryCache.load
 

@@ -37,7 +37,8 @@ class SummaryCache:
         self._ready = False
 
     def key(self, identity: str, content: bytes) -> str:
-        """The entry for a module (its name and path: ``identity``) with this content."""
+        """The entry for a module (``layout.module_identity``: its name and its path from the
+        project root) with this content."""
         digest = hashlib.sha256()
         for part in (self._salt.encode(), identity.encode(), b"\0", content):
             digest.update(part)

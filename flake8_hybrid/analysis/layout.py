@@ -136,3 +136,40 @@ def relative_to_root(path: str, root: str) -> str:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, root)
     return absolute if relative.startswith(os.pardir) else relative
+
+
+def module_identity(name: str, path: str, root: str) -> str:
+    """What names a module in cache keys: its dotted name and its path from the project root, so
+    that a cache made by a checkout of the project at another path (a CI cache restored
+    elsewhere) is reused, and two modules of one name in different directories are not mixed."""
+    return f"{name}\0{relative_to_root(path, root)}"
+
+
+def is_saved_text(path: str, source: str) -> bool:
+    """Whether ``source`` is what the file at ``path`` holds, read as flake8 reads it: else it is
+    an editor's buffer, and the project is analyzed with it in the file's place."""
+    return _disk_text(path) == _universal_newlines(source)
+
+
+def _disk_text(path: str) -> Optional[str]:
+    """The file's text as flake8 reads it (``tokenize.open``, else latin-1; universal newlines).
+
+    Anything else made every file with a BOM, or in an encoding other than UTF-8,
+    look edited, and each such file analyzed the whole project again.
+    """
+    import tokenize
+
+    try:
+        try:
+            with tokenize.open(path) as file:
+                return file.read()
+        except (SyntaxError, UnicodeError):
+            with open(path, encoding="latin-1") as file:
+                return file.read()
+    except OSError:
+        return None
+
+
+def _universal_newlines(text: str) -> str:
+    # The fixer keeps a file's newlines; the analysis does not depend on them.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text

@@ -33,7 +33,9 @@ from flake8_hybrid.analysis.layout import (
     _root_above,
     discover,
     find_project_root,
+    is_saved_text,
     key_of,
+    module_identity,
     module_name,
     qualname_of,
     relative_to_root,
@@ -115,11 +117,12 @@ class _Edge:
     weight: int = 1
 
 
-#: The summaries of the projects alive in this process, by cache key. A project analyzed again
+#: The summaries of the projects alive in this process, by cache key and path (the key names
+#: the module by its path from the project root: two checkouts of a project share keys). A project analyzed again
 #: in the same process (an editor's buffer, the fixer's re-lint of each file it fixed) takes
 #: its unchanged modules' summaries from here instead of reading them again (0.8 s a time over
 #: tf-models-official). Nothing changes a summary once it is made, so projects can share them.
-_LIVE: "weakref.WeakValueDictionary[str, ModuleSummary]" = weakref.WeakValueDictionary()
+_LIVE: "weakref.WeakValueDictionary[tuple, ModuleSummary]" = weakref.WeakValueDictionary()
 
 #: What ``Project._summary`` returns for a module to be read in ``complete``: another worker is
 #: summarizing it, or (``later``) its summary is cached, and only the worker that runs the
@@ -229,19 +232,19 @@ class Project:
             self.errors[path] = f"cannot read: {error.strerror or error}"
             return None
         name = module_name(absolute)
-        key = self.summary_keys[absolute] = self.cache.key(f"{name}\0{absolute}", content)
-        summary = _LIVE.get(key)
+        key = self.summary_keys[absolute] = self.cache.key(module_identity(name, absolute, self.root), content)
+        summary = _LIVE.get((key, absolute))
         if summary is not None:
             return summary
         if later and self.cache.directory is not None and os.path.exists(self.cache.entry_path(key)):
             return _LATER
-        summary = self.cache.load(key)
+        summary = self._load_summary(key, absolute)
         claimed = False
         if summary is None:
             # Another worker may be making it (sharing.py): wait for it, or claim it first.
             if wait:
                 self.claims.wait(key, lambda: os.path.exists(self.cache.entry_path(key)))
-                summary = self.cache.load(key)  # else made here unclaimed: whoever held it is gone
+                summary = self._load_summary(key, absolute)  # else made here unclaimed: whoever held it is gone
             elif self.claims.claim(key):
                 claimed = True
             else:
@@ -256,7 +259,15 @@ class Project:
                 if claimed:
                     self.claims.release(key)
         self.timings[absolute] = time.perf_counter() - started
-        _LIVE[key] = summary
+        _LIVE[key, absolute] = summary
+        return summary
+
+    def _load_summary(self, key: str, absolute: str) -> Optional[ModuleSummary]:
+        """The cached summary, for the module at this path (it may have been stored by a checkout
+        of the project at another path: the key names the module from the project root)."""
+        summary = self.cache.load(key)
+        if summary is not None:
+            summary.path = absolute  # made by this load, shared with no one yet
         return summary
 
     def _summarize(self, path: str, absolute: str, name: str, content: bytes) -> Optional[ModuleSummary]:
@@ -516,7 +527,7 @@ def project_for(
     tests = tuple(test_patterns)
     key = (root, id(api), cache_directory, tests)
     shared_trees = {absolute: parsed} if parsed else None
-    if _disk_text(absolute) == _universal_newlines(source):
+    if is_saved_text(absolute, source):
         project = _SHARED.pop(key, None)
         if project is None:
             project = _shared_project(root, api, cache_directory, shared_trees, [absolute], tests)
@@ -562,7 +573,7 @@ def _shared_project(
         # Files discovery skipped, analyzed with the project: another project state.
         extra = [p for p in dict.fromkeys(map(os.path.abspath, include)) if p not in files]
         digest = _digest(api, directory, root, [*files, *extra], tests)
-    stored = results.load(directory, digest)
+    stored = results.load(directory, digest, root)
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     # The summaries, divided between the workers that got here (sharing.py); then one
@@ -571,7 +582,7 @@ def _shared_project(
         root, api, cache_directory, parsed=parsed, include=include, share_only=True, test_patterns=tests
     )
     with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
-        stored = results.load(directory, digest)
+        stored = results.load(directory, digest, root)
         if stored is not None:
             # Another worker's facts; this one's share is let go (the project is built again,
             # from the summary cache, only if a rule asks for more than facts).
@@ -610,30 +621,6 @@ def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple)
     cache = SummaryCache(directory, _fingerprint(api))
     # Which files are tests decides facts (repetition in tests is no hot path): part of the key.
     return results.project_digest(cache, os.path.abspath(root), files, module_name, extra=repr(tests))
-
-
-def _disk_text(path: str) -> Optional[str]:
-    """The file's text as flake8 reads it (``tokenize.open``, else latin-1; universal newlines).
-
-    Anything else made every file with a BOM, or in an encoding other than UTF-8,
-    look edited, and each such file analyzed the whole project again.
-    """
-    import tokenize
-
-    try:
-        try:
-            with tokenize.open(path) as file:
-                return file.read()
-        except (SyntaxError, UnicodeError):
-            with open(path, encoding="latin-1") as file:
-                return file.read()
-    except OSError:
-        return None
-
-
-def _universal_newlines(text: str) -> str:
-    # The fixer keeps a file's newlines; the analysis does not depend on them.
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _fingerprint(api: ApiModel) -> str:

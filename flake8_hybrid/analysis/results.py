@@ -8,9 +8,12 @@ every function are stored here after a run, keyed by a digest of everything
 they depend on:
 
 - the summary cache key of every module the project analyzes (module name,
-  absolute path, content, the summarizer's code and the API model);
+  path from the project root, content, the summarizer's code and the API model);
 - the source of the whole analysis package (the fixpoint and the facts);
-- the working directory (evidence texts name files relative to it).
+- the working directory, from the project root (which files are tests depends on it).
+
+No absolute path is part of the key: a cache restored in a checkout of the project at
+another path (a CI cache) is reused, and the stored paths are moved to the new root.
 
 Computing the digest reads and hashes the project's files (about 0.1 s for
 1,250 files), far less than the analysis. A ``CachedProject`` answers what the
@@ -38,7 +41,7 @@ from flake8_hybrid import __version__
 from flake8_hybrid.analysis.cache import write_whole
 
 #: Bump when the stored format changes.
-FORMAT = 1
+FORMAT = 2
 #: Entries kept per cache directory (a project, and a few of its recent states).
 KEEP = 4
 SUBDIRECTORY = "results"
@@ -51,8 +54,13 @@ def project_digest(
 ) -> Optional[str]:
     """The key of a project's facts, or None when a file cannot be read (the analysis reports it).
     ``extra``: settings the facts depend on (which files are tests)."""
+    from flake8_hybrid.analysis.layout import module_identity
+
+    # Paths from the project root, the working directory's too (which files are tests depends on
+    # it): a checkout of the project at another path has the same digest, and reuses the facts.
+    root = os.path.abspath(root)
     digest = hashlib.sha256(
-        f"{__version__}:{FORMAT}:{_analysis_fingerprint()}:{os.getcwd()}\0{root}\0{extra}\0".encode()
+        f"{__version__}:{FORMAT}:{_analysis_fingerprint()}:{os.path.relpath(os.getcwd(), root)}\0{extra}\0".encode()
     )
     for path in files:
         absolute = os.path.abspath(path)
@@ -61,12 +69,13 @@ def project_digest(
                 content = file.read()
         except OSError:
             return None
-        digest.update(cache.key(f"{module_name(absolute)}\0{absolute}", content).encode())
+        digest.update(cache.key(module_identity(module_name(absolute), absolute, root), content).encode())
     return digest.hexdigest()
 
 
-def load(directory: Optional[str], digest: Optional[str]) -> Optional[dict]:
-    """The stored facts (key -> FunctionFacts) and analyzed paths, or None."""
+def load(directory: Optional[str], digest: Optional[str], root: str) -> Optional[dict]:
+    """The stored facts (key -> FunctionFacts) and analyzed paths of the project at ``root``, or
+    None. Facts stored by a checkout of the project at another path have their paths moved here."""
     if directory is None or digest is None:
         return None
     from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
@@ -79,6 +88,9 @@ def load(directory: Optional[str], digest: Optional[str]) -> Optional[dict]:
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
+        root = os.path.abspath(root)
+        if data["root"] != root:
+            data = _moved(data, data["root"], root)
         facts = {}
         for entry in data["facts"]:
             entry["parameters"] = [ParameterFacts(**_sets_back(ParameterFacts, p)) for p in entry["parameters"]]
@@ -111,6 +123,7 @@ def store(directory: Optional[str], digest: Optional[str], project) -> None:
         from flake8_hybrid.analysis.retracing import retracing_of
 
         data = {
+            "root": project.root,  # paths below it are moved when another checkout reads them
             "facts": [_plain(facts) for facts in project.facts().values()],
             "paths": sorted(project.by_path),
             "errors": project.errors,
@@ -165,6 +178,21 @@ def beyond_newest(folder: str, keep: int, suffix: str = "") -> list[str]:
             except OSError:
                 continue
     return [path for _, path in sorted(entries, reverse=True)[keep:]]
+
+
+def _moved(item: object, old: str, new: str) -> object:
+    """``item`` with every path below ``old`` (a string that is ``old`` or starts with it and a
+    separator, as paths and function keys do) moved below ``new``. Messages and evidence name
+    paths from the project root already; absolute paths are in keys, paths and errors."""
+    if isinstance(item, str):
+        if item == old or item.startswith(old + os.sep):
+            return new + item[len(old):]
+        return item
+    if isinstance(item, list):
+        return [_moved(part, old, new) for part in item]
+    if isinstance(item, dict):
+        return {_moved(key, old, new): _moved(value, old, new) for key, value in item.items()}
+    return item
 
 
 def _plain(facts) -> dict:
