@@ -99,7 +99,8 @@ def measure(root: str, cache_directory: str, excluded: list[str], result_file: s
         started = time.perf_counter()
         import flake8_hybrid
         from flake8_hybrid.analysis.api_model import api_model
-        from flake8_hybrid.analysis.project import Project, discover
+        from flake8_hybrid.analysis.layout import discover
+        from flake8_hybrid.analysis.project import Project
 
         result["engine"] = os.path.dirname(os.path.abspath(flake8_hybrid.__file__))
 

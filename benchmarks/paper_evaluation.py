@@ -126,7 +126,8 @@ def guard_tree(root: str, timeout: float) -> dict:
     import signal
 
     from flake8_hybrid.analysis.api_model import api_model
-    from flake8_hybrid.analysis.project import Project, discover
+    from flake8_hybrid.analysis.layout import discover
+    from flake8_hybrid.analysis.project import Project
 
     def expire(signum, frame):
         raise _FileTimeout()
@@ -158,7 +159,8 @@ def analyze_tree(root: str, cache_directory: Optional[str], excluded: Sequence[s
 
     baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     from flake8_hybrid.analysis.api_model import api_model
-    from flake8_hybrid.analysis.project import Project, discover
+    from flake8_hybrid.analysis.layout import discover
+    from flake8_hybrid.analysis.project import Project
 
     api = api_model()
     started = time.perf_counter()

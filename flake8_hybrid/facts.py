@@ -112,7 +112,8 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
         parser.error("'-' needs --stdin-display-name: the project file that standard input stands for")
 
     from flake8_hybrid.analysis.api_model import api_model
-    from flake8_hybrid.analysis.project import Project, find_project_root
+    from flake8_hybrid.analysis.layout import find_project_root
+    from flake8_hybrid.analysis.project import Project
 
     extra = tuple(path for path in args.hybrid_api_model.split(",") if path)
     try:
@@ -132,7 +133,7 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout, stderr: TextIO = sys.s
         else:
             requested.append(os.path.abspath(path))
     cache = None if args.no_cache else (args.cache_dir or "")
-    from flake8_hybrid.analysis.project import discover
+    from flake8_hybrid.analysis.layout import discover
 
     # Paths may belong to different projects: each project is analyzed as a whole.
     by_root: dict[str, list[str]] = {}

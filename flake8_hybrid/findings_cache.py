@@ -141,7 +141,10 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
         return None  # caching off, or standard input
     from flake8_hybrid.analysis.api_model import api_model
     from flake8_hybrid.analysis.layout import find_project_root, relative_to_root
-    from flake8_hybrid.analysis.project import forget_too, project_state
+    from flake8_hybrid.analysis.projects import forget_too, overridden, project_state
+
+    if overridden():
+        return None  # the fixer's texts stand in for files: the project state on disk is not it
 
     forget_too(forget)  # what is read and written under a project state goes with it
 

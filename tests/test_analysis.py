@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from flake8_hybrid.analysis.api_model import api_model
-from flake8_hybrid.analysis.project import FunctionFacts, Project, find_project_root
+from flake8_hybrid.analysis.layout import find_project_root
+from flake8_hybrid.analysis.project import FunctionFacts, Project
 from flake8_hybrid.analysis.summary import KERAS_CALL_OPS, MAX_WEIGHT, SUBSCRIPT_OPS
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.project import MAX_ROUNDS, Project, _Analysis
 
@@ -123,4 +123,4 @@ def test_the_plugin_reports_nothing_rather_than_hyb000_on_deep_nesting(tmp_path:
         path.write_text(source)
         reports = list(Plugin(ast.parse(source), str(path), source.splitlines(True)).run())
         assert not [r for r in reports if "HYB000" in r[2]], (name, reports)
-    project_module.forget_projects()
+    projects.forget_projects()

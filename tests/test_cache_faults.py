@@ -15,7 +15,7 @@ import pytest
 
 from flake8_hybrid import lint, versions
 from flake8_hybrid.analysis import cache as cache_module
-from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.settings import Settings
 
 PROJECT = {
@@ -55,18 +55,18 @@ def project_dir(tmp_path: Path, monkeypatch) -> Path:
     for name, text in PROJECT.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(project_module, "_SHARED", {})
-    monkeypatch.setattr(project_module, "_EDITED", {})
-    monkeypatch.setattr(project_module, "_STATES", {})
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_EDITED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
     yield tmp_path
-    project_module.forget_projects()
+    projects.forget_projects()
 
 
 def findings(root: Path, cache: str = "") -> dict:
     """Each file's findings, as a new process would compute them (the on-disk cache aside)."""
     found = {}
     for name in FILES:
-        project_module.forget_projects()
+        projects.forget_projects()
         versions.detect_target.cache_clear()
         path = root / name
         found[name] = [(f.code, f.line, f.col, f.message)
@@ -126,7 +126,7 @@ def test_leftovers_of_a_killed_run_are_harmless(project_dir: Path) -> None:
     for pack in (project_dir / ".flake8_hybrid_cache").rglob("*.pack"):
         with open(pack, "ab") as file:
             file.write(b"0123abcd [[\"HYB001\", 3")  # a line cut short: no newline
-    project_module.forget_projects()
+    projects.forget_projects()
     assert findings(project_dir) == expected
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flake8_hybrid import findings_cache, lint, versions
-from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.settings import Settings
 
 PROJECT = {
@@ -47,14 +47,14 @@ def project_dir(tmp_path: Path, monkeypatch) -> Path:
     for name, text in PROJECT.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(project_module, "_SHARED", {})
-    monkeypatch.setattr(project_module, "_EDITED", {})
-    monkeypatch.setattr(project_module, "_STATES", {})
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_EDITED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
     return tmp_path
 
 
 def _lint(path: Path, settings: Settings = Settings()) -> list:
-    project_module.forget_projects()  # each run is a new process, as far as the analysis knows
+    projects.forget_projects()  # each run is a new process, as far as the analysis knows
     versions.detect_target.cache_clear()
     return lint.lint_source(path.read_text(), str(path), settings)
 
@@ -131,7 +131,7 @@ def test_other_settings_are_another_entry(project_dir: Path) -> None:
 def test_an_edited_buffer_is_keyed_by_its_own_text(project_dir: Path) -> None:
     ops = project_dir / "ops.py"
     _lint(ops)
-    project_module.forget_projects()
+    projects.forget_projects()
     edited = ops.read_text().replace("def scale(x, factor):", "@tf.function\ndef scale(x, factor):")
     assert "HYB001" not in _codes(lint.lint_source(edited, str(ops), Settings()))[0:1]
     assert len(_entries(project_dir)) == 2

@@ -273,3 +273,77 @@ def test_fixed_output_is_reparsed_before_writing(project: Path, monkeypatch: pyt
     code, _, err = run("model.py")
     assert code == 2 and "does not parse" in err
     assert (project / "model.py").read_text() == BAD
+
+
+# -- many files, one analysis a pass -------------------------------------------------------------
+OPS = """import tensorflow as tf
+
+
+@tf.function
+def normalize(x):
+    return (x - tf.reduce_mean(x)) / (tf.math.reduce_std(x) + 1e-6)
+"""
+STEP = """import tensorflow as tf
+
+from ops import normalize
+
+
+def step{index}(x, w):
+    y = normalize(x)
+    y = tf.nn.relu(tf.matmul(y, w)) + tf.math.log1p(tf.abs(y))
+    y = tf.nn.softmax(y) + tf.nn.sigmoid(y) + tf.nn.tanh(y) + tf.square(y) + tf.math.sqrt(tf.abs(y) + 1.0)
+    y = tf.reduce_sum(y) + tf.reduce_mean(y) + tf.reduce_max(y) + tf.math.abs(y) + tf.math.cos(y)
+    y = tf.math.rsqrt(tf.abs(y) + 2.0) + tf.math.softplus(y) + tf.math.erf(y) + tf.math.round(y) + tf.math.sin(y)
+    return y
+
+
+w = tf.ones([4, 4])
+for _ in range(100):
+    step{index}(tf.ones([4, 4]), w)
+"""
+
+
+def _application(root: Path, steps: int) -> None:
+    (root / "setup.cfg").write_text("[metadata]\nname = app\n")  # no package: an application
+    (root / "ops.py").write_text(OPS)
+    for index in range(steps):
+        (root / f"train{index}.py").write_text(STEP.format(index=index))
+
+
+def _counting_analyses(monkeypatch: pytest.MonkeyPatch) -> list:
+    from flake8_hybrid.analysis.project import Project
+
+    analyses: list = []
+    complete = Project.complete
+
+    def counting(self) -> None:
+        analyses.append(self.root)
+        complete(self)
+
+    monkeypatch.setattr(Project, "complete", counting)
+    return analyses
+
+
+@pytest.mark.parametrize("steps", [1, 6])
+def test_the_fixer_analyzes_the_project_a_fixed_number_of_times(tmp_path, monkeypatch, steps) -> None:
+    """Not once per fixed file: the first lint of every file shares one analysis, and each pass of
+    fixes one more, with every fixed file in place."""
+    _application(tmp_path, steps)
+    monkeypatch.chdir(tmp_path)
+    analyses = _counting_analyses(monkeypatch)
+    code, _out, err = run("--hybrid-cache-dir", "none", ".")
+    assert err.count("Rewriting") == steps + 1, err  # every train*.py, and ops.py
+    assert len(analyses) == 2, analyses  # as it is, then with every fix in place
+
+
+def test_fixes_in_two_files_are_made_together_and_settle(tmp_path, monkeypatch) -> None:
+    """HYB001 in one file makes a helper of another file graph code only (HYB006): both come from
+    the same analysis, are applied in the same run, and a second run has nothing left to do."""
+    _application(tmp_path, 1)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(".")
+    assert (code, out) == (1, ""), out  # files changed, nothing left to report
+    assert sorted(err.splitlines()) == ["Rewriting ./ops.py", "Rewriting ./train0.py"]
+    assert "@tf.function\ndef step0" in (tmp_path / "train0.py").read_text()
+    assert "@tf.function" not in (tmp_path / "ops.py").read_text()
+    assert run(".") == (0, "", "")

@@ -26,7 +26,7 @@ import pytest
 
 from flake8_hybrid import facts as facts_command
 from flake8_hybrid import findings_cache, lint, versions
-from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.analysis.cache import SummaryCache
 from flake8_hybrid.settings import Settings
 
@@ -204,7 +204,7 @@ def write(root: Path, sources: dict) -> None:
 
 def new_process() -> None:
     """What a new flake8 process would not have: the analysis held in memory."""
-    project_module.forget_projects()
+    projects.forget_projects()
     versions.detect_target.cache_clear()
 
 
@@ -229,9 +229,9 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     root.mkdir()
     (root / "setup.cfg").write_text("[metadata]\nname = sample\n")
     monkeypatch.chdir(root)
-    monkeypatch.setattr(project_module, "_SHARED", {})
-    monkeypatch.setattr(project_module, "_EDITED", {})
-    monkeypatch.setattr(project_module, "_STATES", {})
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_EDITED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
     yield root
     new_process()
 

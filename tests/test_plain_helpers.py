@@ -70,7 +70,7 @@ def test_a_plain_module_nothing_imports_is_skipped(tmp_path: Path, monkeypatch) 
     def no_analysis(*args, **kwargs):
         raise AssertionError("a module TensorFlow code does not import must not be analyzed")
 
-    monkeypatch.setattr("flake8_hybrid.analysis.project.project_for", no_analysis)
+    monkeypatch.setattr("flake8_hybrid.analysis.projects.project_for", no_analysis)
     assert _codes(root / "unrelated.py") == []
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from flake8_hybrid.analysis import layout
-from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.analysis.api_model import api_model
-from flake8_hybrid.analysis.project import discover, find_project_root
+from flake8_hybrid.analysis.layout import discover, find_project_root
 
 MODULE = "import tensorflow as tf\n\n\ndef scale(x):\n    return tf.nn.relu(x) * 2.0\n"
 
@@ -29,11 +29,11 @@ def write(root: Path, *names: str) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_process(monkeypatch):
-    monkeypatch.setattr(project_module, "_SHARED", {})
-    monkeypatch.setattr(project_module, "_STATES", {})
-    project_module.forget_projects()
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
+    projects.forget_projects()
     yield
-    project_module.forget_projects()
+    projects.forget_projects()
 
 
 def test_a_package_without_markers_is_one_project_at_its_base(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_a_skipped_tree_is_analyzed_once_not_once_per_file(tmp_path: Path, monke
     analyses = count_analyses(monkeypatch)
     for name in names:
         path = tmp_path / name
-        project = project_module.project_for(str(path), path.read_text(), api_model(), None)
+        project = projects.project_for(str(path), path.read_text(), api_model(), None)
         assert project.facts_for(str(path)), name
     assert len(analyses) == 1
 
@@ -93,15 +93,15 @@ def test_a_process_keeps_the_two_projects_it_used_last(tmp_path: Path, monkeypat
 
     def lint(name: str) -> None:
         path = tmp_path / name / "ops.py"
-        assert project_module.project_for(str(path), path.read_text(), api_model(), None).facts_for(str(path))
+        assert projects.project_for(str(path), path.read_text(), api_model(), None).facts_for(str(path))
 
     for name in ("a", "b", "a", "c", "a"):
         lint(name)
-    assert len(project_module._SHARED) == project_module.MAX_SHARED_PROJECTS == 2
+    assert len(projects._SHARED) == projects.MAX_SHARED_PROJECTS == 2
     assert analyses == [str(tmp_path / name) for name in ("a", "b", "c")]  # "a" was used last before "c" came
     lint("b")  # let go when "c" came: analyzed again
     assert analyses[-1] == str(tmp_path / "b")
-    assert {key[0] for key in project_module._SHARED} == {str(tmp_path / "a"), str(tmp_path / "b")}
+    assert {key[0] for key in projects._SHARED} == {str(tmp_path / "a"), str(tmp_path / "b")}
 
 
 def test_files_discovery_misses_make_few_analyses(tmp_path: Path, monkeypatch) -> None:
@@ -109,12 +109,12 @@ def test_files_discovery_misses_make_few_analyses(tmp_path: Path, monkeypatch) -
     names = [f"m{index:02}.py" for index in range(12)]
     write(tmp_path, *names)
     monkeypatch.setattr(layout, "MAX_PROJECT_FILES", 2)  # discovery finds m00 and m01 only
-    monkeypatch.setattr(project_module, "MAX_REANALYSES", 3)
+    monkeypatch.setattr(projects, "MAX_REANALYSES", 3)
     analyses = count_analyses(monkeypatch)
     facts_seen = []
     for name in names:
         path = tmp_path / name
-        project = project_module.project_for(str(path), path.read_text(), api_model(), None)
+        project = projects.project_for(str(path), path.read_text(), api_model(), None)
         facts_seen.append(bool(project.facts_for(str(path))))
     # The first file of the project, then one analysis again for each of three files missed.
     assert len(analyses) == 1 + 3
@@ -123,13 +123,13 @@ def test_files_discovery_misses_make_few_analyses(tmp_path: Path, monkeypatch) -
 
 def count_analyses(monkeypatch) -> list:
     roots: list = []
-    build = project_module._shared_project
+    build = projects._shared_project
 
     def counting(root, *args, **kwargs):
         roots.append(root)
         return build(root, *args, **kwargs)
 
-    monkeypatch.setattr(project_module, "_shared_project", counting)
+    monkeypatch.setattr(projects, "_shared_project", counting)
     return roots
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.analysis import results
 from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.cache import GRACE_SECONDS, SummaryCache
@@ -52,16 +53,16 @@ def project_dir(tmp_path: Path, monkeypatch) -> Path:
     for name, text in PROJECT.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
     monkeypatch.chdir(tmp_path)
-    project_module.forget_projects()
-    monkeypatch.setattr(project_module, "_SHARED", {})
-    monkeypatch.setattr(project_module, "_STATES", {})
+    projects.forget_projects()
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
     return tmp_path
 
 
 def _project(root: Path):
-    project_module.forget_projects()  # a new process, as far as project_for knows
+    projects.forget_projects()  # a new process, as far as project_for knows
     path = root / "train.py"
-    return project_module.project_for(str(path), path.read_text(), api_model(), "")
+    return projects.project_for(str(path), path.read_text(), api_model(), "")
 
 
 def test_second_run_reads_the_facts_and_they_are_the_same(project_dir: Path) -> None:
@@ -135,7 +136,7 @@ def test_corrupt_entries_are_ignored_and_old_ones_evicted(project_dir: Path) -> 
 
 def test_no_cache_directory_means_no_results_cache(project_dir: Path) -> None:
     path = project_dir / "train.py"
-    project_module.project_for(str(path), path.read_text(), api_model(), None)
+    projects.project_for(str(path), path.read_text(), api_model(), None)
     assert not (project_dir / ".flake8_hybrid_cache").exists()
 
 
@@ -177,7 +178,7 @@ def test_summaries_no_kept_state_uses_are_deleted_once_old(project_dir: Path) ->
 
 def _buffer(root: Path, extra: str):
     path = root / "train.py"
-    return project_module.project_for(str(path), path.read_text() + extra, api_model(), "")
+    return projects.project_for(str(path), path.read_text() + extra, api_model(), "")
 
 
 def test_a_project_let_go_is_freed_without_the_collector(project_dir: Path) -> None:
@@ -210,6 +211,6 @@ def test_a_buffer_takes_the_unchanged_summaries_from_the_project_in_memory(proje
     ops = edited.summary_keys[str(project_dir / "ops.py")]
     assert loads == [edited.summary_keys[str(project_dir / "train.py")]]  # the buffer's, not in the cache
     edited_facts = edited.facts()
-    project_module.forget_projects()  # a new process: everything from the cache
+    projects.forget_projects()  # a new process: everything from the cache
     assert _buffer(project_dir, "\nstep(tf.zeros([3]))\n").facts() == edited_facts
     assert ops in loads

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from flake8_hybrid.analysis import project as project_module
+from flake8_hybrid.analysis import projects
 from flake8_hybrid.analysis import sharing
 from flake8_hybrid.analysis.api_model import api_model
-from flake8_hybrid.analysis.layout import module_identity
-from flake8_hybrid.analysis.project import Project, module_name
+from flake8_hybrid.analysis.layout import module_identity, module_name
+from flake8_hybrid.analysis.project import Project
 
 MODULES = {
     "ops.py": "import tensorflow as tf\n\ndef scale(x):\n    return tf.nn.relu(x) * 2.0\n",
@@ -209,15 +210,15 @@ def test_waiting_workers_read_the_facts_the_first_one_stored(root: Path, monkeyp
 
     monkeypatch.setattr(Project, "facts", counting)
     monkeypatch.setattr(results, "load", load_late)
-    projects = []
+    workers = []
     for _worker in range(2):
-        project_module.forget_projects()
-        if len(projects) == 1:
+        projects.forget_projects()
+        if len(workers) == 1:
             misses[:] = [True]
-        projects.append(project_module.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), ""))
+        workers.append(projects.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), ""))
     assert len(fixpoints) == 1
-    assert type(projects[0]).__name__ == "Project" and type(projects[1]).__name__ == "CachedProject"
-    assert projects[0].facts().keys() == projects[1].facts().keys()
+    assert type(workers[0]).__name__ == "Project" and type(workers[1]).__name__ == "CachedProject"
+    assert workers[0].facts().keys() == workers[1].facts().keys()
 
 
 def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Path, monkeypatch) -> None:
@@ -227,12 +228,12 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
     from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY
 
     monkeypatch.chdir(root)
-    project_module.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")  # stores the facts
+    projects.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")  # stores the facts
     cache = root / DEFAULT_DIRECTORY
     for entry in cache.rglob("*.json"):
         if results.SUBDIRECTORY not in entry.parts and "findings" not in entry.parts:
             entry.unlink()  # the summaries: cold again
-    project_module.forget_projects()
+    projects.forget_projects()
     other = OtherWorker(cache, _key(Project(str(root), api_model(), cache_directory=None), root / "ops.py"))
     assert other.said == "held"  # a live worker is summarizing ops.py
 
@@ -244,7 +245,7 @@ def test_a_worker_that_finds_the_facts_stored_waits_for_no_other_share(root: Pat
     monkeypatch.setattr(results, "load", lambda *key: None if misses and misses.pop() else load(*key))
     monkeypatch.setattr(sharing.Claims, "wait", waited)
     made = _counting_summaries(monkeypatch)
-    project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
+    project = projects.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
     other.release()
     assert type(project).__name__ == "CachedProject"
     assert sorted(made) == ["train.py", "util.py"]
@@ -259,8 +260,8 @@ def test_a_worker_that_finds_the_facts_stored_reads_no_cached_summary(root: Path
     from flake8_hybrid.analysis.cache import SummaryCache
 
     monkeypatch.chdir(root)
-    project_module.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")
-    project_module.forget_projects()
+    projects.project_for(str(root / "ops.py"), MODULES["ops.py"], api_model(), "")
+    projects.forget_projects()
     (root / "util.py").write_text(MODULES["util.py"] + "# edited\n")
     misses = [True]  # the facts appear while this worker makes its share
     load = results.load
@@ -278,13 +279,13 @@ def test_a_worker_that_finds_the_facts_stored_reads_no_cached_summary(root: Path
     results.store(*_state(root), project_module.Project(str(root), api_model(), ""))
     reads.clear()
     made.clear()
-    project_module.forget_projects()
-    project = project_module.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
+    projects.forget_projects()
+    project = projects.project_for(str(root / "train.py"), MODULES["train.py"], api_model(), "")
     assert type(project).__name__ == "CachedProject"
     assert made == [] and reads == []
     assert "ops.py::scale" in " ".join(project.facts())
 
 
 def _state(root: Path) -> tuple:
-    directory, _files, digest = project_module.project_state(str(root), api_model(), "")
+    directory, _files, digest = projects.project_state(str(root), api_model(), "")
     return directory, digest

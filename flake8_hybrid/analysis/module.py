@@ -54,7 +54,7 @@ class ModuleContext:
     @functools.cached_property
     def project(self):  # -> analysis.project.Project (imported lazily: most files never need it)
         """The analyzed project this module belongs to (``analysis/project.py``)."""
-        from flake8_hybrid.analysis.project import project_for
+        from flake8_hybrid.analysis.projects import project_for
 
         # The names only when the project is analyzed now: most files find it made.
         return project_for(

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import ast
 import functools
-import gc
 import hashlib
 import os
 import weakref
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -30,10 +29,7 @@ from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
 from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
 from flake8_hybrid.analysis.layout import (
     KEY_SEPARATOR,
-    _root_above,
     discover,
-    find_project_root,
-    is_saved_text,
     key_of,
     module_identity,
     module_name,
@@ -470,157 +466,6 @@ class Project:
             for facts in self.facts().values():
                 self._by_path[facts.path].append(facts)
         return self._by_path.get(os.path.abspath(path), [])
-
-
-_SHARED: dict[tuple, Project] = {}
-_EDITED: dict[tuple, Project] = {}
-#: Projects one process keeps analyzed at once, the most recently used. A run over a tree of
-#: several projects (a monorepo) would otherwise hold every one of them to its end; flake8
-#: hands a worker the files of one directory together, so a project let go is rarely needed
-#: again, and then comes back from the cache.
-MAX_SHARED_PROJECTS = 2
-#: Times one process analyzes a project again for files its discovery did not find.
-MAX_REANALYSES = 8
-_REANALYZED: Counter = Counter()
-
-
-def forget_projects() -> None:
-    """Drop every analyzed project and project state of this process, as a new process starts
-    (tests; a tool that lints again after changing files)."""
-    _SHARED.clear()
-    _EDITED.clear()
-    _REANALYZED.clear()
-    _STATES.clear()
-    _LIVE.clear()
-    module_name.cache_clear()
-    _root_above.cache_clear()
-    for forget in _FORGET_TOO:
-        forget()
-    gc.unfreeze()  # what they held may be cyclic: collectable again
-
-
-#: What the layers above keep under the project states of this process (the findings cache's
-#: packs), dropped with them: they register here, so the analysis imports nothing above it.
-_FORGET_TOO: list = []
-
-
-def forget_too(callback) -> None:
-    """Have ``forget_projects`` call ``callback`` too (once, however often it is registered)."""
-    if callback not in _FORGET_TOO:
-        _FORGET_TOO.append(callback)
-
-
-def project_for(
-    path: str, source: str, api: ApiModel, cache_directory: Optional[str], parsed: Optional[tuple] = None,
-    test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS,
-) -> Project:
-    """The analyzed project a file belongs to, built once per process and root (while it is
-    among the ``MAX_SHARED_PROJECTS`` used last).
-
-    When ``source`` is not what the file holds on disk (an editor's buffer, or
-    standard input with ``--stdin-display-name``), the project is analyzed with
-    that text in the file's place, so the file still sees its project's call
-    sites and the project sees the edited file.
-    """
-    absolute = os.path.abspath(path)
-    root = find_project_root(absolute)
-    tests = tuple(test_patterns)
-    key = (root, id(api), cache_directory, tests)
-    shared_trees = {absolute: parsed} if parsed else None
-    if is_saved_text(absolute, source):
-        project = _SHARED.pop(key, None)
-        if project is None:
-            project = _shared_project(root, api, cache_directory, shared_trees, [absolute], tests)
-        elif absolute not in project.by_path and absolute not in project.errors and _REANALYZED[key] < MAX_REANALYSES:
-            # A file discovery did not reach (past MAX_PROJECT_FILES, a symlink, a name not
-            # ending in .py): analyze the project again with it. (Not for a file the analysis
-            # could not summarize: it would only fail again.) A few times only: each is the
-            # whole project's analysis again; past that, the file sees no facts of its own.
-            _REANALYZED[key] += 1
-            project.release()
-            project = _shared_project(
-                root, api, cache_directory, shared_trees, [absolute, *project.by_path], tests
-            )
-        _SHARED[key] = project  # the most recently used goes last
-        while len(_SHARED) > MAX_SHARED_PROJECTS:
-            _SHARED.pop(next(iter(_SHARED))).release()
-        return project
-    edited = (*key, absolute, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
-    if edited not in _EDITED:
-        for dropped in _EDITED.values():  # one edited buffer at a time is all an editor run needs
-            dropped.release()
-        _EDITED.clear()
-        _EDITED[edited] = Project(
-            root, api, cache_directory, overrides={absolute: source}, parsed=shared_trees, test_patterns=tests
-        )
-    return _EDITED[edited]
-
-
-def _shared_project(
-    root: str, api: ApiModel, cache_directory: Optional[str], parsed, include: list, tests: tuple
-) -> Project:
-    """The project's facts from the results cache (``results.py``) when they are there, else its analysis."""
-    from flake8_hybrid.analysis import results
-
-    def build() -> Project:
-        return Project(root, api, cache_directory, parsed=parsed, include=include, test_patterns=tests)
-
-    state = project_state(root, api, cache_directory, tests)
-    if state is None:
-        return build()
-    directory, files, digest = state
-    if any(os.path.abspath(path) not in files for path in include):
-        # Files discovery skipped, analyzed with the project: another project state.
-        extra = [p for p in dict.fromkeys(map(os.path.abspath, include)) if p not in files]
-        digest = _digest(api, directory, root, [*files, *extra], tests)
-    stored = results.load(directory, digest, root)
-    if stored is not None:
-        return results.CachedProject(stored, build)  # type: ignore[return-value]
-    # The summaries, divided between the workers that got here (sharing.py); then one
-    # worker collects them all and runs the fixpoint, and the others read its facts.
-    project = Project(
-        root, api, cache_directory, parsed=parsed, include=include, share_only=True, test_patterns=tests
-    )
-    with sharing.exclusive(os.path.join(directory, results.SUBDIRECTORY, ".lock")):
-        stored = results.load(directory, digest, root)
-        if stored is not None:
-            # Another worker's facts; this one's share is let go (the project is built again,
-            # from the summary cache, only if a rule asks for more than facts).
-            return results.CachedProject(stored, build)  # type: ignore[return-value]
-        project.complete()
-        results.store(directory, digest, project)
-    return project
-
-
-_STATES: dict[tuple, Optional[tuple]] = {}
-
-
-def project_state(
-    root: str, api: ApiModel, cache_directory: Optional[str], test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS
-) -> Optional[tuple[str, dict, Optional[str]]]:
-    """A project's cache directory, its files (absolute path -> None, in discovery order) and
-    the digest of their state (``results.project_digest``), once per process; None when caching is off.
-
-    The digest is the key of everything derived from the whole project: its facts
-    (``results.py``) and the findings of its files (``findings_cache.py``).
-    """
-    key = (os.path.abspath(root), id(api), cache_directory, tuple(test_patterns))
-    if key not in _STATES:
-        directory = os.path.join(key[0], DEFAULT_DIRECTORY) if cache_directory == "" else cache_directory
-        if directory is None:
-            _STATES[key] = None
-        else:
-            files = dict.fromkeys(os.path.abspath(path) for path in discover(root))
-            _STATES[key] = (directory, files, _digest(api, directory, root, list(files), key[3]))
-    return _STATES[key]
-
-
-def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple) -> Optional[str]:
-    from flake8_hybrid.analysis import results
-
-    cache = SummaryCache(directory, _fingerprint(api))
-    # Which files are tests decides facts (repetition in tests is no hot path): part of the key.
-    return results.project_digest(cache, os.path.abspath(root), files, module_name, extra=repr(tests))
 
 
 def _fingerprint(api: ApiModel) -> str:

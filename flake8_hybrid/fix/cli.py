@@ -157,19 +157,31 @@ class Run:
             self.error(display, str(error), internal=True)
         return None
 
-    def run_path(self, path: str) -> None:
+    def run_paths(self, paths: list[str]) -> None:
+        """Fix the files together (``engine.fix_files``: the project is analyzed a few times, not
+        once per file), then write, show or report each, in the order given."""
+        from flake8_hybrid.fix.engine import fix_files
+
+        read = []
+        for path in paths:
+            display = (self.args.stdin_filename or "stdin") if path == "-" else path
+            source = self.read(path, display)
+            if source is not None:
+                read.append((path, display, source))
+        outcomes = fix_files([(display, source.text) for _, display, source in read], self.config,
+                             self.args.unsafe_fixes, apply=self.applying)
+        for (path, display, source), outcome in zip(read, outcomes):
+            if isinstance(outcome, BaseException):
+                self.failed(display, outcome)
+                if self.stdin_is_filter(path):
+                    self.stdout.write(source.text)  # a filter never swallows its input
+                continue
+            self.finish(path, display, source, outcome)
+
+    def finish(self, path: str, display: str, source: "SourceFile", outcome: "FixOutcome") -> None:
         from flake8_hybrid.fix.engine import applicable
         from flake8_hybrid.fix.source_files import write_atomically
 
-        display = (self.args.stdin_filename or "stdin") if path == "-" else path
-        source = self.read(path, display)
-        if source is None:
-            return
-        outcome = self.fix(display, source.text)
-        if outcome is None:
-            if self.stdin_is_filter(path):
-                self.stdout.write(source.text)  # a filter never swallows its input
-            return
         shown = outcome.remaining if self.applying and not self.args.diff else outcome.findings
         self.reported.extend(Reported(display, f, applicable(f, self.args.unsafe_fixes)) for f in shown)
         if outcome.applied:
@@ -198,22 +210,20 @@ class Run:
             return
         self.stderr.write(f"Rewriting {display}\n")
 
-    def fix(self, display: str, text: str) -> Optional["FixOutcome"]:
+    def failed(self, display: str, error: BaseException) -> None:
+        """Say why a file was not fixed: its own fault (skipped) or ours (an error)."""
         from flake8_hybrid.fix.codemods import IntentConflict
-        from flake8_hybrid.fix.engine import FixError, fix_source
+        from flake8_hybrid.fix.engine import FixError
 
-        try:
-            return fix_source(text, display, self.config, self.args.unsafe_fixes, apply=self.applying)
-        except SyntaxError as error:
+        if isinstance(error, SyntaxError):
             self.error(display, f"skipped: syntax error at line {error.lineno}: {error.msg}")
-        except RecursionError:
+        elif isinstance(error, RecursionError):
             # CPython's own parser gives up on such nesting (flake8 too): not our bug.
             self.error(display, "skipped: too deeply nested for Python to parse")
-        except (FixError, IntentConflict) as error:
+        elif isinstance(error, (FixError, IntentConflict)):
             self.error(display, f"not fixed: {error}", internal=True)
-        except (Exception, RecursionError) as error:  # noqa: B902 - one bad file must not stop the run
+        else:
             self.error(display, f"internal error ({type(error).__name__}: {error}); please report this bug", True)
-        return None
 
     def report(self) -> int:
         findings_stream = self.stderr if any(map(self.stdin_is_filter, self.args.paths)) else self.stdout
@@ -260,8 +270,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
         stderr.write(f"flake8-hybrid-fix: configuration error: {error}\n")
         return EXIT_ERROR
     run = Run(args, config, stdout, stderr)
-    for path in run.files():
-        run.run_path(path)
+    run.run_paths(run.files())
     return run.report()
 
 

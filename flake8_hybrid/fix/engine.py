@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import io
 from dataclasses import dataclass, field
+from typing import Sequence, Union
 
 from flake8_hybrid.findings import Finding
 from flake8_hybrid.fix.flake8_config import Flake8Config
@@ -46,27 +47,80 @@ class FixError(Exception):
 
 def fix_source(source: str, filename: str, config: Flake8Config, unsafe_fixes: bool, apply: bool = True) -> FixOutcome:
     """Lint ``source`` and, when ``apply``, fix it (raises SyntaxError for invalid input)."""
-    findings = _reported(source, filename, config)
-    outcome = FixOutcome(source, source, findings, findings)
-    if not apply:
-        return outcome
-    for _ in range(MAX_PASSES):
-        to_apply = compatible([finding for finding in outcome.remaining if applicable(finding, unsafe_fixes)])
-        if not to_apply:
-            break
-        from flake8_hybrid.fix.codemods import apply_intents  # libcst only when there is a fix
-
-        fixed = apply_intents(outcome.fixed_source, [finding.fix for finding in to_apply])  # type: ignore[misc]
-        try:
-            ast.parse(fixed, filename=filename)
-        except SyntaxError as error:
-            raise FixError(f"the fixed code does not parse ({error.msg}, line {error.lineno}); nothing written")
-        outcome.applied.extend(to_apply)
-        outcome.fixed_source = fixed
-        outcome.remaining = _reported(fixed, filename, config)
-    else:
-        raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written")
+    (outcome,) = fix_files([(filename, source)], config, unsafe_fixes, apply)
+    if isinstance(outcome, BaseException):
+        raise outcome
     return outcome
+
+
+def fix_files(
+    files: Sequence[tuple[str, str]], config: Flake8Config, unsafe_fixes: bool, apply: bool = True
+) -> list[Union[FixOutcome, BaseException]]:
+    """Lint each (filename, source) and, when ``apply``, fix them together: each file's outcome,
+    or the exception that stopped it (SyntaxError, FixError, ...), in the order given.
+
+    The project is analyzed a fixed number of times, not once per fixed file. The first lint
+    of every file sees the project as it is. Then, pass after pass, every file's applicable
+    fixes are applied in memory, the project is analyzed once with all the files fixed so far
+    in their places, and the files changed in the pass are linted again: what their fixes, or
+    the other files' fixes, made due is fixed in the next pass. Files a pass did not change
+    are not linted again: a fix in one file that makes a finding due in another file that had
+    none (a helper that becomes graph code only) is reported by the next lint, and fixed by
+    the next run. Fixes computed in one pass all come from the same analysis; the next
+    pass's analysis, with all of them in place, is what decides what remains.
+    """
+    outcomes: list[Union[FixOutcome, BaseException]] = []
+    for filename, source in files:
+        try:
+            findings = _reported(source, filename, config)
+            outcomes.append(FixOutcome(source, source, findings, findings))
+        except (Exception, RecursionError) as error:  # noqa: B902 - the caller reports each file's failure
+            outcomes.append(error)
+    if not apply:
+        return outcomes
+    from flake8_hybrid.analysis.projects import overriding
+
+    for _ in range(MAX_PASSES):
+        changed: list[int] = []
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, BaseException):
+                continue
+            to_apply = compatible([f for f in outcome.remaining if applicable(f, unsafe_fixes)])
+            if not to_apply:
+                continue
+            try:
+                outcome.fixed_source = _applied(outcome.fixed_source, to_apply, files[index][0])
+            except (Exception, RecursionError) as error:  # noqa: B902
+                outcomes[index] = error
+                continue
+            outcome.applied.extend(to_apply)
+            changed.append(index)
+        if not changed:
+            return outcomes
+        fixed = {files[i][0]: o.fixed_source for i, o in enumerate(outcomes)
+                 if isinstance(o, FixOutcome) and o.changed}
+        with overriding(fixed):
+            for index in changed:
+                outcome = outcomes[index]
+                try:
+                    outcome.remaining = _reported(outcome.fixed_source, files[index][0], config)
+                except (Exception, RecursionError) as error:  # noqa: B902
+                    outcomes[index] = error
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, FixOutcome) and any(applicable(f, unsafe_fixes) for f in outcome.remaining):
+            outcomes[index] = FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written")
+    return outcomes
+
+
+def _applied(source: str, findings: list[Finding], filename: str) -> str:
+    from flake8_hybrid.fix.codemods import apply_intents  # libcst only when there is a fix
+
+    fixed = apply_intents(source, [finding.fix for finding in findings])  # type: ignore[misc]
+    try:
+        ast.parse(fixed, filename=filename)
+    except SyntaxError as error:
+        raise FixError(f"the fixed code does not parse ({error.msg}, line {error.lineno}); nothing written")
+    return fixed
 
 
 def compatible(findings: list[Finding]) -> list[Finding]:
