@@ -141,10 +141,7 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
         return None  # caching off, or standard input
     from flake8_hybrid.analysis.api_model import api_model
     from flake8_hybrid.analysis.layout import find_project_root, relative_to_root
-    from flake8_hybrid.analysis.projects import forget_too, overridden, project_state
-
-    if overridden():
-        return None  # the fixer's texts stand in for files: the project state on disk is not it
+    from flake8_hybrid.analysis.projects import forget_too, overridden_in, project_state, texts_digest
 
     forget_too(forget)  # what is read and written under a project state goes with it
 
@@ -156,8 +153,12 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
     directory, _files, project_digest = state
     digest = hashlib.sha256()
     # The file by its path from the project root (the digest's paths are so too): findings name
-    # paths from the root, so another checkout of the project reuses them.
-    for part in (_package_fingerprint(), repr(settings), target, relative_to_root(absolute, root)):
+    # paths from the root, so another checkout of the project reuses them. The fixer's texts in
+    # other files' places (``projects.overriding``) are part of the state the findings come from.
+    others = overridden_in(root, absolute)
+    in_place = {relative_to_root(path, root): text for path, text in others.items()}
+    for part in (_package_fingerprint(), repr(settings), target, relative_to_root(absolute, root),
+                 texts_digest(in_place) if in_place else ""):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(source.encode("utf-8", "surrogatepass"))
     return FindingsEntry(os.path.join(directory, SUBDIRECTORY, project_digest), digest.hexdigest())

@@ -204,3 +204,17 @@ def test_a_long_run_through_many_states_keeps_few_packs_open(tmp_path: Path) -> 
     findings_cache.forget()
     if opened is not None:
         assert len(os.listdir("/proc/self/fd")) == opened
+
+
+def test_the_fixer_texts_in_other_files_places_are_part_of_the_key(project_dir: Path, monkeypatch) -> None:
+    """While the fixer checks its fixes (``projects.overriding``), a file's findings come from the
+    project with the fixed texts in place: cached under those texts, never mixed with the disk's."""
+    without_loop = textwrap.dedent(PROJECT["train.py"]).replace("for step in range(100):\n    ", "")
+    assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]
+    with projects.overriding({str(project_dir / "train.py"): without_loop}):
+        assert _codes(_lint(project_dir / "ops.py")) == []  # called once: no graph worth having
+    with monkeypatch.context() as patched:
+        _rules_must_not_run(patched)
+        with projects.overriding({str(project_dir / "train.py"): without_loop}):
+            assert _codes(_lint(project_dir / "ops.py")) == []  # from the cache, under those texts
+        assert _codes(_lint(project_dir / "ops.py")) == ["HYB001:4"]  # and the disk's, as before

@@ -77,9 +77,7 @@ def project_for(
     tests = tuple(test_patterns)
     key = (root, id(api), cache_directory, tests)
     shared_trees = {absolute: parsed} if parsed else None
-    overrides = {
-        other: text for other, text in _OVERRIDES.items() if other != absolute and find_project_root(other) == root
-    }
+    overrides = overridden_in(root, absolute)
     if not is_saved_text(absolute, source):
         overrides[absolute] = source
     if not overrides:
@@ -100,10 +98,7 @@ def project_for(
         while len(_SHARED) > MAX_SHARED_PROJECTS:
             _SHARED.pop(next(iter(_SHARED))).release()
         return project
-    texts = hashlib.sha256()
-    for other in sorted(overrides):
-        texts.update(other.encode("utf-8", "surrogatepass") + b"\0" + overrides[other].encode("utf-8", "surrogatepass"))
-    edited = (*key, texts.hexdigest())
+    edited = (*key, texts_digest(overrides))
     if edited not in _EDITED:
         for dropped in _EDITED.values():  # one edited state at a time is all an editor (or a fixer pass) needs
             dropped.release()
@@ -133,10 +128,18 @@ def overriding(texts: dict[str, str]) -> Iterator[None]:
         _OVERRIDES.update(saved)
 
 
-def overridden() -> bool:
-    """Whether some file's text is overridden (``overriding``): nothing derived is then cached by
-    project state, which names the files on disk."""
-    return bool(_OVERRIDES)
+def overridden_in(root: str, besides: str) -> dict[str, str]:
+    """The texts ``overriding`` puts in the place of files of the project at ``root``, but the
+    file ``besides`` (a file linted sees its own text)."""
+    return {path: text for path, text in _OVERRIDES.items() if path != besides and find_project_root(path) == root}
+
+
+def texts_digest(texts: dict[str, str]) -> str:
+    """A digest of files' texts by path: with the project's state on disk, it names the state analyzed."""
+    digest = hashlib.sha256()
+    for path in sorted(texts):
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + texts[path].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _shared_project(
