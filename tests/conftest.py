@@ -50,3 +50,19 @@ def _in_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Test-file recognition and requirement discovery read paths relative to
     # the working directory, as flake8 passes them.
     monkeypatch.chdir(ROOT)
+
+
+def write_project(root: Path, files: dict, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Write a project's files (name -> text, dedented) under ``root``, work from there, and give
+    the analysis a process of its own: the projects it holds in memory start empty."""
+    import textwrap
+
+    from flake8_hybrid.analysis import projects
+
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text))
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(projects, "_SHARED", {})
+    monkeypatch.setattr(projects, "_EDITED", {})
+    monkeypatch.setattr(projects, "_STATES", {})
+    return root

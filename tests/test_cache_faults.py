@@ -8,11 +8,12 @@ import errno
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from conftest import write_project
+from test_findings_cache import PROJECT as FINDINGS_CACHE_PROJECT
 from flake8_hybrid import lint, versions
 from flake8_hybrid.analysis import cache as cache_module
 from flake8_hybrid.analysis import projects
@@ -20,16 +21,7 @@ from flake8_hybrid.settings import Settings
 
 PROJECT = {
     "setup.cfg": "[metadata]\nname = sample\n",
-    "ops.py": """
-        import tensorflow as tf
-
-        def scale(x, factor):
-            y = tf.nn.relu(x) * factor
-            y = tf.math.log1p(y * y) + tf.math.sqrt(y + 1.0) - tf.math.exp(-y)
-            y = tf.nn.softmax(y * 2.0) + tf.nn.sigmoid(y) + tf.nn.tanh(y) + tf.square(y)
-            y = tf.reduce_sum(y) + tf.reduce_mean(y) + tf.reduce_max(y) + tf.reduce_min(y)
-            return tf.math.rsqrt(y + 2.0) + tf.math.softplus(y) + tf.math.erf(y) + tf.math.round(y)
-    """,
+    "ops.py": FINDINGS_CACHE_PROJECT["ops.py"],  # a function worth a graph, called in train.py's loop
     "train.py": """
         import tensorflow as tf
         from ops import scale
@@ -52,13 +44,7 @@ FILES = ("ops.py", "train.py")
 
 @pytest.fixture
 def project_dir(tmp_path: Path, monkeypatch) -> Path:
-    for name, text in PROJECT.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(projects, "_SHARED", {})
-    monkeypatch.setattr(projects, "_EDITED", {})
-    monkeypatch.setattr(projects, "_STATES", {})
-    yield tmp_path
+    yield write_project(tmp_path, PROJECT, monkeypatch)
     projects.forget_projects()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_project
 from flake8_hybrid import findings_cache, lint, versions
 from flake8_hybrid.analysis import projects
 from flake8_hybrid.settings import Settings
@@ -44,13 +45,7 @@ PROJECT = {
 
 @pytest.fixture
 def project_dir(tmp_path: Path, monkeypatch) -> Path:
-    for name, text in PROJECT.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(projects, "_SHARED", {})
-    monkeypatch.setattr(projects, "_EDITED", {})
-    monkeypatch.setattr(projects, "_STATES", {})
-    return tmp_path
+    return write_project(tmp_path, PROJECT, monkeypatch)
 
 
 def _lint(path: Path, settings: Settings = Settings()) -> list:

@@ -27,6 +27,7 @@ from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
 from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
+from flake8_hybrid.analysis.graphs import strongly_connected
 from flake8_hybrid.analysis.layout import (
     KEY_SEPARATOR,
     discover,
@@ -1624,51 +1625,16 @@ def _passing_calls(callees: dict) -> dict[str, list[tuple[str, str]]]:
 
 
 def _recursive(functions: dict, callees: dict) -> set[str]:
-    """Functions in a call-graph cycle (Tarjan's strongly connected components, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
+    """Functions in a call-graph cycle: a strongly connected component of more than one, or one
+    that calls itself (graph callbacks and wrappings are no calls)."""
+
+    def calls(key: str) -> list[str]:
+        return [edge.callee for edge in callees.get(key, ()) if not edge.graph]
+
     result: set[str] = set()
-    counter = 0
-    for start in functions:
-        if start in index:
-            continue
-        work = [(start, iter([e.callee for e in callees.get(start, ()) if not e.graph]))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter([e.callee for e in callees.get(child, ()) if not e.graph])))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                self_loop = any(e.callee == node and not e.graph for e in callees.get(node, ()))
-                if len(component) > 1 or self_loop:
-                    result.update(component)
+    for component in strongly_connected(functions, calls):
+        if len(component) > 1 or component[0] in calls(component[0]):
+            result.update(component)
     return result
 
 
