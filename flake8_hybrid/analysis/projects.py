@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from typing import Iterator, Optional, Sequence
 
-from flake8_hybrid.analysis import sharing
+from flake8_hybrid.analysis import sharing, world
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
 from flake8_hybrid.analysis.layout import _root_above, discover, find_project_root, is_saved_text, module_name
@@ -44,6 +44,7 @@ def forget_projects() -> None:
     _LIVE.clear()
     module_name.cache_clear()
     _root_above.cache_clear()
+    world.forget()
     for forget in _FORGET_TOO:
         forget()
     gc.unfreeze()  # what they held may be cyclic: collectable again

@@ -45,12 +45,25 @@ def is_public(path: str, root: str, qualname: str) -> bool:
     A top-level script is an application's."""
     if "<locals>" in qualname or "<lambda" in qualname:
         return False
+    return _public_module(path, root) and not any(_private(part) for part in qualname.split("."))
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_module(path: str, root: str) -> bool:
+    """The module part of ``is_public``, once per module (every function of it asks; the path
+    arithmetic and the file system check cost 70 µs a call, 0.4 s over tf-models-official)."""
     parts = os.path.relpath(os.path.splitext(path)[0], root).split(os.sep)
     if len(parts) < 2 or parts[0] == os.pardir or not os.path.exists(os.path.join(root, parts[0], "__init__.py")):
         return False
     if parts[-1] == "__init__":
         parts = parts[:-1]
-    return not any(_private(part) for part in (*parts, *qualname.split(".")))
+    return not any(_private(part) for part in parts)
+
+
+def forget() -> None:
+    """Drop what is remembered of the file system, as a new process starts."""
+    is_installable.cache_clear()
+    _public_module.cache_clear()
 
 
 def _private(name: str) -> bool:
