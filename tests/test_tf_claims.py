@@ -179,3 +179,20 @@ def test_a_bound_method_read_anew_per_call_traces_every_call():
     for _ in range(5):
         function(tf.constant(1.0), reducer.reduce)  # orbit's `reduce_fn=self.eval_reduce`
     assert len(traces) == 5
+
+
+def test_a_warning_without_a_tensor_shows_once_eagerly_and_traced_alike():
+    """HYB101 leaves `warnings.warn` of a fixed message alone: under Python's default filter a
+    warning shows once per place in the code, so eager calls show it once, like a trace."""
+    import warnings
+
+    def step(x):
+        warnings.warn("deprecated input")
+        return x * 2.0
+
+    for function in (step, tf.function(step)):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("default")
+            for index in range(5):
+                function(tf.constant(float(index)))
+        assert len(seen) == 1, function
