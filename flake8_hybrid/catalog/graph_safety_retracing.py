@@ -28,13 +28,10 @@ RULES = (
         summary="`print`, logging or other Python output in graph code.",
         what_it_does=cleandoc(
             """
-            Finds calls of `print`, of the `logging` functions and logger methods, of
-            `warnings.warn` and of `sys.stdout.write` in graph code. A deliberate trace-time
-            message, such as `print("Tracing")`, is a legitimate idiom: mark it with
-            `# noqa: HYB101`. A `warnings.warn` whose message shows no tensor is not reported:
-            Python's default warning filter shows a warning once per place in the code, so
-            eagerly it shows once too (measured: five eager calls, one warning; five calls of the
-            traced function, one).
+            Finds calls of `print`, of the `logging` functions and logger methods, of `warnings.warn` (when
+            it shows a tensor: Python's default filter shows a warning once per place, eagerly too) and of
+            `sys.stdout.write` in graph code. A deliberate trace-time message, such as `print("Tracing")`,
+            is a legitimate idiom: mark it with `# noqa: HYB101`.
             """
         )
         + "\n\n"

@@ -586,9 +586,7 @@ class _GraphBody:
         # "tracing ..." message, a deprecation warning).
         if self._outputs_a_tensor(call):
             yield self.finding("HYB101", call, fix, call=what)
-        elif name == "warnings.warn":
-            return  # the default filter shows it once per place eagerly too: no difference to report
-        else:
+        elif name != "warnings.warn":  # the default filter shows a warning once per place eagerly too
             yield self.finding("HYB101", call, fix, call=what,
                                assumed="the output is meant for every call, not for trace time (it shows no tensor)")
 
