@@ -161,6 +161,16 @@ def test_hyb201_counts_what_callers_in_other_modules_pass(tmp_path: Path) -> Non
     assert tier == "default" and "'epoch' is a Python number that takes 20 values" in message
 
 
+def test_hyb201_reads_the_loop_from_the_buffer_being_linted(tmp_path: Path) -> None:
+    """An editor's unsaved buffer: the loop's bounds are the buffer's, not the file's on disk."""
+    main = "import tensorflow as tf\nfrom lib import train\n\nEPOCHS = 20\ntrain(tf.ones([2]), EPOCHS)\n"
+    lint(tmp_path, {"lib.py": STEP, "main.py": main}, "lib.py", "HYB201")
+    buffer = (tmp_path / "lib.py").read_text().replace("range(epochs)", "range(epochs * 2)")
+    findings = lint_source(buffer, str(tmp_path / "lib.py"), Settings(cache_directory=None))
+    [message] = [f.message for f in findings if f.code == "HYB201"]
+    assert "'epoch' is a Python number that takes 40 values" in message
+
+
 def test_hyb201_few_values_from_callers_are_no_finding(tmp_path: Path) -> None:
     main = "import tensorflow as tf\nfrom lib import train\n\ntrain(tf.ones([2]), 2)\ntrain(tf.ones([2]), epochs=3)\n"
     assert lint(tmp_path, {"lib.py": STEP, "main.py": main}, "lib.py", "HYB201") == []

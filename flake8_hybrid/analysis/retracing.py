@@ -261,12 +261,19 @@ class Retracing:
                 self.calls[index] = dataclasses.replace(record, detail=len(values) if values else UNKNOWN_COUNT)
 
     def _tree(self, path: str) -> Optional[ast.Module]:
+        """The module as the project sees it: the tree the lint parsed already, else its text in
+        the project (an editor's buffer, the fixer's fixed text), else the file on disk."""
         if path not in self._trees:
+            tree = self.project.parsed.get(path, (None, None))[0]
             try:
-                with open(path, encoding="utf-8") as file:
-                    self._trees[path] = ast.parse(file.read())
+                if tree is None and path in self.project.overrides:
+                    tree = ast.parse(self.project.overrides[path])
+                elif tree is None:
+                    with open(path, encoding="utf-8") as file:
+                        tree = ast.parse(file.read())
             except (OSError, SyntaxError, ValueError):
-                self._trees[path] = None
+                tree = None
+            self._trees[path] = tree
         return self._trees[path]
 
     def _range_loop(self, path: str, line: int) -> Optional[tuple]:
