@@ -15,7 +15,7 @@ MAX_LINES = 800
 #: only shrink (the incremental engine splits them), and no other module may join them.
 OVERSIZED = {
     "analysis/project.py": 1763,
-    "analysis/summary.py": 1613,
+    "analysis/summary.py": 1608,
     "rules/graph_safety.py": 1171,
     "catalog/graph_safety_retracing.py": 1139,
 }

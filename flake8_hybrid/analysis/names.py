@@ -141,6 +141,14 @@ _ACTION = FunctionType
 _INERT_FIELDS = frozenset({"ctx", "op", "ops"})
 
 
+def module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
+    """The value a module assigns ``name`` at its top level, when it does so exactly once
+    (``EPOCHS = 100``), or None."""
+    found = [statement.value for statement in tree.body if isinstance(statement, ast.Assign)
+             and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets)]
+    return found[0] if len(found) == 1 else None
+
+
 def _scoped_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type whose nodes the scope builder visits, in ``_fields`` order."""
     if not issubclass(kind, ast.AST) or kind is ast.Constant or kind is ast.Name:

@@ -19,6 +19,7 @@ from typing import Optional
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.layout import display_path
+from flake8_hybrid.analysis.names import module_constant
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
@@ -329,7 +330,7 @@ class Retracing:
             if assigned is None or expr.id in assigned:
                 return set()  # a local variable: not followed
             tree = self._tree(path)
-            constant = _module_constant(tree, expr.id) if tree is not None else None
+            constant = module_constant(tree, expr.id) if tree is not None else None
             return self._values_of(path, key, constant, depth) if constant is not None else set()
         return set()
 
@@ -512,13 +513,6 @@ def _loops_with_qualnames(tree: ast.Module) -> list:
                 found.append((node, qualname))
             stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
     return found
-
-
-def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
-    """The value a module assigns ``name`` once at its top level, or None."""
-    found = [s.value for s in tree.body if isinstance(s, ast.Assign)
-             and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)]
-    return found[0] if len(found) == 1 else None
 
 
 def retracing_of(project) -> Retracing:

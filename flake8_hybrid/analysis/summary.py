@@ -20,6 +20,7 @@ from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.names import (
     ModuleNames,
     annotates_tensor,
+    module_constant,
     statement_children,
     statements,
     walk_without_operators,
@@ -1109,7 +1110,8 @@ class _FunctionBuilder:
         for argument in call.args:
             value = argument
             if isinstance(value, ast.Name) and value.id not in self.local_names:
-                value = _module_constant(self.owner.tree, value.id) or value
+                constant = module_constant(self.owner.tree, value.id)  # a literal only: EPOCHS = 100
+                value = constant if isinstance(constant, (ast.Constant, ast.UnaryOp)) else value
             if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
                     and isinstance(value.operand, ast.Constant):
                 value = ast.Constant(-value.operand.value) if isinstance(value.operand.value, int) else value
@@ -1280,13 +1282,6 @@ _BUILTINS_OF_INTEREST = frozenset(
      "isinstance", "hasattr", "callable", "dict", "set", "frozenset", "range", "getattr", "setattr", "object",
      "type", "super", "vars", "id"}
 )
-
-
-def _module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
-    """The literal a module assigns ``name`` once at its top level (``EPOCHS = 100``), or None."""
-    found = [s.value for s in tree.body if isinstance(s, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in s.targets)]
-    return found[0] if len(found) == 1 and isinstance(found[0], (ast.Constant, ast.UnaryOp)) else None
 
 
 #: Dataset methods that can batch elements of many shapes together (see _batching_reason).

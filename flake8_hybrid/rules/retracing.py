@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 from flake8_hybrid.analysis.lines import spans_any
 from flake8_hybrid.analysis.local_tensors import body_nodes
 from flake8_hybrid.analysis.module import ModuleContext
-from flake8_hybrid.analysis.names import child_nodes, statements
+from flake8_hybrid.analysis.names import child_nodes, module_constant, statements
 from flake8_hybrid.analysis.layout import display_path
 from flake8_hybrid.analysis.retracing import MIN_VALUES, UNKNOWN_COUNT, retracing_of
 from flake8_hybrid.analysis.tf_function import TfFunctionSite
@@ -706,7 +706,7 @@ def _unrolled_iterable(module: ModuleContext, iterable: ast.expr, python_numbers
     ):
         return _Unrolled("data")
     if isinstance(iterable, ast.Name):
-        value = _assigned_value(module, iterable.id)  # a module-level list or array
+        value = module_constant(module.tree, iterable.id)  # a module-level list or array
         if value is not None and not isinstance(value, ast.Name):
             return _unrolled_iterable(module, value, python_numbers)
     return None
@@ -725,15 +725,9 @@ def _numpy_length(module: ModuleContext, call: ast.Call) -> Optional[int]:
     return None
 
 
-def _assigned_value(module: ModuleContext, name: str) -> Optional[ast.expr]:
-    found = [s.value for s in module.tree.body if isinstance(s, ast.Assign) and len(s.targets) == 1
-             and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name]
-    return found[0] if len(found) == 1 else None
-
-
 def _constant_int(module: ModuleContext, expr: ast.expr) -> Optional[int]:
     if isinstance(expr, ast.Name):
-        value = _assigned_value(module, expr.id)
+        value = module_constant(module.tree, expr.id)
         if value is None:
             return None
         expr = value
