@@ -150,7 +150,8 @@ def entry_for(filename: str, source: str, settings, target: str) -> Optional[Fin
     state = project_state(root, api_model(settings.api_model_files), settings.cache_directory, settings.test_patterns)
     if state is None or absolute not in state[1] or state[2] is None:
         return None
-    directory, _files, project_digest = state
+    directory, _files, project_key = state
+    project_digest = project_key.digest
     digest = hashlib.sha256()
     # The file by its path from the project root (the digest's paths are so too): findings name
     # paths from the root, so another checkout of the project reuses them. The fixer's texts in

@@ -5,11 +5,13 @@ computed with an empty cache, as a fresh checkout would.
 The project is kept as a small model (modules, functions, their calls, decorators, side effects,
 parameters and the loops that drive them) and written out after each edit, so every edit gives
 valid Python: add or remove a call, a decorator, a side effect, a parameter, a module; rename a
-function; move a function to another module; move lines (a comment at the top). Every lint runs
-as a new process would (the analysis forgets what it holds in memory), so only the on-disk caches
-carry over. The last tests break the cache on purpose (a summary keyed without the module's text,
-findings keyed without the rest of the project) and check that the sequence catches it: a
-differential test that could not fail would prove nothing.
+function; move a function to another module; move lines (a comment at the top of a module, a
+comment or a blank line inside a function: the facts of the state before are reused, each line
+moved, ``results.load_moved``). Every lint runs as a new process would (the analysis forgets
+what it holds in memory), so only the on-disk caches carry over. The last tests break the cache
+on purpose (a summary keyed without the module's text, findings keyed without the rest of the
+project, facts reused with their lines left where they were) and check that the sequence
+catches it: a differential test that could not fail would prove nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pytest
 
 from flake8_hybrid import facts as facts_command
 from flake8_hybrid import findings_cache, lint, versions
-from flake8_hybrid.analysis import projects
+from flake8_hybrid.analysis import positions, projects, results
 from flake8_hybrid.analysis.cache import SummaryCache
 from flake8_hybrid.settings import Settings
 
@@ -47,6 +49,7 @@ class Function:
     work: int = 1
     side_effect: bool = False
     calls: list = field(default_factory=list)  # names of functions called with the tensor y
+    gaps: int = 0  # comment and blank lines in its body, after its first statement
 
 
 @dataclass
@@ -91,7 +94,7 @@ class Model:
     # -- edits ------------------------------------------------------------------------------
     def edit(self) -> str:
         kinds = ["add_call", "remove_call", "decorator", "side_effect", "parameter", "module", "rename",
-                 "move", "comment", "drive", "work"]
+                 "move", "comment", "gap", "drive", "work"]
         kind = self.rng.choice(kinds)
         getattr(self, f"_edit_{kind}")()
         return kind
@@ -145,6 +148,10 @@ class Model:
     def _edit_comment(self) -> None:
         self.modules[self.rng.choice(list(self.modules))].comments += 1
 
+    def _edit_gap(self) -> None:
+        """A comment or a blank line in a function's body: only the lines below it move."""
+        self.rng.choice(self.functions()).gaps += 1
+
     def _edit_drive(self) -> None:
         module = self.modules[self.rng.choice(list(self.modules))]
         if module.driven and self.rng.random() < 0.4:
@@ -174,6 +181,7 @@ class Model:
             parameters = ", ".join(function.parameters[:1] + [f"{p}=1" for p in function.parameters[1:]])
             lines.append(f"def {function.name}({parameters}):")
             lines.append("    y = x")
+            lines += ["    # note" if i % 2 else "" for i in range(function.gaps)]
             lines += [f"    {line}" for line in WORK[: function.work]]
             if function.side_effect:
                 lines.append("    LOG.append(1)")
@@ -254,16 +262,24 @@ def first_difference(root: Path, seed: int, edits: int) -> str:
     return ""
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+#: Seeds whose sequences together make every kind of edit and findings of the main families.
+SEEDS = (3, 5, 7)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_warm_answers_equal_cold_answers_after_every_edit(project: Path, seed: int) -> None:
     assert first_difference(project, seed, edits=12) == ""
 
 
-def test_the_sequences_exercise_every_edit_and_findings_that_come_and_go(project: Path) -> None:
-    """The edits are not idle: over the seeds of the test above, every kind of edit is made, and
-    the answers change along the way, with findings of the main families."""
+def test_the_sequences_exercise_every_edit_and_findings_that_come_and_go(project: Path, monkeypatch) -> None:
+    """The edits are not idle: over the seeds of the test above, every kind of edit is made, the
+    answers change along the way, with findings of the main families, and the facts of a state
+    before an edit that only moved lines are reused."""
     seen_codes, kinds = set(), set()
-    for seed in (1, 2, 3):
+    reused = []
+    load_moved = results.load_moved
+    monkeypatch.setattr(results, "load_moved", lambda *args: reused.append(load_moved(*args)) or reused[-1])
+    for seed in SEEDS:
         model = Model(random.Random(seed))
         states = set()
         for _ in range(12):
@@ -275,6 +291,7 @@ def test_the_sequences_exercise_every_edit_and_findings_that_come_and_go(project
         assert len(states) >= 6, seed
     assert {"HYB001", "HYB002", "HYB006", "HYB007", "HYB101", "HYB102"} <= seen_codes, seen_codes
     assert kinds == {name[len("_edit_"):] for name in dir(Model) if name.startswith("_edit_")}
+    assert any(found is not None for found in reused)
 
 
 def _summary_keyed_by_path_alone(monkeypatch) -> None:
@@ -294,10 +311,23 @@ def _findings_keyed_by_their_file_alone(monkeypatch) -> None:
     monkeypatch.setattr(findings_cache, "entry_for", one_state)
 
 
-@pytest.mark.parametrize("breakage", [_summary_keyed_by_path_alone, _findings_keyed_by_their_file_alone])
+def _lines_never_move(monkeypatch) -> None:
+    line_moves = positions.line_moves
+
+    def in_place(old, new):
+        found = line_moves(old, new)
+        return None if found is None else {line: line for line in found}
+
+    monkeypatch.setattr(positions, "line_moves", in_place)
+
+
+@pytest.mark.parametrize(
+    "breakage", [_summary_keyed_by_path_alone, _findings_keyed_by_their_file_alone, _lines_never_move]
+)
 def test_a_broken_cache_is_caught(project: Path, monkeypatch, breakage) -> None:
     """Break the cache on purpose: a module's summary found again by its path alone (an edited
     module keeps its old summary), or a file's findings found again whatever the rest of the
-    project became. The differential sequence must notice within its edits."""
+    project became, or facts reused after lines moved with every line where it was. The
+    differential sequence must notice within its edits."""
     breakage(monkeypatch)
-    assert any(first_difference(project, seed, edits=12) for seed in (1, 2, 3))
+    assert any(first_difference(project, seed, edits=12) for seed in SEEDS)

@@ -287,5 +287,5 @@ def test_a_worker_that_finds_the_facts_stored_reads_no_cached_summary(root: Path
 
 
 def _state(root: Path) -> tuple:
-    directory, _files, digest = projects.project_state(str(root), api_model(), "")
-    return directory, digest
+    directory, _files, key = projects.project_state(str(root), api_model(), "")
+    return directory, key

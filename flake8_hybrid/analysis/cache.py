@@ -23,6 +23,8 @@ from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.summary import CallSite, ClassSummary, FunctionSummary, ModuleSummary, Parameter
 
 DEFAULT_DIRECTORY = ".flake8_hybrid_cache"
+#: Beside a summary, the text it was made from.
+SOURCE = ".source"
 #: Bump when the summary format or its meaning changes.
 FORMAT = 2
 #: An entry no kept project state uses is deleted once it is this old (``prune``): a younger
@@ -56,16 +58,31 @@ class SummaryCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def store(self, key: str, summary: ModuleSummary) -> None:
+    def store(self, key: str, summary: ModuleSummary, source: Optional[bytes] = None) -> None:
+        """Store the summary, and the text it was made from (``source``): a later state whose
+        text differs only in where lines are reuses what was derived from this one
+        (``results.load_moved``), and that needs this text to tell."""
         if self.directory is None:
             return
         try:
             self._prepare()
             folder = os.path.join(self.directory, key[:2])
             os.makedirs(folder, exist_ok=True)
+            if source is not None:
+                write_whole(folder, key + SOURCE, source)
             write_whole(folder, key + ".json", _summary_text(summary))
         except (OSError, ValueError, TypeError):
             self.directory = None  # stop trying for this run
+
+    def source(self, key: str) -> Optional[bytes]:
+        """The text the entry ``key`` was made from, or None."""
+        if self.directory is None:
+            return None
+        try:
+            with open(os.path.join(self.directory, key[:2], key + SOURCE), "rb") as file:
+                return file.read()
+        except OSError:
+            return None
 
     def prune(self, keep: set, now: Optional[float] = None) -> int:
         """Delete the entries not in ``keep``, and the temporary files of killed runs, last
@@ -89,7 +106,7 @@ class SummaryCache:
                 continue
             for entry in entries:
                 stem, suffix = os.path.splitext(entry.name)
-                if suffix not in (".json", ".tmp") or (suffix == ".json" and stem in keep):
+                if suffix not in (".json", SOURCE, ".tmp") or (suffix in (".json", SOURCE) and stem in keep):
                     continue
                 try:
                     if entry.stat().st_mtime < deadline:
@@ -110,13 +127,13 @@ class SummaryCache:
         self._ready = True
 
 
-def write_whole(folder: str, name: str, text: str) -> None:
+def write_whole(folder: str, name: str, text: Union[str, bytes]) -> None:
     """Write ``folder/name`` so that a reader (another worker) sees all of it or none: a
     temporary file, renamed into place."""
     descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(temporary, os.path.join(folder, name))
     except BaseException:
         os.unlink(temporary)
@@ -126,10 +143,10 @@ def write_whole(folder: str, name: str, text: str) -> None:
 @functools.lru_cache(maxsize=None)
 def _summarizer_fingerprint() -> str:
     """A digest of the code that makes summaries: a changed summarizer never reads old entries."""
-    from flake8_hybrid.analysis import names, summary, values
+    from flake8_hybrid.analysis import names, summary, summary_values, values
 
     digest = hashlib.sha256()
-    for module in (summary, values, names):
+    for module in (summary, summary_values, values, names):
         try:
             with open(module.__file__, "rb") as file:
                 digest.update(file.read())

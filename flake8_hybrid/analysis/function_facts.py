@@ -6,8 +6,10 @@ Three-valued where the analysis may not know: ``None`` is unknown, never proof.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Optional
+
+from flake8_hybrid.analysis.positions import Moves, move_line, render_value
 
 
 @dataclass
@@ -96,6 +98,8 @@ class FunctionFacts:
     calls_keras_models: bool = False
     #: Decorators the analysis does not know (``once.once``): they may run it once per object.
     decorators: list = field(default_factory=list)
+    #: The column of its ``def`` or ``lambda``: with ``line``, where a lambda is.
+    col: int = 0
 
     @property
     def has_tensor_parameter(self) -> Optional[bool]:
@@ -113,6 +117,53 @@ class FunctionFacts:
     @property
     def speculative(self) -> bool:
         return any(p.speculative for p in self.parameters if p.tensor)
+
+
+def plain(facts: FunctionFacts) -> dict:
+    """The facts as JSON holds them (sets as sorted lists)."""
+    entry = {name: _json_value(value) for name, value in facts.__dict__.items()}
+    entry["parameters"] = [{name: _json_value(value) for name, value in p.__dict__.items()} for p in facts.parameters]
+    return entry
+
+
+def _json_value(value: object) -> object:
+    return sorted(value) if isinstance(value, (set, frozenset)) else value
+
+
+def rendered(
+    facts: FunctionFacts, moves: Optional[Moves] = None, module_of: Optional[Callable[[str], str]] = None
+) -> FunctionFacts:
+    """The facts with where they point as messages show it (``positions.render``), each line of
+    a module that moved where ``moves`` puts it (``module_of``: a path -> its path from the
+    project root, as ``moves`` names it). The facts themselves when nothing changes.
+
+    Lists of sites are sorted as rendered: a line moved past another changes their order.
+    """
+    changes = {}
+    for name, value in facts.__dict__.items():
+        if name == "parameters":
+            parameters = [_rendered_parameter(p, moves) for p in value]
+            if any(new is not old for new, old in zip(parameters, value)):
+                changes[name] = parameters
+        elif isinstance(value, (str, list)):
+            new = render_value(value, moves)
+            if new is not value:
+                changes[name] = new
+    if moves and module_of is not None:
+        line = move_line(module_of(facts.path), facts.line, moves)
+        if line != facts.line:
+            changes["line"] = line
+    return replace(facts, **changes) if changes else facts
+
+
+def _rendered_parameter(parameter: ParameterFacts, moves: Optional[Moves]) -> ParameterFacts:
+    changes = {}
+    for name in ("evidence", "primitive_sites", "test_primitive_sites"):
+        value = getattr(parameter, name)
+        new = render_value(value, moves)
+        if new is not value:
+            changes[name] = sorted(new) if name != "evidence" else new
+    return replace(parameter, **changes) if changes else parameter
 
 
 def _any3(items: Iterable[Optional[bool]]) -> Optional[bool]:

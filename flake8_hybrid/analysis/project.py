@@ -20,13 +20,25 @@ import os
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from flake8_hybrid.analysis import sharing
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
+from flake8_hybrid.analysis.bounds import (
+    ASSUMED,
+    KEPT_IN_CONTAINERS,
+    MAX_VALUE_ATOMS,
+    TENSORISH,
+    bounded_value,
+    cut_value,
+    describe,
+    element_of,
+    elements_of,
+    python_qualname,
+)
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
-from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
+from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, rendered
 from flake8_hybrid.analysis.graphs import strongly_connected
 from flake8_hybrid.analysis.layout import (
     KEY_SEPARATOR,
@@ -38,6 +50,7 @@ from flake8_hybrid.analysis.layout import (
     relative_to_root,
 )
 from flake8_hybrid.analysis.memory import fewer_collections, settle
+from flake8_hybrid.analysis.positions import mark
 from flake8_hybrid.analysis.summary import (
     KERAS_CALL_OPS,
     MAX_WEIGHT,
@@ -54,10 +67,8 @@ from flake8_hybrid.settings import DEFAULT_TEST_PATTERNS
 #: Rounds of the interprocedural fixpoint; values only grow, so it converges
 #: long before this on real code, and the bound protects against pathologies.
 MAX_ROUNDS = 25
-ASSUMED = "assumed_tensor"  # a tensor by convention (speculative), not by evidence
 #: A callee that is a method of a TensorFlow value (a tensor, a variable, a Generator): one op.
 API_METHOD = "api_method"
-_TENSORISH = v.TENSOR_LIKE | {ASSUMED}
 #: Callees that are TensorFlow's own code: calling one is no call the analysis cannot see.
 _TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT, v.TF_FUNCTION_DECORATOR})
 #: Values that are plain Python values (a site passing only these passes a Python value).
@@ -251,7 +262,7 @@ class Project:
                 summary = self._summarize(path, absolute, name, content)
                 if summary is None:
                     return None
-                self.cache.store(key, summary)
+                self.cache.store(key, summary, content)
             finally:
                 if claimed:
                     self.claims.release(key)
@@ -295,7 +306,7 @@ class Project:
         collector finds nothing left of one). A released project still answers: what it let
         go is computed again if asked for.
         """
-        for name in ("_analysis", "_retracing"):
+        for name in ("_analysis", "_retracing", "marked_facts"):
             self.__dict__.pop(name, None)
         self._facts = None
         self._by_path = None
@@ -448,7 +459,9 @@ class Project:
         if self._facts is None:
             analysis = _Analysis(self)
             with fewer_collections():
-                self._facts = analysis.run()
+                #: The facts as stored (``results.py``): where they point, as tokens (``positions.py``).
+                self.marked_facts = analysis.run()
+                self._facts = {key: rendered(facts) for key, facts in self.marked_facts.items()}
             self._analysis = analysis  # its resolved values, for the retracing facts (retracing.py)
             settle()
         return self._facts
@@ -613,8 +626,8 @@ class _Analysis:
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         if kind == "tuple":
-            elements = tuple(frozenset(_bounded_value(self.concrete(function, e, depth + 1), 1)) for e in atom[1])
-            marker = v.CONTAINER_TENSOR if any(e & _TENSORISH for e in elements) else v.CONTAINER
+            elements = tuple(frozenset(bounded_value(self.concrete(function, e, depth + 1), 1)) for e in atom[1])
+            marker = v.CONTAINER_TENSOR if any(e & TENSORISH for e in elements) else v.CONTAINER
             return {("tuple", elements), marker}
         if kind == "item":
             inner = self.concrete_atom(function, atom[1], depth + 1)
@@ -627,13 +640,13 @@ class _Analysis:
                 if not (isinstance(a, tuple) and a[0] == "tuple") and not (
                     tuples and a in (v.CONTAINER, v.CONTAINER_TENSOR)
                 ):
-                    result.add(_element_of(a))
+                    result.add(element_of(a))
             return result
         if kind == "container":
             elements = self.concrete_atom(function, atom[1], depth + 1)
-            if elements & _TENSORISH:
+            if elements & TENSORISH:
                 return {v.CONTAINER_TENSOR}
-            kept = {("container_of", e) for e in elements if isinstance(e, tuple) or e in _KEPT_IN_CONTAINERS}
+            kept = {("container_of", e) for e in elements if isinstance(e, tuple) or e in KEPT_IN_CONTAINERS}
             if elements and elements <= v.NOT_TENSOR | {a for a in elements if isinstance(a, tuple)}:
                 kept.add(v.CONTAINER)
             return kept or ({v.UNKNOWN} if v.UNKNOWN in elements else set())
@@ -674,11 +687,11 @@ class _Analysis:
             for a in inner:
                 if has_tuple and a in (v.CONTAINER, v.CONTAINER_TENSOR) or kept and a == v.CONTAINER:
                     continue  # the tuple's positions, or the elements kept, say more than its marker
-                result |= _elements_of(a)
+                result |= elements_of(a)
             return result
         if kind == "arith":
             return {
-                v.TENSOR if a in _TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY, v.KERAS_TENSOR)
+                v.TENSOR if a in TENSORISH else a if a in (v.NUMBER, v.COUNTER, v.NDARRAY, v.KERAS_TENSOR)
                 else v.UNKNOWN
                 for a in inner
             }
@@ -719,7 +732,7 @@ class _Analysis:
         api = self.project.api
         if receiver == v.GENERATOR:
             return method in api.generator_tensor_methods
-        return receiver in _TENSORISH and method not in api.eager_only_tensor_methods and not method.startswith("_")
+        return receiver in TENSORISH and method not in api.eager_only_tensor_methods and not method.startswith("_")
 
     def method_result(self, receiver: object, method: str) -> set:
         api = self.project.api
@@ -732,7 +745,7 @@ class _Analysis:
             return {v.DATASET} if method in api.dataset_methods else {v.UNKNOWN}
         if receiver == v.NUMPY_GENERATOR:
             return {v.NDARRAY} if method in api.numpy_generator_array_methods else {v.UNKNOWN}
-        if receiver in _TENSORISH:
+        if receiver in TENSORISH:
             return {v.NDARRAY} if method in api.eager_only_tensor_methods else {v.TENSOR}
         if receiver == v.KERAS:
             return {v.TENSOR} if method in ("__call__", "call") else {v.UNKNOWN}
@@ -793,6 +806,17 @@ class _Analysis:
             shown = self._display_paths[module.path] = relative_to_root(module.path, self.project.root)
             return shown
 
+    def _at(self, module: ModuleSummary, line: int) -> str:
+        """Line ``line`` of ``module`` as facts write it: a token, rendered when they are read."""
+        return mark(self._display_path(module), line)
+
+    def _at_function(self, key: str, line: int) -> str:
+        return self._at(self.project.functions[key].module, line)
+
+    def _site(self, module: ModuleSummary, line: int) -> str:
+        """``path:line`` in messages (the path from the project root)."""
+        return f"{self._display_path(module)}:{self._at(module, line)}"
+
     def call_targets(self, function: _Function) -> list:
         """Each call's ``targets``, in the function's call order, once the fixpoint is done.
 
@@ -811,7 +835,7 @@ class _Analysis:
         if prebound < 0:
             # Class.method(obj, ...): the first argument is the instance.
             call = _Shifted(call, -prebound)
-        site = f"{self._display_path(caller.module)}:{call.line}"
+        site = self._site(caller.module, call.line)
         bound: set[str] = set()
         for index, argument in enumerate(call.args):
             target = positional[index] if index < len(positional) else signature.varargs
@@ -849,7 +873,7 @@ class _Analysis:
             # Keras converts a layer's input: NumPy arrays and Python numbers arrive as tensors.
             concrete = {v.TENSOR if a in _KERAS_CONVERTED else a for a in concrete}
         # The evidence text is built only when the value grows: most rounds change nothing.
-        self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {_describe(concrete)}")
+        self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {describe(concrete)}")
         if concrete & v.PRIMITIVE and concrete <= _PYTHON_VALUES:
             # A site proves a Python value only when that is all it passes (not "a tensor, or a
             # number from one of the callee's returns"). Tests are evidence of argument types,
@@ -862,7 +886,7 @@ class _Analysis:
 
     def add(self, key: str, parameter: str, atoms: set, evidence=None) -> bool:
         """Grow a parameter's value; ``evidence`` is a text, or a function making one."""
-        atoms = _bounded_value(atoms)
+        atoms = bounded_value(atoms)
         current = self.values[key][parameter]
         new = atoms - current
         if not new:
@@ -887,15 +911,15 @@ class _Analysis:
         always ran ``MAX_ROUNDS`` (measured on tf-models-official: 2 x 25
         rounds, settled after 8 once cut values stay cut).
 
-        Both ``current`` and ``atoms`` are bounded already (made by ``_bounded_value``
+        Both ``current`` and ``atoms`` are bounded already (made by ``bounded_value``
         or this), and normalizing a normalized atom changes nothing: their union
         needs no normalizing again, only cutting when it is too big.
         """
         if slot in self.cut:
-            atoms = _cut_value(atoms)
+            atoms = cut_value(atoms)
         merged = current | atoms
         if len(merged) > MAX_VALUE_ATOMS:
-            merged = _cut_value(merged)
+            merged = cut_value(merged)
             self.cut.add(slot)
         return None if merged == current else merged
 
@@ -1011,7 +1035,7 @@ class _Analysis:
         passed = [(fields[i], argument) for i, argument in enumerate(call.args) if i < len(fields)]
         passed += [(name, argument) for name, argument in call.kwargs.items() if name in cls.fields]
         for name, argument in passed:
-            atoms = _bounded_value(self.concrete(function, argument))
+            atoms = bounded_value(self.concrete(function, argument))
             known = self.attributes[class_key][name]
             if atoms - known:
                 slot = ("attribute", class_key, name)
@@ -1023,7 +1047,7 @@ class _Analysis:
     def _flow_returns(self, function: _Function) -> None:
         summary = function.summary
         if summary.returns:
-            returned = _bounded_value(self.concrete(function, summary.returns))
+            returned = bounded_value(self.concrete(function, summary.returns))
         else:
             returned = {v.NONE}
         if returned - self.returns[function.key]:
@@ -1034,7 +1058,7 @@ class _Analysis:
 
     def _flow_attribute(self, function: _Function, attribute: str, value) -> None:
         """An attribute of self a method sets: its class's attribute grows by the value."""
-        atoms = _bounded_value(self.concrete(function, value))
+        atoms = bounded_value(self.concrete(function, value))
         known = self.attributes[function.class_key][attribute]
         if atoms - known:
             slot = ("attribute", function.class_key, attribute)
@@ -1048,7 +1072,7 @@ class _Analysis:
         # A dataset callback runs once per element; wrapping with tf.function calls nothing yet.
         repeated = how != "tf.function"
         self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, repeated, graph=True))
-        site = f"{self._display_path(function.module)}:{line}"
+        site = self._site(function.module, line)
         if how == "tf.function":
             self.wrapped.add(key)
             return
@@ -1094,10 +1118,11 @@ class _Analysis:
             callees[edge.caller].append(edge)
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
-        passing = _passing_calls(callees)
+        passing = _passing_calls(callees, self._at_function)
         mutated, escaping = self._mutations()
         effects = self._transitive(
-            passing, lambda f: [f"{r} (line {line})" for r, line in f.summary.side_effects] + escaping[f.key],
+            passing,
+            lambda f: [f"{r} (line {self._at(f.module, n)})" for r, n in f.summary.side_effects] + escaping[f.key],
             "side effects",
         )
         for key, reasons in mutated.items():  # its own callers' objects: a side effect of the function itself
@@ -1133,8 +1158,9 @@ class _Analysis:
             facts[key] = FunctionFacts(
                 key=key,
                 path=function.module.path,
-                qualname=_python_qualname(summary.qualname),
+                qualname=python_qualname(summary.qualname),
                 line=summary.line,
+                col=summary.col,
                 hybrid=summary.hybrid or key in self.wrapped,
                 runs_as_graph=key in graph,
                 graph_entry=graph.get(key),
@@ -1183,7 +1209,9 @@ class _Analysis:
         (``lst = [10]; grow(lst)``), passing a global or an attribute is."""
         functions = self.project.functions
         mutated = {
-            key: {name: f"{reason} (line {line})" for name, reason, line in f.summary.param_mutations}
+            key: {
+                name: f"{reason} (line {self._at(f.module, line)})" for name, reason, line in f.summary.param_mutations
+            }
             for key, f in functions.items()
         }
         escaping: dict[str, list] = defaultdict(list)
@@ -1197,7 +1225,8 @@ class _Analysis:
                         for name in mutated[callee]:
                             argument = _argument(call, functions[callee], name)
                             passed = {a[1] for a in argument if isinstance(a, tuple) and a[0] == "param"} & own
-                            what = f"calls '{_python_qualname(qualname_of(callee))}' (line {call.line}), which changes"
+                            what = (f"calls '{python_qualname(qualname_of(callee))}' "
+                                    f"(line {self._at(function.module, call.line)}), which changes")
                             for parameter in passed - set(mutated[key]):
                                 mutated[key][parameter] = f"{what} it"
                                 changed = True
@@ -1216,7 +1245,8 @@ class _Analysis:
         - a caller passes a tensor whose shape changes on every call (a trace per call);
         - it is defined inside a function called repeatedly (a new graph for each definition).
         """
-        built = self._transitive(passing, lambda f: [f"builds {w} (line {n})" for w, n in f.summary.keras_built],
+        built = self._transitive(passing, lambda f: [f"builds {w} (line {self._at(f.module, n)})"
+                                                     for w, n in f.summary.keras_built],
                                  "Keras objects built")
         raising = self._transitive(passing, self._raises_on_tensor, "a raise on a tensor")
         rebound = self._rebound_attributes()
@@ -1237,8 +1267,9 @@ class _Analysis:
         return hazards
 
     def _raises_on_tensor(self, function: _Function) -> list[str]:
-        return [f"raises under a tensor condition (line {line})" for test, line in function.summary.raises_if
-                if self.concrete(function, test) & _TENSORISH]
+        return [f"raises under a tensor condition (line {self._at(function.module, line)})"
+                for test, line in function.summary.raises_if
+                if self.concrete(function, test) & TENSORISH]
 
     def _rebound_attributes(self) -> dict[str, set]:
         """Per class, the attributes of self a method other than a constructor or ``build`` sets
@@ -1250,7 +1281,7 @@ class _Analysis:
                 continue
             for attribute, value in summary.self_attributes.items():
                 atoms = self.concrete(function, value)
-                if not atoms & (_TENSORISH | {v.KERAS, v.DATASET, v.GENERATOR, v.TF_OBJECT}):
+                if not atoms & (TENSORISH | {v.KERAS, v.DATASET, v.GENERATOR, v.TF_OBJECT}):
                     rebound[function.class_key].add(attribute)
         return rebound
 
@@ -1275,8 +1306,7 @@ class _Analysis:
         assumed = ASSUMED in atoms and not proven
         if parameter.tensor_hint:
             proven = True
-            evidence.insert(0, f"annotated as a tensor at {relative_to_root(function.module.path, self.project.root)}:"
-                               f"{function.summary.line}")
+            evidence.insert(0, f"annotated as a tensor at {self._site(function.module, function.summary.line)}")
         known = bool(atoms) and v.UNKNOWN not in atoms
         tensor: Optional[bool] = True if (proven or assumed) else (False if known else None)
         primitive: Optional[bool]
@@ -1334,7 +1364,7 @@ class _Analysis:
         return result
 
     def _eager_only(self, function: _Function) -> list[str]:
-        calls = [f"{what} (line {line})" for what, line in function.summary.eager_only]
+        calls = [f"{what} (line {self._at(function.module, line)})" for what, line in function.summary.eager_only]
         for what, line, receiver in function.summary.maybe_eager_only:
             name = what.strip(".()")
             for atom in self.concrete(function, receiver):
@@ -1343,7 +1373,7 @@ class _Analysis:
                     and self.project.method(atom[1], name) is None
                 )
                 if keras_object:
-                    calls.append(f"{what} (line {line})")
+                    calls.append(f"{what} (line {self._at(function.module, line)})")
                     break
         return calls
 
@@ -1395,7 +1425,7 @@ class _Analysis:
                          if e.in_loop and e.caller not in ignored), None)
             if loop is not None:
                 caller = functions[loop.caller]
-                repeated[key] = (f"in a loop at {self._display_path(caller.module)}:{loop.line}", loop.caller)
+                repeated[key] = (f"in a loop at {self._site(caller.module, loop.line)}", loop.caller)
         for key, registrars in self.callback_registrars.items():
             if registrars - ignored and key not in repeated:
                 repeated[key] = (f"as a callback ({self.callbacks[key]})", "")
@@ -1538,7 +1568,7 @@ class _Analysis:
         active.add(key)
         summary = self.project.functions[key].summary
         count = summary.tensor_ops + self.keras_work.get(key, 0)
-        if summary.maybe_tensor_ops and any(self.values[key][p] & _TENSORISH for p in self.values[key]):
+        if summary.maybe_tensor_ops and any(self.values[key][p] & TENSORISH for p in self.values[key]):
             count += summary.maybe_tensor_ops  # operators on parameters that receive tensors
         count += sum(
             edge.weight * self._ops_total(edge.callee, active, totals, callees)
@@ -1585,8 +1615,10 @@ def _dict_view(receiver: object, method: str) -> object:
 
 def _made_here(value: frozenset) -> bool:
     """A value the function made itself: a literal container or tuple, not one it was given."""
-    return all(atom in (v.CONTAINER, v.CONTAINER_TENSOR) or isinstance(atom, tuple) and atom[0] in ("container", "tuple")
-               for atom in value)
+    return all(
+        atom in (v.CONTAINER, v.CONTAINER_TENSOR) or isinstance(atom, tuple) and atom[0] in ("container", "tuple")
+        for atom in value
+    )
 
 
 def _argument(call: CallSite, callee: _Function, name: str) -> frozenset:
@@ -1610,14 +1642,15 @@ class _Shifted:
         self.line = call.line
 
 
-def _passing_calls(callees: dict) -> dict[str, list[tuple[str, str]]]:
+def _passing_calls(callees: dict, at: Callable[[str, int], str]) -> dict[str, list[tuple[str, str]]]:
     """Each function's calls that pass a callee's fact (side effects...) on to it: (callee, the call in words).
 
-    Not graph callbacks, nor calls of itself; in line order, as reasons are listed.
+    Not graph callbacks, nor calls of itself; in line order, as reasons are listed. ``at``:
+    line ``n`` of function ``key``'s module as facts write it (``positions.mark``).
     """
     return {
         key: [
-            (edge.callee, f"calls '{_python_qualname(qualname_of(edge.callee))}' (line {edge.line})")
+            (edge.callee, f"calls '{python_qualname(qualname_of(edge.callee))}' (line {at(key, edge.line)})")
             for edge in sorted(edges, key=lambda e: (e.line, e.callee)) if not edge.graph and edge.callee != key
         ]
         for key, edges in callees.items()
@@ -1638,60 +1671,8 @@ def _recursive(functions: dict, callees: dict) -> set[str]:
     return result
 
 
-def _elements_of(atom: object) -> set:
-    """What iterating a value gives: a tuple gives any of its positions."""
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return set().union(*atom[1]) if atom[1] else {v.UNKNOWN}
-    return {_element_of(atom)}
-
-
-def _element_of(atom: object) -> object:
-    if isinstance(atom, tuple) and atom[0] == "container_of":
-        return atom[1]
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return v.UNKNOWN  # callers wanting positions use _elements_of or "item"
-    if atom in (v.DATASET, v.DATASET_ELEMENT):
-        return v.DATASET_ELEMENT  # a dataset's elements, and their parts: tensors or structures of them
-    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE, ASSUMED):
-        return ASSUMED if atom == ASSUMED else v.TENSOR
-    if atom == v.NDARRAY:
-        return v.NDARRAY
-    return v.UNKNOWN
-
-
-#: Bounds on the values the fixpoint stores, so no program makes them grow without limit:
-#: structured atoms nested deeper than this, or more atoms than this in one value,
-#: are summarized by what they are known to be (a container, a tensor, unknown).
-MAX_STRUCTURE_DEPTH = 2
-MAX_VALUE_ATOMS = 32
-
-
-def _normalize(atom: object, depth: int = 0) -> object:
-    """Atoms stored in parameter values: concrete, hashable, bounded."""
-    if not isinstance(atom, tuple):
-        return atom
-    kind = atom[0]
-    if kind in _STRUCTURED_KINDS and depth >= MAX_STRUCTURE_DEPTH:
-        return _summary_marker(atom)
-    if kind == "tuple":
-        return ("tuple", tuple(frozenset(_bounded_value(element, depth + 1)) for element in atom[1]))
-    if kind == "container_of":
-        return ("container_of", _normalize(atom[1], depth + 1))
-    if kind in _STORED_REFERENCES:
-        return atom
-    return v.UNKNOWN
-
-
-_STRUCTURED_KINDS = frozenset({"tuple", "container_of"})
-#: Symbolic atoms a value may keep: they name a project function or class.
-_STORED_REFERENCES = frozenset({"function", "partial", "class", "instance", "unbound"})
-
-
 #: Keras traces these itself (and creates variables in them): a decorator there breaks
 #: training (measured: variables built inside a traced call get no gradients).
-#: Kinds a container keeps for its elements (iterating or unpacking gives them back).
-_KEPT_IN_CONTAINERS = frozenset({v.DATASET, v.KERAS, v.NDARRAY, v.NUMBER, v.STR})
-
 _KERAS_MANAGED_METHODS = frozenset({"call", "__call__", "build"})
 #: Methods that set an object up before its graphs run: what they assign is no rebinding.
 _SETUP_METHODS = frozenset({"__init__", "__new__", "__post_init__", "build", "_build", "setup", "__setstate__"})
@@ -1702,62 +1683,3 @@ _PLAIN_PYTHON_METHODS = frozenset(
      "items", "keys", "values", "copy", "index", "count", "sort", "reverse", "format", "join", "split",
      "strip", "lower", "upper", "replace", "startswith", "endswith", "encode", "decode"}
 )
-
-
-def _summary_marker(atom: object) -> object:
-    """What a structured atom is, without its structure."""
-    if atom[0] == "container_of":
-        inner = atom[1]
-        return v.CONTAINER_TENSOR if inner in _TENSORISH else v.CONTAINER
-    positions = set().union(*atom[1]) if atom[1] else set()
-    return v.CONTAINER_TENSOR if positions & (_TENSORISH | {v.CONTAINER_TENSOR}) else v.CONTAINER
-
-
-def _bounded_value(atoms: Iterable, depth: int = 0) -> set:
-    normalized = {_normalize(atom, depth) for atom in atoms}
-    if len(normalized) > MAX_VALUE_ATOMS:
-        normalized = _cut_value(normalized)
-    return normalized
-
-
-def _cut_value(normalized: set) -> set:
-    """A value cut down to size: its plain atoms, what its structures are, and unknown."""
-    simple = {a for a in normalized if not isinstance(a, tuple)}
-    structured = {_summary_marker(a) for a in normalized if isinstance(a, tuple) and a[0] in ("tuple", "container_of")}
-    return simple | structured | {v.UNKNOWN}
-
-
-_DESCRIPTIONS = {
-    v.TENSOR: "a tensor", v.VARIABLE: "a tf.Variable", v.CONTAINER_TENSOR: "a container of tensors",
-    v.DATASET_ELEMENT: "a tf.data element",
-    v.DATASET: "a tf.data.Dataset", v.KERAS: "a Keras model or layer", v.NDARRAY: "a NumPy array",
-    v.NUMBER: "a Python number", v.COUNTER: "a Python number that changes per iteration", v.BOOL: "a Python bool",
-    v.STR: "a Python string", v.NONE: "None", v.CONTAINER: "a Python container", v.OBJECT: "a Python object",
-    v.TF_OBJECT: "a TensorFlow object",
-    v.UNKNOWN: "a value of unknown type", ASSUMED: "a tensor (assumed)",
-}
-
-
-_STRUCTURES = {"tuple": "a tuple", "container_of": "a Python container"}
-
-
-def _describe(atoms: set) -> str:
-    described = []
-    for atom in sorted(atoms, key=repr):
-        if isinstance(atom, tuple) and atom[0] in _STRUCTURES:
-            # Its elements are sets: printing them would be unreadable, and vary between runs.
-            described.append(_STRUCTURES[atom[0]])
-        elif isinstance(atom, tuple):
-            kind = {
-                "function": "a function", "partial": "a partial function", "class": "a class", "instance": "an object"
-            }
-            described.append(f"{kind.get(atom[0], 'a value')} ({_python_qualname(qualname_of(str(atom[1])))})")
-        else:
-            described.append(_DESCRIPTIONS.get(atom, atom))
-    return " or ".join(dict.fromkeys(described)) or "a value of unknown type"
-
-
-def _python_qualname(qualname: str) -> str:
-    import re
-
-    return re.sub(r"<lambda:\d+:\d+>", "<lambda>", qualname)

@@ -13,7 +13,7 @@ import gc
 import hashlib
 import os
 from collections import Counter
-from typing import Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from flake8_hybrid.analysis import sharing, world
 from flake8_hybrid.analysis.api_model import ApiModel
@@ -21,6 +21,9 @@ from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
 from flake8_hybrid.analysis.layout import _root_above, discover, find_project_root, is_saved_text, module_name
 from flake8_hybrid.analysis.project import _LIVE, Project, _fingerprint
 from flake8_hybrid.settings import DEFAULT_TEST_PATTERNS
+
+if TYPE_CHECKING:
+    from flake8_hybrid.analysis.results import ProjectKey
 
 _SHARED: dict[tuple, Project] = {}
 _EDITED: dict[tuple, Project] = {}
@@ -155,12 +158,17 @@ def _shared_project(
     state = project_state(root, api, cache_directory, tests)
     if state is None:
         return build()
-    directory, files, digest = state
+    directory, files, key = state
     if any(os.path.abspath(path) not in files for path in include):
         # Files discovery skipped, analyzed with the project: another project state.
         extra = [p for p in dict.fromkeys(map(os.path.abspath, include)) if p not in files]
-        digest = _digest(api, directory, root, [*files, *extra], tests)
+        key = _digest(api, directory, root, [*files, *extra], tests)
+    digest = key.digest if key is not None else None
     stored = results.load(directory, digest, root)
+    if stored is None:
+        # An edit that only moved lines (a comment, a blank line): the facts of the state
+        # before it, each line where it is now.
+        stored = results.load_moved(directory, key, root, SummaryCache(directory, _fingerprint(api)))
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     # The summaries, divided between the workers that got here (sharing.py); then one
@@ -175,7 +183,7 @@ def _shared_project(
             # from the summary cache, only if a rule asks for more than facts).
             return results.CachedProject(stored, build)  # type: ignore[return-value]
         project.complete()
-        results.store(directory, digest, project)
+        results.store(directory, key, project)
     return project
 
 
@@ -184,9 +192,10 @@ _STATES: dict[tuple, Optional[tuple]] = {}
 
 def project_state(
     root: str, api: ApiModel, cache_directory: Optional[str], test_patterns: Sequence[str] = DEFAULT_TEST_PATTERNS
-) -> Optional[tuple[str, dict, Optional[str]]]:
+) -> Optional[tuple[str, dict, Optional[ProjectKey]]]:
     """A project's cache directory, its files (absolute path -> None, in discovery order) and
-    the digest of their state (``results.project_digest``), once per process; None when caching is off.
+    the key of their state (``results.project_key``: its ``digest`` names the state), once per
+    process; None when caching is off.
 
     The digest is the key of everything derived from the whole project: its facts
     (``results.py``) and the findings of its files (``findings_cache.py``).
@@ -202,9 +211,9 @@ def project_state(
     return _STATES[key]
 
 
-def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple) -> Optional[str]:
+def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple):
     from flake8_hybrid.analysis import results
 
     cache = SummaryCache(directory, _fingerprint(api))
     # Which files are tests decides facts (repetition in tests is no hot path): part of the key.
-    return results.project_digest(cache, os.path.abspath(root), files, module_name, extra=repr(tests))
+    return results.project_key(cache, os.path.abspath(root), files, module_name, extra=repr(tests))

@@ -35,13 +35,14 @@ import hashlib
 import json
 import os
 from dataclasses import fields
-from typing import Callable, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from flake8_hybrid import __version__
 from flake8_hybrid.analysis.cache import write_whole
+from flake8_hybrid.analysis.positions import Moves
 
 #: Bump when the stored format changes.
-FORMAT = 2
+FORMAT = 3
 #: Entries kept per cache directory (a project, and a few of its recent states).
 KEEP = 4
 SUBDIRECTORY = "results"
@@ -49,19 +50,33 @@ SUBDIRECTORY = "results"
 KEYS = ".keys"
 
 
-def project_digest(
+class ProjectKey(NamedTuple):
+    """What a project's facts are keyed by."""
+
+    #: A digest of all of it: the name of the stored facts.
+    digest: str
+    #: A digest of what the facts depend on besides the modules: the package's code, the working
+    #: directory from the project root (which files are tests depends on it), settings.
+    context: str
+    #: Each module, by its path from the project root: its summary cache key (its content).
+    modules: dict
+
+
+def project_key(
     cache, root: str, files: Sequence[str], module_name: Callable[[str], str], extra: str = ""
-) -> Optional[str]:
+) -> Optional[ProjectKey]:
     """The key of a project's facts, or None when a file cannot be read (the analysis reports it).
     ``extra``: settings the facts depend on (which files are tests)."""
-    from flake8_hybrid.analysis.layout import module_identity
+    from flake8_hybrid.analysis.layout import module_identity, relative_to_root
 
     # Paths from the project root, the working directory's too (which files are tests depends on
     # it): a checkout of the project at another path has the same digest, and reuses the facts.
     root = os.path.abspath(root)
-    digest = hashlib.sha256(
+    context = hashlib.sha256(
         f"{__version__}:{FORMAT}:{_analysis_fingerprint()}:{os.path.relpath(os.getcwd(), root)}\0{extra}\0".encode()
-    )
+    ).hexdigest()
+    digest = hashlib.sha256(context.encode())
+    modules = {}
     for path in files:
         absolute = os.path.abspath(path)
         try:
@@ -69,18 +84,29 @@ def project_digest(
                 content = file.read()
         except OSError:
             return None
-        digest.update(cache.key(module_identity(module_name(absolute), absolute, root), content).encode())
-    return digest.hexdigest()
+        key = modules[relative_to_root(absolute, root)] = cache.key(
+            module_identity(module_name(absolute), absolute, root), content
+        )
+        digest.update(key.encode())
+    return ProjectKey(digest.hexdigest(), context, modules)
 
 
-def load(directory: Optional[str], digest: Optional[str], root: str) -> Optional[dict]:
+def load(directory: Optional[str], digest: Optional[str], root: str, moves: Optional[Moves] = None) -> Optional[dict]:
     """The stored facts (key -> FunctionFacts) and analyzed paths of the project at ``root``, or
-    None. Facts stored by a checkout of the project at another path have their paths moved here."""
+    None. Facts stored by a checkout of the project at another path have their paths moved here;
+    ``moves``: the lines of modules that moved since the facts were stored (``load_moved``)."""
     if directory is None or digest is None:
         return None
-    from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
+    from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, rendered
+    from flake8_hybrid.analysis.layout import relative_to_root
+    from flake8_hybrid.analysis.retracing import RetraceCall, StoredRetracing, rendered_call
 
     path = os.path.join(directory, SUBDIRECTORY, digest + ".json")
+    root = os.path.abspath(root)
+
+    def module_of(path: str) -> str:
+        return relative_to_root(path, root)
+
     # Tens of thousands of small objects: a full garbage collection in the middle of
     # loading them finds nothing to free and costs as much as the loading.
     enabled = gc.isenabled()
@@ -88,18 +114,16 @@ def load(directory: Optional[str], digest: Optional[str], root: str) -> Optional
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
-        root = os.path.abspath(root)
         if data["root"] != root:
             data = _moved(data, data["root"], root)
         facts = {}
         for entry in data["facts"]:
             entry["parameters"] = [ParameterFacts(**_sets_back(ParameterFacts, p)) for p in entry["parameters"]]
-            facts[entry["key"]] = FunctionFacts(**_sets_back(FunctionFacts, entry))
-        from flake8_hybrid.analysis.retracing import RetraceCall, StoredRetracing
-
-        retracing = StoredRetracing([RetraceCall(**call) for call in data["retracing"]])
+            facts[entry["key"]] = rendered(FunctionFacts(**_sets_back(FunctionFacts, entry)), moves, module_of)
+        calls = [rendered_call(RetraceCall(**call), moves, module_of) for call in data["retracing"]]
+        retracing = StoredRetracing(calls)
         result = {"facts": facts, "paths": data["paths"], "errors": data["errors"], "retracing": retracing}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # (positions.Unplaced is a ValueError)
         return None
     finally:
         if enabled:
@@ -114,29 +138,99 @@ def load(directory: Optional[str], digest: Optional[str], root: str) -> Optional
     return result
 
 
-def store(directory: Optional[str], digest: Optional[str], project) -> None:
-    if directory is None or digest is None:
+#: Modules an edit may have changed, at most, for ``load_moved`` to look at them: past that, the
+#: edit is not one that only moves lines (a tool rewrote the tree, a branch was checked out).
+MAX_MOVED_MODULES = 8
+
+
+def load_moved(directory: Optional[str], key: Optional[ProjectKey], root: str, cache) -> Optional[dict]:
+    """The facts of a stored state from which the project differs only in where lines are:
+    comments or blank lines added or removed (``positions.line_moves``), as an editor's saves
+    make. Rendered with each line where it is now, they are the facts of the project as it is.
+    None when no stored state is such a state (or the texts it was made from are gone)."""
+    if directory is None or key is None:
+        return None
+    from flake8_hybrid.analysis.positions import line_moves
+
+    folder = os.path.join(directory, SUBDIRECTORY)
+    try:
+        states = [name[: -len(KEYS)] for name in _newest_first(folder, KEYS)]
+    except OSError:
+        return None
+    for state in states:
+        stored = _state_modules(os.path.join(folder, state + KEYS))
+        if stored is None or stored.get("context") != key.context or stored["modules"].keys() != key.modules.keys():
+            continue
+        changed = [module for module, entry in key.modules.items() if stored["modules"][module] != entry]
+        if not changed or len(changed) > MAX_MOVED_MODULES:
+            continue
+        moves: Moves = {}
+        for module in changed:
+            before = cache.source(stored["modules"][module])
+            try:
+                with open(os.path.join(root, module), "rb") as file:
+                    after = file.read()
+            except OSError:
+                after = None
+            found = line_moves(before, after) if before is not None and after is not None else None
+            if found is None:
+                break
+            moves[module] = found
+        else:
+            facts = load(directory, state, root, moves)
+            if facts is not None:
+                return facts
+    return None
+
+
+def _state_modules(path: str) -> Optional[dict]:
+    try:
+        with open(path, encoding="utf-8") as file:
+            stored = json.load(file)
+        return stored if isinstance(stored, dict) and isinstance(stored.get("modules"), dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _newest_first(folder: str, suffix: str) -> list[str]:
+    entries = []
+    for name in os.listdir(folder):
+        if name.endswith(suffix):
+            try:
+                entries.append((os.stat(os.path.join(folder, name)).st_mtime, name))
+            except OSError:
+                continue
+    return [name for _, name in sorted(entries, reverse=True)]
+
+
+def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
+    if directory is None or key is None:
         return
     try:
         folder = os.path.join(directory, SUBDIRECTORY)
         os.makedirs(folder, exist_ok=True)
+        from flake8_hybrid.analysis.function_facts import plain
         from flake8_hybrid.analysis.retracing import retracing_of
 
+        project.facts()
         data = {
             "root": project.root,  # paths below it are moved when another checkout reads them
-            "facts": [_plain(facts) for facts in project.facts().values()],
+            # As the analysis wrote them: where they point, as tokens (positions.py).
+            "facts": [plain(facts) for facts in project.marked_facts.values()],
             "paths": sorted(project.by_path),
             "errors": project.errors,
             # The retracing rules' facts need the resolved call sites: stored, not rebuilt.
             "retracing": [
-                {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).calls
+                {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).marked
             ],
         }
-        write_whole(folder, digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
-        # The summaries this state uses: kept in the summary cache while the state is.
-        write_whole(folder, digest + KEYS, "\n".join(sorted(set(project.summary_keys.values()))))
+        write_whole(folder, key.digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
+        # The modules of this state: the summaries it uses, kept in the summary cache while the
+        # state is, and what load_moved compares a later state with.
+        modules = {"context": key.context, "modules": key.modules}
+        write_whole(folder, key.digest + KEYS, json.dumps(modules, separators=(",", ":")))
         _evict(folder)
-        project.cache.prune(_kept_summaries(folder))
+        project.cache.prune(_kept_summaries(folder) | set(project.summary_keys.values()))
     except (OSError, ValueError, TypeError):
         pass
 
@@ -159,11 +253,9 @@ def _kept_summaries(folder: str) -> set:
     keys: set = set()
     for name in os.listdir(folder):
         if name.endswith(KEYS):
-            try:
-                with open(os.path.join(folder, name), encoding="utf-8") as file:
-                    keys.update(file.read().split())
-            except OSError:
-                continue
+            stored = _state_modules(os.path.join(folder, name))
+            if stored is not None:
+                keys.update(stored["modules"].values())
     return keys
 
 
@@ -193,16 +285,6 @@ def _moved(item: object, old: str, new: str) -> object:
     if isinstance(item, dict):
         return {_moved(key, old, new): _moved(value, old, new) for key, value in item.items()}
     return item
-
-
-def _plain(facts) -> dict:
-    entry = {f.name: _json_value(getattr(facts, f.name)) for f in fields(facts)}
-    entry["parameters"] = [{f.name: _json_value(getattr(p, f.name)) for f in fields(p)} for p in facts.parameters]
-    return entry
-
-
-def _json_value(value: object) -> object:
-    return sorted(value) if isinstance(value, (set, frozenset)) else value
 
 
 def _sets_back(kind: type, entry: dict) -> dict:

@@ -20,6 +20,7 @@ from typing import Optional
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.layout import display_path
 from flake8_hybrid.analysis.names import module_constant
+from flake8_hybrid.analysis.positions import Moves, mark, move_line, render_value
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
@@ -78,6 +79,9 @@ class Retracing:
         self._collect()
         self._settle_range_counts()
         self._collect_repetition()
+        #: The calls as stored (``results.py``): where they point, as tokens (``positions.py``).
+        self.marked = self.calls
+        self.calls = [rendered_call(call) for call in self.marked]
 
     # -- call targets --------------------------------------------------------
     def _bindings(self, call, targets):
@@ -194,7 +198,8 @@ class Retracing:
             if shape[1] == here:
                 return make("shape", shape[0])
             loop_path, _, loop_line = shape[1].rpartition(":")
-            return make("shape", f"{shape[0]}, from the loop at {display_path(loop_path)}:{loop_line}", shape[1])
+            shown = display_path(loop_path)
+            return make("shape", f"{shape[0]}, from the loop at {shown}:{mark(shown, int(loop_line))}", shape[1])
         numbers = concrete and concrete <= {v.NUMBER, v.COUNTER}
         if fact and fact[0] == "count" and call.in_loop and numbers:
             return make("count", fact[1])  # a loop variable or counter of this loop
@@ -513,6 +518,20 @@ def _loops_with_qualnames(tree: ast.Module) -> list:
                 found.append((node, qualname))
             stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
     return found
+
+
+def rendered_call(call: RetraceCall, moves: Optional[Moves] = None, module_of=display_path) -> RetraceCall:
+    """The call with where it points as messages show it (``positions.render``), moved by
+    ``moves`` (``module_of``: a path -> its path from the project root, as ``moves`` names it)."""
+    if not moves:
+        detail = render_value(call.detail)
+        return call if detail is call.detail else dataclasses.replace(call, detail=detail)
+    line = move_line(module_of(call.path), call.line, moves)
+    via = call.via
+    if via:
+        path, _, at = via.rpartition(":")
+        via = f"{path}:{move_line(module_of(path), int(at), moves)}"
+    return dataclasses.replace(call, line=line, via=via, detail=render_value(call.detail, moves))
 
 
 def retracing_of(project) -> Retracing:

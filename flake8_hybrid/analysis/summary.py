@@ -12,8 +12,9 @@ can be cached by content; the project analysis resolves the references.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Optional, Union
+from typing import Callable, Optional, Union
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.api_model import ApiModel
@@ -25,7 +26,25 @@ from flake8_hybrid.analysis.names import (
     statements,
     walk_without_operators,
 )
-from flake8_hybrid.analysis.values import Atom, Value
+from flake8_hybrid.analysis.summary_values import (
+    BOOL_VALUE,
+    MAX_ATOMS,
+    MAX_TUPLE,
+    NONE_VALUE,
+    NUMBER_VALUE,
+    OBJECT_VALUE,
+    STR_VALUE,
+    arithmetic,
+    bounded_atoms,
+    call_result_of,
+    container_value,
+    element_value,
+    is_tensorish,
+    keras_layer_output,
+    subscript_value,
+    unpacked_value,
+)
+from flake8_hybrid.analysis.values import Value
 
 MODULE_CODE = "<module>"
 TAPE = "gradient_tape"
@@ -88,6 +107,8 @@ class FunctionSummary:
     qualname: str
     line: int
     parameters: list
+    #: The column of its ``def`` or ``lambda`` (a lambda's facts find their node by line and column).
+    col: int = 0
     class_qualname: Optional[str] = None  # the class it is a method of
     bound: bool = False  # a method whose first parameter is the instance
     hybrid: bool = False  # decorated with tf.function
@@ -182,7 +203,8 @@ class _Builder:
         self.functions: list[FunctionSummary] = []
         self.classes: list[ClassSummary] = []
         self.qualnames: dict[int, str] = {}
-        self.lambda_count = 0
+        #: Lambdas named so far in each scope (by qualname prefix): ``<lambda#n>`` is the n-th.
+        self.lambda_count: Counter = Counter()
         # Per-node facts that depend on the syntax alone, by id of a node of this
         # module's tree (alive as long as the builder): each function body is
         # evaluated twice, and these would otherwise walk the same subtrees each time.
@@ -377,6 +399,7 @@ class _FunctionBuilder:
         self.summary = FunctionSummary(
             qualname=qualname,
             line=getattr(node, "lineno", 1),
+            col=getattr(node, "col_offset", 0),
             parameters=_parameters(node, owner) if not isinstance(node, ast.Module) else [],
             class_qualname=class_qualname,
             bound=class_qualname is not None and not static,
@@ -473,7 +496,7 @@ class _FunctionBuilder:
         elif isinstance(node, ast.AugAssign):
             value = self.expr(node.value)
             current = self.expr(node.target)
-            combined = _arithmetic(current, value)
+            combined = arithmetic(current, value)
             if isinstance(node.target, ast.Name) and combined & {v.NUMBER} and self.loop_depth:
                 combined = (combined - {v.NUMBER}) | {v.COUNTER}  # a counter: `step += 1` in a loop
             self.assign(node.target, frozenset(combined), node)
@@ -498,7 +521,7 @@ class _FunctionBuilder:
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for handler in node.handlers:
                 if handler.name:
-                    self.env[handler.name] = _OBJECT_VALUE
+                    self.env[handler.name] = OBJECT_VALUE
             self.branches([node.body + node.orelse, *(handler.body for handler in node.handlers)])
             self.statements(node.finalbody)
         elif isinstance(node, _MATCH):
@@ -531,7 +554,7 @@ class _FunctionBuilder:
                     united.add(name)
         for name in united:
             if len(merged[name]) > MAX_ATOMS:
-                merged[name] = _bounded(merged[name])
+                merged[name] = bounded_atoms(merged[name])
         self.env = merged
 
     def loop(self, body: list, trip_count: int) -> None:
@@ -559,14 +582,14 @@ class _FunctionBuilder:
                 return frozenset({v.COUNTER})
         atoms: set = set()
         for atom in iterable:
-            element = _element(atom)
+            element = element_value(atom)
             # A loop variable over numbers takes a new value on each iteration.
             atoms.add(v.COUNTER if element == v.NUMBER else element)
         return frozenset(atoms or {v.UNKNOWN})
 
     def assign(self, target: ast.AST, value: Value, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = _bounded(value)  # replaces: branches() merges alternatives
+            self.env[target.id] = bounded_atoms(value)  # replaces: branches() merges alternatives
             scope = self.scope
             if scope is not None and (target.id in scope.global_names or target.id in scope.nonlocal_names):
                 kind = "global" if target.id in scope.global_names else "nonlocal"
@@ -575,16 +598,17 @@ class _FunctionBuilder:
             for index, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
                     self.assign(
-                        element.value, frozenset({v.CONTAINER_TENSOR} if _tensorish(value) else {v.UNKNOWN}), statement
+                        element.value, frozenset({v.CONTAINER_TENSOR} if is_tensorish(value) else {v.UNKNOWN}),
+                        statement,
                     )
                 else:
-                    self.assign(element, _unpack(value, index, len(target.elts)), statement)
+                    self.assign(element, unpacked_value(value, index, len(target.elts)), statement)
         elif isinstance(target, ast.Attribute):
             receiver = target.value
             self.expr(receiver)
             if isinstance(receiver, ast.Name) and receiver.id == self.self_name:
                 self.summary.self_attributes.setdefault(target.attr, set()).update(value)
-                if self.summary.qualname.rsplit(".", 1)[-1] != "__init__" and not _tensorish(value):
+                if self.summary.qualname.rsplit(".", 1)[-1] != "__init__" and not is_tensorish(value):
                     self.mutation(receiver, "sets attribute", target, statement)
             else:
                 self.mutation(receiver, "sets attribute", target, statement)
@@ -629,14 +653,14 @@ class _FunctionBuilder:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool):
-                return _BOOL_VALUE
+                return BOOL_VALUE
             if isinstance(value, (int, float, complex)):
-                return _NUMBER_VALUE
+                return NUMBER_VALUE
             if isinstance(value, (str, bytes)):
-                return _STR_VALUE
+                return STR_VALUE
             if value is None:
-                return _NONE_VALUE
-            return _OBJECT_VALUE
+                return NONE_VALUE
+            return OBJECT_VALUE
         if isinstance(node, ast.Name):
             if node.id in self.env:
                 return self.env[node.id]
@@ -660,7 +684,7 @@ class _FunctionBuilder:
             qualified = self.qualified(node)
             if qualified is not None:
                 return frozenset({("function", ("qual", self.owner.absolute(qualified)))})
-            if _tensorish(receiver):
+            if is_tensorish(receiver):
                 return (
                     frozenset({v.OBJECT}) if node.attr in ("shape", "dtype", "ndim", "name", "device")
                     else frozenset({v.TENSOR})
@@ -672,22 +696,22 @@ class _FunctionBuilder:
             symbolic = {("attr_of", atom, node.attr) for atom in receiver if isinstance(atom, tuple)}
             return frozenset(symbolic) or v.UNKNOWN_VALUE
         if isinstance(node, ast.BinOp):
-            result = frozenset(_arithmetic(self.expr(node.left), self.expr(node.right)))
-            if _tensorish(result):
+            result = frozenset(arithmetic(self.expr(node.left), self.expr(node.right)))
+            if is_tensorish(result):
                 self.work(1)  # an operator on tensors is a TF op
             elif any(isinstance(atom, tuple) for atom in result):
                 self.maybe_work(1)
             return result
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
-            if _tensorish(operand) and not isinstance(node.op, ast.Not):
+            if is_tensorish(operand) and not isinstance(node.op, ast.Not):
                 self.work(1)
             return frozenset({v.BOOL}) if isinstance(node.op, ast.Not) else operand
         if isinstance(node, ast.BoolOp):
             return v.union(self.expr(value) for value in node.values)
         if isinstance(node, ast.Compare):
             operands = [self.expr(node.left), *(self.expr(c) for c in node.comparators)]
-            if any(_tensorish(o) for o in operands):
+            if any(is_tensorish(o) for o in operands):
                 self.work(1)
                 return frozenset({v.TENSOR})
             return frozenset({v.BOOL})
@@ -695,22 +719,22 @@ class _FunctionBuilder:
             isinstance(e, ast.Starred) for e in node.elts
         ):
             # Kept position by position, so that unpacking it gives each name its own value.
-            return frozenset({("tuple", tuple(_bounded(self.expr(e)) for e in node.elts))})
+            return frozenset({("tuple", tuple(bounded_atoms(self.expr(e)) for e in node.elts))})
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return _container([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
+            return container_value([self.expr(e.value if isinstance(e, ast.Starred) else e) for e in node.elts])
         if isinstance(node, ast.Dict):
             for key in node.keys:
                 self.expr(key)
-            return _container([self.expr(value) for value in node.values])
+            return container_value([self.expr(value) for value in node.values])
         if isinstance(node, ast.Subscript):
             container = self.expr(node.value)
             self.expr(node.slice)
-            if _tensorish(container):
+            if is_tensorish(container):
                 self.work(SUBSCRIPT_OPS)
             elif any(isinstance(atom, tuple) and atom[0] == "param" for atom in container):
                 # A parameter known later: a tensor slice if it receives tensors.
                 self.maybe_work(SUBSCRIPT_OPS)
-            return _subscript(container)
+            return subscript_value(container)
         if isinstance(node, ast.IfExp):
             self.expr(node.test)
             return self.expr(node.body) | self.expr(node.orelse)
@@ -743,17 +767,19 @@ class _FunctionBuilder:
                     self.expr(condition)
             if isinstance(node, ast.DictComp):
                 self.expr(node.key)
-                return _container([self.expr(node.value)])
-            return _container([self.expr(node.elt)])
+                return container_value([self.expr(node.value)])
+            return container_value([self.expr(node.elt)])
         finally:
             self.loop_depth, self.weight = outer_depth, outer_weight
 
     def owner_lambda(self, node: ast.Lambda) -> str:
-        """Lambdas are summarized as functions of their own, named by position."""
+        """Lambdas are summarized as functions of their own, named by their order in the scope
+        (``f.<locals>.<lambda#2>``), not by line: a line moved elsewhere renames no function."""
         qualname = self.owner.qualnames.get(id(node))
         if qualname is None:
             prefix = "" if self.summary.qualname == MODULE_CODE else self.summary.qualname + ".<locals>."
-            qualname = f"{prefix}<lambda:{node.lineno}:{node.col_offset}>"
+            self.owner.lambda_count[prefix] += 1
+            qualname = f"{prefix}<lambda#{self.owner.lambda_count[prefix]}>"
             self.owner.qualnames[id(node)] = qualname
             self.owner.functions.append(_FunctionBuilder(self.owner, node, qualname, None).build())
         return qualname
@@ -807,10 +833,11 @@ class _FunctionBuilder:
             self._retracing_arguments(node, call)
         if v.KERAS in callee:
             # A layer called on KerasTensors builds a functional model: its output is one too.
-            return frozenset((_call_result(callee - {v.KERAS}) - {v.UNKNOWN}) | _layer_output(args))
+            return frozenset((call_result_of(callee - {v.KERAS}) - {v.UNKNOWN}) | keras_layer_output(args))
         if not deferred:  # (then the callee has no "method_of" atoms: only the branch above makes them)
-            return frozenset(_call_result(callee))
-        result = _call_result(callee - {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"})
+            return frozenset(call_result_of(callee))
+        methods = {atom for atom in callee if isinstance(atom, tuple) and atom[0] == "method_of"}
+        result = call_result_of(callee - methods)
         return frozenset((result - {v.UNKNOWN}) | deferred)
 
     def _is_project_name(self, func: ast.AST) -> bool:
@@ -917,7 +944,7 @@ class _FunctionBuilder:
             return frozenset({("enumerated", atom) for atom in (args[0] if args else ())} or {v.UNKNOWN})
         if name in ("zip", "list", "tuple", "sorted", "reversed"):
             return (
-                frozenset({v.CONTAINER_TENSOR}) if any(_tensorish(a) or v.DATASET in a for a in args)
+                frozenset({v.CONTAINER_TENSOR}) if any(is_tensorish(a) or v.DATASET in a for a in args)
                 else frozenset({v.CONTAINER})
             )
         if name in ("len", "int", "float", "abs", "round", "sum", "min", "max"):
@@ -963,7 +990,7 @@ class _FunctionBuilder:
             # Only tensors have .numpy(): a call on a value of unknown kind counts.
             self.summary.eager_only.append([".numpy()", node.lineno])
             return frozenset({v.NDARRAY})
-        if _tensorish(receiver):
+        if is_tensorish(receiver):
             if method in self.api.eager_only_tensor_methods:
                 self.summary.eager_only.append([f".{method}()", node.lineno])
                 return frozenset({v.NDARRAY})
@@ -991,7 +1018,7 @@ class _FunctionBuilder:
                 self.summary.keras_eager.append([receiver, node.lineno])
         if method in LOGGER_METHODS and is_logger(func.value, self.owner.names, self.qualified):
             self.summary.side_effects.append([f"calls {ast.unparse(func)} (logging)", node.lineno])
-        if method in _MUTATING_METHODS and not _tensorish(receiver) and v.DATASET not in receiver:
+        if method in _MUTATING_METHODS and not is_tensorish(receiver) and v.DATASET not in receiver:
             self.mutation(func.value, "calls", func, node)
         if method == "gradient" and TAPE in receiver:
             # The backward pass costs about what the forward pass recorded so far,
@@ -1008,7 +1035,7 @@ class _FunctionBuilder:
             return frozenset({v.OBJECT})
         if v.KERAS in receiver and method in ("__call__", "call"):
             self.work(KERAS_CALL_OPS)
-            return frozenset(_layer_output(args))
+            return frozenset(keras_layer_output(args))
         if v.NUMPY_GENERATOR in receiver and method in self.api.numpy_generator_array_methods:
             return frozenset({v.NDARRAY})
         return None
@@ -1362,70 +1389,9 @@ def _is_none(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Constant) and expr.value is None
 
 
-def _tensorish(value: Value) -> bool:
-    return bool(value & v.TENSOR_LIKE)
-
-
 def _has_instance(value: Value) -> bool:
     """May hold an object of a project class (resolved by the project analysis)."""
     return any(isinstance(atom, tuple) for atom in value)
-
-
-def _arithmetic(left: Value, right: Value) -> set:
-    atoms = set(left) | set(right)
-    if v.KERAS_TENSOR in atoms:
-        return {v.KERAS_TENSOR}  # operators on KerasTensors build the functional model
-    if atoms & v.TENSOR_LIKE:
-        return {v.TENSOR}
-    if atoms & {v.NDARRAY}:
-        return {v.NDARRAY}
-    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in _LATER_INPUTS}
-    if any(isinstance(atom, tuple) and atom[0] in ("tuple", "container") for atom in atoms) and not symbolic:
-        return {v.CONTAINER}  # (x,) * 2, [a] + [b]: a sequence
-    if symbolic:
-        # Arithmetic on a value known later (a parameter, a method's result) is whatever that value
-        # is: with a tensor, a tensor; with numbers only, a number ("arith" resolves to both).
-        return {("arith", atom) for atom in symbolic} | ({v.UNKNOWN} if v.UNKNOWN in atoms else set())
-    if v.UNKNOWN in atoms:
-        return {v.UNKNOWN}  # `x - 1` with x unknown: not a Python number for sure
-    if atoms & {v.COUNTER}:
-        return {v.COUNTER}
-    if atoms & {v.NUMBER, v.BOOL}:
-        return {v.NUMBER}
-    if atoms & {v.STR}:
-        return {v.STR}
-    return {v.UNKNOWN}
-
-
-#: Values of literals, made once: a fifth of the expressions evaluated are literals.
-_BOOL_VALUE = frozenset({v.BOOL})
-_NUMBER_VALUE = frozenset({v.NUMBER})
-_STR_VALUE = frozenset({v.STR})
-_NONE_VALUE = frozenset({v.NONE})
-_OBJECT_VALUE = frozenset({v.OBJECT})
-
-#: Bounds on abstract values, so no program makes them grow without limit.
-MAX_ATOMS = 24
-MAX_NESTING = 5
-MAX_TUPLE = 8  # longer tuples are plain containers
-
-
-def _depth(atom: Atom) -> int:
-    return (
-        1 + max((_depth(part) for part in atom[1:] if isinstance(part, tuple)), default=0)
-        if isinstance(atom, tuple) else 0
-    )
-
-
-def _bounded(value: Collection) -> Value:
-    """A value cut down to size: atoms nested too deep, or too many of them, become unknown."""
-    # (A list, as the set below: an atom nested past Python's recursion limit fails the same way.)
-    if len(value) <= MAX_ATOMS and not any([isinstance(atom, tuple) and _depth(atom) > MAX_NESTING for atom in value]):
-        return frozenset(value)  # most values: within bounds already (and a frozenset is not copied)
-    atoms = {atom if not isinstance(atom, tuple) or _depth(atom) <= MAX_NESTING else v.UNKNOWN for atom in value}
-    if len(atoms) > MAX_ATOMS:
-        atoms = {atom for atom in atoms if not isinstance(atom, tuple)} | {v.UNKNOWN}
-    return frozenset(atoms)
 
 
 def _module_bindings(owner: _Builder, name: str) -> list:
@@ -1453,71 +1419,6 @@ def _trip_count(iterable: ast.expr) -> int:
     if isinstance(iterable, (ast.List, ast.Tuple)):
         return max(len(iterable.elts), 1)
     return UNKNOWN_TRIP_COUNT
-
-
-def _container(elements: list) -> Value:
-    """A list/tuple/set/dict of these element values.
-
-    Elements known only later stay symbolic, ``("container", atom)``: the project
-    analysis decides whether the container holds tensors, and iterating it
-    yields the elements themselves (objects, functions, tensors).
-    """
-    atoms: set = set()
-    for element in elements:
-        if _tensorish(element):
-            atoms.add(v.CONTAINER_TENSOR)
-        atoms |= {("container", atom) for atom in element if isinstance(atom, tuple) or atom in _KEPT_KINDS}
-    return frozenset(atoms or {v.CONTAINER})
-
-
-#: Element kinds a container remembers: iterating or unpacking gives them back.
-_KEPT_KINDS = frozenset({v.DATASET, v.KERAS, v.NDARRAY, v.NUMBER, v.STR})
-
-
-def _element(atom: Atom) -> Atom:
-    """An element of an iterable: a dataset's elements and a tensor's rows are tensors."""
-    if isinstance(atom, tuple) and atom[0] == "container":
-        return atom[1]
-    if isinstance(atom, tuple) and atom[0] == "tuple":
-        return ("element", atom)  # any of its positions: the project analysis takes the union
-    if atom in (v.DATASET, v.DATASET_ELEMENT):
-        return v.DATASET_ELEMENT  # a tensor, or a structure of them
-    if atom in (v.TENSOR, v.CONTAINER_TENSOR, v.VARIABLE):
-        return v.TENSOR
-    if atom == v.NDARRAY:
-        return v.NDARRAY
-    if isinstance(atom, tuple) and atom[0] == "enumerated":
-        return ("pair", v.COUNTER, _element(atom[1]))
-    if isinstance(atom, tuple) and atom[0] not in ("function", "instance", "partial", "pair"):
-        return ("element", atom)
-    return v.UNKNOWN
-
-
-def _unpack(value: Value, index: int, count: int) -> Value:
-    """The value unpacking gives the ``index``-th of ``count`` names."""
-    atoms: set = set()
-    for atom in value:
-        if isinstance(atom, tuple) and atom[0] == "pair":
-            atoms.add(atom[1 + min(index, 1)])
-        elif isinstance(atom, tuple) and atom[0] == "tuple" and len(atom[1]) == count:
-            atoms |= atom[1][index]
-        elif isinstance(atom, tuple) and atom[0] in ("param", "returns", "global", "attr_of", "element", "item"):
-            atoms.add(("item", atom, index))  # decided once the value is known
-        else:
-            atoms.add(_element(atom))
-    return frozenset(atoms or {v.UNKNOWN})
-
-
-def _subscript(container: Value) -> Value:
-    atoms = set()
-    for atom in container:
-        if atom == v.DATASET:
-            atoms.add(v.UNKNOWN)  # datasets are not subscriptable
-        elif isinstance(atom, tuple) and atom[0] == "pair":
-            atoms.add(v.UNKNOWN)
-        else:
-            atoms.add(_element(atom))
-    return frozenset(atoms or {v.UNKNOWN})
 
 
 #: TensorArray methods that give the array (the others give tensors: stack, read, gather ...).
@@ -1557,52 +1458,16 @@ def _literal_value(expr: Optional[ast.AST]) -> Value:
     if isinstance(expr, ast.Constant):
         value = expr.value
         if isinstance(value, bool):
-            return _BOOL_VALUE
+            return BOOL_VALUE
         if isinstance(value, (int, float)):
-            return _NUMBER_VALUE
+            return NUMBER_VALUE
         if isinstance(value, str):
-            return _STR_VALUE
+            return STR_VALUE
         if value is None:
-            return _NONE_VALUE
+            return NONE_VALUE
     return v.UNKNOWN_VALUE
 
 
 #: Decorators that make a class's __init__ from its fields.
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "attr.s", "attr.attrs", "attr.define", "attrs.define",
                                    "attr.frozen", "attrs.frozen"})
-
-
-def _layer_output(arguments: list) -> set:
-    """What calling a Keras layer or model on ``arguments`` gives: a KerasTensor for a KerasTensor
-    input (building a functional model), else a tensor; for inputs known later, decided then."""
-    atoms = set().union(*arguments[:1]) if arguments else set()
-    if v.KERAS_TENSOR in atoms:
-        return {v.KERAS_TENSOR}
-    symbolic = {atom for atom in atoms if isinstance(atom, tuple) and atom[0] in _LATER_INPUTS}
-    if symbolic:
-        return {("layer_output", atom) for atom in symbolic} | ({v.TENSOR} if atoms - symbolic else set())
-    return {v.TENSOR}
-
-
-#: Kinds of atoms a layer's input may be known by only later (``_layer_output``).
-_LATER_INPUTS = frozenset({"param", "returns", "self_attr", "element", "global", "attr_of", "item", "layer_output",
-                           "arith", "method_result", "called", "call_result"})
-
-
-def _call_result(callee: Value) -> set:
-    results: set[Atom] = set()
-    for atom in callee:
-        if isinstance(atom, tuple) and atom[0] == "function":
-            ref = atom[1]
-            results.add(("returns", ref))
-        elif isinstance(atom, tuple) and atom[0] == "partial":
-            results.add(("returns", atom[1]))
-        elif isinstance(atom, tuple) and atom[0] == "instance":
-            results.add(("call_result", atom[1]))
-        elif atom == v.KERAS:
-            results.add(v.TENSOR)
-        elif isinstance(atom, tuple) and atom[0] in ("param", "self_attr", "element", "global", "attr_of", "container"):
-            results.add(("called", atom))
-        else:
-            results.add(v.UNKNOWN)
-    return results or {v.UNKNOWN}

@@ -30,7 +30,7 @@ from flake8_hybrid.findings import Finding, FixIntent
 from flake8_hybrid.registry import Applicability, get_rule
 from flake8_hybrid.rules.registration import check
 
-_LAMBDA_KEY = re.compile(r"<lambda:(\d+):(\d+)>$")
+_LAMBDA_KEY = re.compile(r"<lambda#\d+>$")
 CODES = ("HYB101", "HYB102", "HYB103", "HYB104", "HYB105", "HYB106", "HYB107", "HYB108", "HYB109", "HYB110", "HYB111")
 DefNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -62,9 +62,8 @@ def check_graph_safety(module: ModuleContext) -> Iterator[Finding]:
     # Lambdas TensorFlow traces (``ds.map(lambda x: ...)``, ``tf.function(lambda ...)``).
     lambdas = {}
     for facts in analyzed:
-        position = _LAMBDA_KEY.search(facts.key)
-        if position and facts.runs_as_graph:
-            lambdas[(int(position[1]), int(position[2]))] = facts
+        if facts.runs_as_graph and _LAMBDA_KEY.search(facts.key):
+            lambdas[(facts.line, facts.col)] = facts
     if lambdas:
         for node in walk(module.tree):  # (ast.walk's order, twice as fast)
             if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) in lambdas:

@@ -1,0 +1,108 @@
+"""Where facts point in the source, kept apart from what the facts say.
+
+Facts name places for their messages ("line 12", "train.py:41"). The analysis writes each such
+line through ``mark``: a token that names the module (its path from the project root) and the
+line. ``render`` turns the tokens into the numbers messages show. Stored facts keep their tokens,
+so that when an edit only moves lines (a comment, a blank line: ``line_moves`` decides), the
+facts of the state before the edit are the facts after it, rendered with each line where it went.
+
+A token is made of characters from Unicode's private use area, which no message text holds.
+Foundations floor: imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional, Union
+
+_START, _SEPARATOR, _END = "\ue000", "\ue001", "\ue002"
+_TOKEN = re.compile(f"{_START}([^{_SEPARATOR}{_END}]*){_SEPARATOR}(-?\\d+){_END}")
+
+#: Per module (its path from the project root): each line of the state the facts were made
+#: in -> where that line is now. Modules whose lines did not move are not in it.
+Moves = dict[str, dict[int, int]]
+
+
+class Unplaced(ValueError):
+    """A position the moves do not place: the facts cannot be reused for the new state."""
+
+
+def mark(module: str, line: int) -> str:
+    """Line ``line`` of ``module`` (its path from the project root), as facts write it."""
+    return f"{_START}{module}{_SEPARATOR}{line}{_END}"
+
+
+def move_line(module: str, line: int, moves: Optional[Moves]) -> int:
+    """Where line ``line`` of ``module`` is now; ``Unplaced`` when its module moved and the
+    moves do not say where it went."""
+    table = moves.get(module) if moves else None
+    if table is None:
+        return line
+    try:
+        return table[line]
+    except KeyError:
+        raise Unplaced(f"{module}:{line}") from None
+
+
+def render(text: str, moves: Optional[Moves] = None) -> str:
+    """``text`` with its tokens as the line numbers they name, moved by ``moves``."""
+    if _START not in text:
+        return text
+    return _TOKEN.sub(lambda match: str(move_line(match[1], int(match[2]), moves)), text)
+
+
+Renderable = Union[str, list, tuple, dict, set, frozenset]
+
+
+def render_value(value: object, moves: Optional[Moves] = None) -> object:
+    """``render`` applied to every string in ``value`` (lists, tuples, sets and dicts, keys
+    included); the value itself when nothing in it changes."""
+    if isinstance(value, str):
+        return render(value, moves)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [render_value(item, moves) for item in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return type(value)(items)
+    if isinstance(value, dict):
+        pairs = [(render_value(k, moves), render_value(v, moves)) for k, v in value.items()]
+        if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, value.items())):
+            return value
+        return dict(pairs)
+    return value
+
+
+def line_moves(old: Union[str, bytes], new: Union[str, bytes]) -> Optional[dict[int, int]]:
+    """Where each line of ``old`` that holds code is in ``new``, when the two differ only in
+    where their lines are (comments, blank lines, line continuations added or removed); None
+    when they differ in anything else, or when either does not parse.
+
+    Same syntax tree apart from positions, every node at the same columns, and the lines
+    moved in order (the n-th line with code stays the n-th): everything the analysis derives
+    from ``old`` holds for ``new``, each position moved. Nothing reads comments or blank
+    lines, and lines are only ever compared with each other, never counted.
+    """
+    try:
+        before, after = ast.parse(old), ast.parse(new)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    try:
+        if ast.dump(before, include_attributes=False) != ast.dump(after, include_attributes=False):
+            return None
+    except RecursionError:
+        return None
+    moves: dict[int, int] = {}
+    for node, moved in zip(ast.walk(before), ast.walk(after)):
+        line = getattr(node, "lineno", None)
+        if line is None:
+            continue
+        if (node.col_offset, node.end_col_offset) != (moved.col_offset, moved.end_col_offset):
+            return None
+        for was, now in ((line, moved.lineno), (node.end_lineno, moved.end_lineno)):
+            if moves.setdefault(was, now) != now:
+                return None
+    lines = sorted(moves)
+    if any(moves[a] >= moves[b] for a, b in zip(lines, lines[1:])):
+        return None
+    return moves

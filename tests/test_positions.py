@@ -1,0 +1,94 @@
+"""Facts reused when lines only move: ``positions.line_moves`` tells such an edit from any other,
+and over every rule fixture, the facts of the state before an edit that moves lines, rendered with
+each line where it went (``results.load_moved``), equal the facts of a fresh analysis."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, rule_fixtures
+from flake8_hybrid.analysis import positions, projects, results
+from flake8_hybrid.analysis.api_model import api_model
+from flake8_hybrid.analysis.layout import find_project_root
+from flake8_hybrid.analysis.project import Project
+from flake8_hybrid.analysis.retracing import retracing_of
+
+SOURCE = '''import tensorflow as tf
+
+
+@tf.function
+def step(x):
+    print("traced")  # a side effect at line 6
+    return x + 1
+'''
+
+
+def test_comments_and_blank_lines_only_move_lines() -> None:
+    moved = "# a header\n" + SOURCE.replace("def step(x):\n", "def step(x):\n\n    # why\n")
+    moves = positions.line_moves(SOURCE, moved)
+    assert moves == {1: 2, 4: 5, 5: 6, 6: 9, 7: 10}
+
+
+@pytest.mark.parametrize("edited", [
+    SOURCE.replace("x + 1", "x + 2"),  # a constant
+    SOURCE.replace("x + 1", "x  + 1"),  # a column
+    SOURCE.replace('print("traced")', 'print(\n        "traced")'),  # a node on a line of its own
+    SOURCE.replace("return x + 1", "return (x\n            + 1)"),  # lines of one node now two
+    SOURCE + "\n\ndef helper():\n    pass\n",  # a new function
+    SOURCE.replace("def step", "def step(", 1),  # no longer parses
+])
+def test_any_other_edit_is_no_move(edited: str) -> None:
+    assert positions.line_moves(SOURCE, edited) is None
+
+
+def test_tokens_render_as_lines_moved_or_not() -> None:
+    text = f"calls print (line {positions.mark('a.py', 6)}), at b.py:{positions.mark('b.py', 3)}"
+    assert positions.render(text) == "calls print (line 6), at b.py:3"
+    assert positions.render(text, {"a.py": {6: 9}}) == "calls print (line 9), at b.py:3"
+    with pytest.raises(positions.Unplaced):
+        positions.render(text, {"a.py": {5: 9}})  # a moved module, a line the moves do not place
+
+
+def _move_lines(text: str) -> str:
+    """A comment at the top, and a comment or a blank line before every third statement."""
+    lines = text.splitlines(keepends=True)
+    starts = sorted({node.lineno for node in ast.walk(ast.parse(text)) if isinstance(node, ast.stmt)})
+    for number, line in enumerate(reversed(starts[::3])):
+        lines.insert(line - 1, "\n" if number % 2 else "# moved\n")
+    return "# moved\n" + "".join(lines)
+
+
+def test_reused_facts_equal_fresh_facts_over_every_fixture(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, root, ignore=shutil.ignore_patterns(".flake8_hybrid_cache"))
+    monkeypatch.chdir(root)
+    cache = tmp_path / "cache"
+    api = api_model()
+    modules = [root / path.relative_to(FIXTURES) for path in rule_fixtures()]
+    modules = [path for path in modules if find_project_root(str(path)) == str(root)]
+    assert len(modules) > 30
+    originals = {path: path.read_text() for path in modules}
+    projects.forget_projects()
+    projects.project_for(str(modules[0]), originals[modules[0]], api, str(cache)).facts()  # the state before
+    reused = 0
+    for start in range(0, len(modules), results.MAX_MOVED_MODULES):
+        batch = modules[start: start + results.MAX_MOVED_MODULES]
+        for path in batch:
+            path.write_text(_move_lines(originals[path]))
+        projects.forget_projects()
+        project = projects.project_for(str(batch[0]), batch[0].read_text(), api, str(cache))
+        assert type(project).__name__ == "CachedProject", batch  # the facts came from the state before
+        fresh = Project(str(root), api, None)
+        facts, calls = project.facts(), sorted(project._retracing.calls, key=repr)
+        fresh_facts, fresh_calls = fresh.facts(), sorted(retracing_of(fresh).calls, key=repr)
+        assert {k: f for k, f in facts.items() if f != fresh_facts.get(k)} == {}, batch
+        assert facts.keys() == fresh_facts.keys()
+        assert calls == fresh_calls, batch
+        reused += 1
+        for path in batch:
+            path.write_text(originals[path])
+    assert reused == -(-len(modules) // results.MAX_MOVED_MODULES)
