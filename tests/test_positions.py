@@ -5,6 +5,7 @@ each line where it went (``results.load_moved``), equal the facts of a fresh ana
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -92,3 +93,31 @@ def test_reused_facts_equal_fresh_facts_over_every_fixture(tmp_path: Path, monke
         for path in batch:
             path.write_text(originals[path])
     assert reused == -(-len(modules) // results.MAX_MOVED_MODULES)
+
+
+def test_only_the_marked_fields_hold_positions_and_every_one_is_rendered() -> None:
+    """Facts render only ``MARKED_FIELDS``: a position the analysis writes anywhere else would
+    reach a message as a token, and would not move with its line."""
+    from dataclasses import fields
+
+    from flake8_hybrid.analysis.function_facts import MARKED_FIELDS, MARKED_PARAMETER_FIELDS
+
+    def marked(value) -> bool:
+        return positions._START in json.dumps(value, default=lambda o: o.__dict__ if hasattr(o, "__dict__") else
+                                              sorted(o), ensure_ascii=False)
+
+    project = Project(str(FIXTURES), api_model(), None)
+    rendered = project.facts()
+    marked_somewhere = set()
+    for facts in project.marked_facts.values():
+        for field in fields(facts):
+            if field.name != "parameters" and marked(getattr(facts, field.name)):
+                marked_somewhere.add(field.name)
+        for parameter in facts.parameters:
+            marked_somewhere |= {f.name for f in fields(parameter) if marked(getattr(parameter, f.name))}
+    assert marked_somewhere <= set(MARKED_FIELDS) | set(MARKED_PARAMETER_FIELDS)
+    assert {"side_effect_reasons", "evidence", "primitive_sites"} <= marked_somewhere  # the fixtures exercise them
+    assert not any(marked(facts) for facts in rendered.values())
+    calls = retracing_of(project)
+    assert any(marked(call) for call in calls.marked)
+    assert not any(marked(call) for call in calls.calls)

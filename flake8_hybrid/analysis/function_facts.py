@@ -140,15 +140,14 @@ def rendered(
     Lists of sites are sorted as rendered: a line moved past another changes their order.
     """
     changes = {}
-    for name, value in facts.__dict__.items():
-        if name == "parameters":
-            parameters = [_rendered_parameter(p, moves) for p in value]
-            if any(new is not old for new, old in zip(parameters, value)):
-                changes[name] = parameters
-        elif isinstance(value, (str, list)):
-            new = render_value(value, moves)
-            if new is not value:
-                changes[name] = new
+    parameters = [_rendered_parameter(p, moves) for p in facts.parameters]
+    if any(new is not old for new, old in zip(parameters, facts.parameters)):
+        changes["parameters"] = parameters
+    for name in MARKED_FIELDS:
+        value = getattr(facts, name)
+        new = render_value(value, moves)
+        if new is not value:
+            changes[name] = new
     if moves and module_of is not None:
         line = move_line(module_of(facts.path), facts.line, moves)
         if line != facts.line:
@@ -156,9 +155,14 @@ def rendered(
     return replace(facts, **changes) if changes else facts
 
 
+#: The fields where the analysis writes positions (``positions.mark``): the only ones rendered.
+MARKED_FIELDS = ("side_effect_reasons", "eager_only_calls", "repeated_by", "callback")
+MARKED_PARAMETER_FIELDS = ("evidence", "primitive_sites", "test_primitive_sites")
+
+
 def _rendered_parameter(parameter: ParameterFacts, moves: Optional[Moves]) -> ParameterFacts:
     changes = {}
-    for name in ("evidence", "primitive_sites", "test_primitive_sites"):
+    for name in MARKED_PARAMETER_FIELDS:
         value = getattr(parameter, name)
         new = render_value(value, moves)
         if new is not value:
