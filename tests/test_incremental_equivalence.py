@@ -6,12 +6,13 @@ The project is kept as a small model (modules, functions, their calls, decorator
 parameters and the loops that drive them) and written out after each edit, so every edit gives
 valid Python: add or remove a call, a decorator, a side effect, a parameter, a module; rename a
 function; move a function to another module; move lines (a comment at the top of a module, a
-comment or a blank line inside a function: the facts of the state before are reused, each line
-moved, ``results.load_moved``). Every lint runs as a new process would (the analysis forgets
-what it holds in memory), so only the on-disk caches carry over. The last tests break the cache
-on purpose (a summary keyed without the module's text, findings keyed without the rest of the
-project, facts reused with their lines left where they were) and check that the sequence
-catches it: a differential test that could not fail would prove nothing.
+comment or a blank line inside a function, a local variable its summary does not see: the facts
+of the state before are reused, each line moved, ``results.load_moved``). Every lint runs as a
+new process would (the analysis forgets what it holds in memory), so only the on-disk caches
+carry over. The last tests break the cache on purpose (a summary keyed without the module's
+text, findings keyed without the rest of the project, facts reused with their lines left where
+they were) and check that the sequence catches it: a differential test that could not fail
+would prove nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Function:
     side_effect: bool = False
     calls: list = field(default_factory=list)  # names of functions called with the tensor y
     gaps: int = 0  # comment and blank lines in its body, after its first statement
+    locals: int = 0  # local variables it assigns and never reads
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Model:
     # -- edits ------------------------------------------------------------------------------
     def edit(self) -> str:
         kinds = ["add_call", "remove_call", "decorator", "side_effect", "parameter", "module", "rename",
-                 "move", "comment", "gap", "drive", "work"]
+                 "move", "comment", "gap", "local", "drive", "work"]
         kind = self.rng.choice(kinds)
         getattr(self, f"_edit_{kind}")()
         return kind
@@ -152,6 +154,10 @@ class Model:
         """A comment or a blank line in a function's body: only the lines below it move."""
         self.rng.choice(self.functions()).gaps += 1
 
+    def _edit_local(self) -> None:
+        """A new local variable: the syntax tree changes, the module's summary does not."""
+        self.rng.choice(self.functions()).locals += 1
+
     def _edit_drive(self) -> None:
         module = self.modules[self.rng.choice(list(self.modules))]
         if module.driven and self.rng.random() < 0.4:
@@ -182,6 +188,7 @@ class Model:
             lines.append(f"def {function.name}({parameters}):")
             lines.append("    y = x")
             lines += ["    # note" if i % 2 else "" for i in range(function.gaps)]
+            lines += [f"    unused_{i} = {i}" for i in range(function.locals)]
             lines += [f"    {line}" for line in WORK[: function.work]]
             if function.side_effect:
                 lines.append("    LOG.append(1)")
@@ -312,13 +319,16 @@ def _findings_keyed_by_their_file_alone(monkeypatch) -> None:
 
 
 def _lines_never_move(monkeypatch) -> None:
-    line_moves = positions.line_moves
+    for name in ("line_moves", "summary_moves"):
+        monkeypatch.setattr(positions, name, _in_place(getattr(positions, name)))
 
+
+def _in_place(moves):
     def in_place(old, new):
-        found = line_moves(old, new)
+        found = moves(old, new)
         return None if found is None else {line: line for line in found}
 
-    monkeypatch.setattr(positions, "line_moves", in_place)
+    return in_place
 
 
 @pytest.mark.parametrize(

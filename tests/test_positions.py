@@ -1,6 +1,7 @@
-"""Facts reused when lines only move: ``positions.line_moves`` tells such an edit from any other,
-and over every rule fixture, the facts of the state before an edit that moves lines, rendered with
-each line where it went (``results.load_moved``), equal the facts of a fresh analysis."""
+"""Facts reused when lines only move: ``positions.line_moves`` (comments, blank lines) and
+``positions.summary_moves`` (an edit the module's summary does not see) tell such an edit from any
+other, and over every rule fixture, the facts of the state before such an edit, rendered with each
+line where it went (``results.load_moved``), equal the facts of a fresh analysis."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from flake8_hybrid.analysis.api_model import api_model
 from flake8_hybrid.analysis.layout import find_project_root
 from flake8_hybrid.analysis.project import Project
 from flake8_hybrid.analysis.retracing import retracing_of
+from flake8_hybrid.analysis.cache import _summary_text
+from flake8_hybrid.analysis.summary import summarize
 
 SOURCE = '''import tensorflow as tf
 
@@ -54,6 +57,18 @@ def test_tokens_render_as_lines_moved_or_not() -> None:
         positions.render(text, {"a.py": {5: 9}})  # a moved module, a line the moves do not place
 
 
+def _summary(text: str) -> dict:
+    return json.loads(_summary_text(summarize(ast.parse(text), "m", "/project/m.py", api_model())))
+
+
+def test_a_statement_the_summary_does_not_read_only_moves_lines() -> None:
+    before = _summary(SOURCE)
+    moves = positions.summary_moves(before, _summary(SOURCE.replace("def step(x):\n", "def step(x):\n    n = 1\n")))
+    assert moves is not None and moves[6] == 7 and moves[5] == 5  # the print moved; the def did not
+    assert positions.summary_moves(before, _summary(SOURCE.replace('print("traced")', 'tf.print(x)'))) is None
+    assert positions.summary_moves(before, _summary(SOURCE + "\n\ndef helper(y):\n    return y\n")) is None
+
+
 def _move_lines(text: str) -> str:
     """A comment at the top, and a comment or a blank line before every third statement."""
     lines = text.splitlines(keepends=True)
@@ -63,7 +78,24 @@ def _move_lines(text: str) -> str:
     return "# moved\n" + "".join(lines)
 
 
-def test_reused_facts_equal_fresh_facts_over_every_fixture(tmp_path: Path, monkeypatch) -> None:
+def _first_line(statement: ast.stmt) -> int:
+    return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+
+
+def _add_statements(text: str) -> str:
+    """A new local variable at the start of every function body that starts on a line of its own
+    (an edit the summary does not see: it changes the syntax tree, not the summary)."""
+    lines = text.splitlines(keepends=True)
+    firsts = sorted({(_first_line(node.body[0]), node.body[0].col_offset) for node in ast.walk(ast.parse(text))
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and _first_line(node.body[0]) > node.lineno})
+    for line, col in reversed(firsts):
+        lines.insert(line - 1, " " * col + "_unused_here = 0\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("edit", [_move_lines, _add_statements])
+def test_reused_facts_equal_fresh_facts_over_every_fixture(tmp_path: Path, monkeypatch, edit) -> None:
     root = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, root, ignore=shutil.ignore_patterns(".flake8_hybrid_cache"))
     monkeypatch.chdir(root)
@@ -79,7 +111,7 @@ def test_reused_facts_equal_fresh_facts_over_every_fixture(tmp_path: Path, monke
     for start in range(0, len(modules), results.MAX_MOVED_MODULES):
         batch = modules[start: start + results.MAX_MOVED_MODULES]
         for path in batch:
-            path.write_text(_move_lines(originals[path]))
+            path.write_text(edit(originals[path]))
         projects.forget_projects()
         project = projects.project_for(str(batch[0]), batch[0].read_text(), api, str(cache))
         assert type(project).__name__ == "CachedProject", batch  # the facts came from the state before

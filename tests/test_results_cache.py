@@ -115,11 +115,34 @@ def test_a_cache_restored_at_another_checkout_path_is_reused(project_dir: Path, 
 
 def test_an_edited_module_is_analyzed_again(project_dir: Path) -> None:
     _project(project_dir)
-    (project_dir / "train.py").write_text(textwrap.dedent(PROJECT["train.py"]).replace("2.0", "3.0"))
+    # (A new call: its summary changes. Edits a summary does not see reuse the facts, below.)
+    (project_dir / "train.py").write_text(textwrap.dedent(PROJECT["train.py"]).replace("2.0", "tf.ones([2])"))
     assert isinstance(_project(project_dir), project_module.Project)
     (project_dir / "new.py").write_text("x = 1\n")  # a new module, too
     assert isinstance(_project(project_dir), project_module.Project)
     assert isinstance(_project(project_dir), results.CachedProject)
+
+
+def _new_function(version: int) -> str:
+    """A new function: a new summary, a new state of the project to analyze."""
+    return f"\n\ndef version_{version}():\n    return {version}\n"
+
+
+def test_an_edit_the_summaries_do_not_see_reuses_the_facts(project_dir: Path) -> None:
+    """A comment moves every line; a new constant's value changes the tree but not the summary:
+    either way the stored facts are reused, each line where it went, as a fresh analysis has them."""
+    lines = {facts.key: facts.line for facts in _project(project_dir).facts().values()}
+    train = textwrap.dedent(PROJECT["train.py"])
+    local = train.replace("2.0", "3.0").replace("    for _ in range(10):", "    limit = 4\n    for _ in range(10):")
+    for edited in ("# a comment\n" + train, local):
+        (project_dir / "train.py").write_text(edited)
+        projects.forget_projects()
+        reused = _project(project_dir)
+        assert isinstance(reused, results.CachedProject)
+        fresh = project_module.Project(str(project_dir), api_model(), None)
+        assert reused.facts() == fresh.facts()
+        assert sorted(reused._retracing.calls, key=repr) == sorted(retracing_of(fresh).calls, key=repr)
+        assert any(facts.line != lines[key] for key, facts in reused.facts().items())  # lines moved
 
 
 def test_corrupt_entries_are_ignored_and_old_ones_evicted(project_dir: Path) -> None:
@@ -129,7 +152,7 @@ def test_corrupt_entries_are_ignored_and_old_ones_evicted(project_dir: Path) -> 
         entry.write_text("{not json")
     assert isinstance(_project(project_dir), project_module.Project)
     for index in range(results.KEEP + 3):
-        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + f"\nVERSION = {index}\n")
+        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + _new_function(index))
         _project(project_dir)
     assert len(list(folder.glob("*.json"))) == results.KEEP  # (and the workers' lock, sharing.py)
 
@@ -160,7 +183,7 @@ def test_summaries_no_kept_state_uses_are_deleted_once_old(project_dir: Path) ->
     unused_but_new.write_text("{}")
 
     for version in range(results.KEEP):  # the first state drops out of the kept ones
-        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + f"\nVERSION = {version}\n")
+        (project_dir / "ops.py").write_text(textwrap.dedent(PROJECT["ops.py"]) + _new_function(version))
         _project(project_dir)
 
     left = summaries()

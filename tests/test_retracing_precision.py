@@ -182,6 +182,25 @@ def test_hyb201_an_unknown_bound_is_an_assumption(tmp_path: Path) -> None:
     assert tier == "preview" and message.endswith("(assumed: the loop that passes it runs 5 or more times)")
 
 
+def test_hyb201_counts_defaults_and_constants_made_of_constants(tmp_path: Path) -> None:
+    """Bounds, arguments and defaults are summary facts (``range_bounds.py``): a default, and a
+    constant defined by other constants, count as before."""
+    lib = STEP.replace("def train(x, epochs):", "def train(x, epochs=BASE * 3 - 1):").replace(
+        "import tensorflow as tf\n", "import tensorflow as tf\n\nBASE = 7\n")
+    [(tier, _line, message)] = lint(tmp_path, {"lib.py": lib, "main.py": "from lib import train\n\ntrain(1.0)\n"},
+                                    "lib.py", "HYB201")
+    assert tier == "default" and "'epoch' is a Python number that takes 20 values" in message
+
+
+def test_hyb201_a_constant_defined_by_itself_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    """``N = N + 1`` at the top of a module: before bounds were summary facts, following it
+    recursed until Python's limit (HYB000)."""
+    lib = STEP + "\nN = N + 1\n\n\ndef run(x):\n    train(x, N)\n"
+    files = {"lib.py": lib, "main.py": "from lib import run\n\nrun(1.0)\n"}
+    [(tier, _line, message)] = lint(tmp_path, files, "lib.py", "HYB201")
+    assert tier == "preview" and "(assumed: the loop that passes it runs 5 or more times)" in message
+
+
 def test_hyb201_a_loop_in_a_test_is_no_hot_path(tmp_path: Path) -> None:
     helper = STEP.partition("def train")[0] + "def apply(x, epoch):\n    return step(x, epoch)\n"
     test = ("import tensorflow as tf\nfrom lib import apply\n\n"

@@ -74,6 +74,17 @@ class SummaryCache:
         except (OSError, ValueError, TypeError):
             self.directory = None  # stop trying for this run
 
+    def plain(self, key: str) -> Optional[dict]:
+        """The entry ``key`` as JSON holds it (``positions.summary_moves`` compares two), or None."""
+        if self.directory is None:
+            return None
+        try:
+            with open(self.entry_path(key), encoding="utf-8") as file:
+                entry = json.load(file)
+            return entry if isinstance(entry, dict) else None
+        except (OSError, ValueError):
+            return None
+
     def source(self, key: str) -> Optional[bytes]:
         """The text the entry ``key`` was made from, or None."""
         if self.directory is None:
@@ -143,10 +154,10 @@ def write_whole(folder: str, name: str, text: Union[str, bytes]) -> None:
 @functools.lru_cache(maxsize=None)
 def _summarizer_fingerprint() -> str:
     """A digest of the code that makes summaries: a changed summarizer never reads old entries."""
-    from flake8_hybrid.analysis import names, summary, summary_values, values
+    from flake8_hybrid.analysis import names, range_bounds, summary, summary_values, values
 
     digest = hashlib.sha256()
-    for module in (summary, summary_values, values, names):
+    for module in (summary, summary_values, range_bounds, values, names):
         try:
             with open(module.__file__, "rb") as file:
                 digest.update(file.read())
@@ -249,6 +260,8 @@ def _summary_from_json(data: dict) -> ModuleSummary:
                 col=call.get("col", -1),
                 partial=call.get("partial", False),
                 varying={key: _varying_from_json(fact) for key, fact in call.get("varying", {}).items()},
+                int_arguments=call.get("int_arguments", {}),
+                range_loop=call.get("range_loop"),
             )
             for call in entry["calls"]
         ]

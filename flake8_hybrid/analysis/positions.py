@@ -106,3 +106,58 @@ def line_moves(old: Union[str, bytes], new: Union[str, bytes]) -> Optional[dict[
     if any(moves[a] >= moves[b] for a, b in zip(lines, lines[1:])):
         return None
     return moves
+
+
+#: Where a module summary, as JSON holds it (``cache.py``), writes lines: a function's and a
+#: class's ``line``, a call's ``line``, and the position in each record of these lists of a
+#: function. Nothing else in a summary is a line (columns are compared as they are).
+_SUMMARY_LINE_ITEMS = {
+    "side_effects": 1, "eager_only": 1, "maybe_eager_only": 1, "graph_targets": 1, "keras_runs": 2,
+    "keras_eager": 1, "keras_built": 1, "raises_if": 1, "param_mutations": 2,
+}
+
+
+def summary_moves(before: dict, after: dict) -> Optional[dict[int, int]]:
+    """Where each line ``before`` names is in ``after``, when the two summaries of a module (as
+    JSON holds them) differ only in their lines, and those moved in order; None otherwise.
+
+    An edit that changes nothing the analysis reads (a new local variable, a reworded log
+    message, a statement without calls) leaves the summary as it was but for its lines: the
+    facts derived from it hold, each line moved. (Everything the project analysis reads of a
+    module is in its summary, and it compares lines only with each other.)
+    """
+    old_lines: list[int] = []
+    new_lines: list[int] = []
+    try:
+        if _without_lines(before, old_lines) != _without_lines(after, new_lines) or len(old_lines) != len(new_lines):
+            return None
+    except (KeyError, TypeError, IndexError, AttributeError):  # not a summary as the cache writes it
+        return None
+    moves: dict[int, int] = {}
+    for was, now in zip(old_lines, new_lines):
+        if moves.setdefault(was, now) != now:
+            return None
+    lines = sorted(moves)
+    if any(moves[a] >= moves[b] for a, b in zip(lines, lines[1:])):
+        return None
+    return moves
+
+
+def _without_lines(summary: dict, lines: list) -> dict:
+    """A copy of the summary with its lines taken out, in order, into ``lines``."""
+    def take(record: dict, extra: dict) -> dict:
+        lines.append(record["line"])
+        return {**record, "line": None, **extra}
+
+    functions = []
+    for function in summary.get("functions", ()):
+        changed = {"calls": [take(call, {}) for call in function.get("calls", ())]}
+        for name, position in _SUMMARY_LINE_ITEMS.items():
+            items = []
+            for item in function.get(name, ()):
+                lines.append(item[position])
+                items.append([*item[:position], None, *item[position + 1:]])
+            changed[name] = items
+        functions.append(take(function, changed))
+    classes = [take(cls, {}) for cls in summary.get("classes", ())]
+    return {**summary, "functions": functions, "classes": classes}

@@ -8,6 +8,7 @@ Above ``project.py`` (the analysis of one project), below the lint and the fixer
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import hashlib
@@ -18,8 +19,16 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 from flake8_hybrid.analysis import sharing, world
 from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
-from flake8_hybrid.analysis.layout import _root_above, discover, find_project_root, is_saved_text, module_name
+from flake8_hybrid.analysis.layout import (
+    _root_above,
+    discover,
+    find_project_root,
+    is_saved_text,
+    module_identity,
+    module_name,
+)
 from flake8_hybrid.analysis.project import _LIVE, Project, _fingerprint
+from flake8_hybrid.analysis.summary import summarize
 from flake8_hybrid.settings import DEFAULT_TEST_PATTERNS
 
 if TYPE_CHECKING:
@@ -168,7 +177,8 @@ def _shared_project(
     if stored is None:
         # An edit that only moved lines (a comment, a blank line): the facts of the state
         # before it, each line where it is now.
-        stored = results.load_moved(directory, key, root, SummaryCache(directory, _fingerprint(api)))
+        cache = SummaryCache(directory, _fingerprint(api))
+        stored = results.load_moved(directory, key, root, cache, _summaries(cache, api, root))
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     # The summaries, divided between the workers that got here (sharing.py); then one
@@ -185,6 +195,30 @@ def _shared_project(
         project.complete()
         results.store(directory, key, project)
     return project
+
+
+def _summaries(cache: SummaryCache, api: ApiModel, root: str):
+    """A module's summary as the cache holds it (its path from the root, its summary key), made
+    and stored when it is not there yet: ``results.load_moved`` compares it with the summary of a
+    stored state."""
+
+    def summary_of(module: str, key: str) -> Optional[dict]:
+        found = cache.plain(key)
+        if found is not None:
+            return found
+        absolute = os.path.join(os.path.abspath(root), module)
+        try:
+            with open(absolute, "rb") as file:
+                content = file.read()
+            summary = summarize(ast.parse(content, filename=absolute), module_name(absolute), absolute, api)
+        except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+        if cache.key(module_identity(module_name(absolute), absolute, root), content) != key:
+            return None  # changed since the project's key was made: let the analysis see it
+        cache.store(key, summary, content)
+        return cache.plain(key) if cache.directory is not None else None
+
+    return summary_of
 
 
 _STATES: dict[tuple, Optional[tuple]] = {}

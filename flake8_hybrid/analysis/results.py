@@ -143,14 +143,20 @@ def load(directory: Optional[str], digest: Optional[str], root: str, moves: Opti
 MAX_MOVED_MODULES = 8
 
 
-def load_moved(directory: Optional[str], key: Optional[ProjectKey], root: str, cache) -> Optional[dict]:
-    """The facts of a stored state from which the project differs only in where lines are:
-    comments or blank lines added or removed (``positions.line_moves``), as an editor's saves
-    make. Rendered with each line where it is now, they are the facts of the project as it is.
-    None when no stored state is such a state (or the texts it was made from are gone)."""
+def load_moved(
+    directory: Optional[str], key: Optional[ProjectKey], root: str, cache,
+    summaries: Optional[Callable[[str, str], Optional[dict]]] = None,
+) -> Optional[dict]:
+    """The facts of a stored state from which the project differs only in where lines are, as
+    an editor's saves make: comments or blank lines added or removed (``positions.line_moves``),
+    or any edit that leaves the module's summary as it was but for its lines
+    (``positions.summary_moves``; ``summaries``: a module's path from the root and its summary
+    key -> its summary as JSON holds it, made if need be). Rendered with each line where it is
+    now, they are the facts of the project as it is. None when no stored state is such a state
+    (or what it was made from is gone)."""
     if directory is None or key is None:
         return None
-    from flake8_hybrid.analysis.positions import line_moves
+    from flake8_hybrid.analysis.positions import line_moves, summary_moves
 
     folder = os.path.join(directory, SUBDIRECTORY)
     try:
@@ -173,6 +179,9 @@ def load_moved(directory: Optional[str], key: Optional[ProjectKey], root: str, c
             except OSError:
                 after = None
             found = line_moves(before, after) if before is not None and after is not None else None
+            if found is None and summaries is not None:
+                was, now = cache.plain(stored["modules"][module]), summaries(module, key.modules[module])
+                found = summary_moves(was, now) if was is not None and now is not None else None
             if found is None:
                 break
             moves[module] = found

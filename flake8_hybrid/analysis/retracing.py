@@ -10,8 +10,8 @@ and modules (a loop in one module, the ``tf.function`` call in a helper of anoth
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import operator
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,7 +19,6 @@ from typing import Optional
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.layout import display_path
-from flake8_hybrid.analysis.names import module_constant
 from flake8_hybrid.analysis.positions import Moves, mark, move_line, render_value
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
@@ -32,6 +31,7 @@ UNKNOWN_COUNT = -1
 #: Callers followed back for the value of a range bound, and value combinations tried.
 MAX_DEPTH = 4
 MAX_COMBINATIONS = 64
+_COMBINE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
 
 
 @dataclass(frozen=True)
@@ -247,13 +247,16 @@ class Retracing:
 
     # -- how many values a loop over range(<parameter>) takes (HYB201) -----------------------
     # The summaries count the values of ``range`` with constant bounds only. A bound that is a
-    # parameter takes what the callers pass: literals (and module constants, and defaults) are
-    # read from the callers' own code, the few times a loop needs them.
+    # parameter takes what the callers pass: the summaries write bounds, arguments and defaults
+    # as integer expressions (``range_bounds.py``), evaluated here with the project's callers.
     def _settle_range_counts(self) -> None:
         """Give each count of a loop over ``range`` with other bounds the number of values the
         callers' literals give it, or UNKNOWN_COUNT. Counters and ``while`` loops keep 0: a new
         value per iteration, however many there are."""
-        self._trees: dict[str, Optional[ast.Module]] = {}
+        loops = {
+            (function.module.path, call.line): (function.module.path, call.range_loop)
+            for function in self.project.functions.values() for call in function.summary.calls if call.range_loop
+        }
         for index, record in enumerate(self.calls):
             if record.kind != "count" or record.detail != 0:
                 continue
@@ -261,93 +264,42 @@ class Retracing:
             if record.via:
                 path, _, loop_line = record.via.rpartition(":")
                 line = int(loop_line)
-            found = self._range_loop(path, line)
+            found = loops.get((path, line))
             if found is not None:
-                values = self._range_values(path, *found)
+                values = self._range_values(*found)
                 self.calls[index] = dataclasses.replace(record, detail=len(values) if values else UNKNOWN_COUNT)
 
-    def _tree(self, path: str) -> Optional[ast.Module]:
-        """The module as the project sees it: the tree the lint parsed already, else its text in
-        the project (an editor's buffer, the fixer's fixed text), else the file on disk."""
-        if path not in self._trees:
-            tree = self.project.parsed.get(path, (None, None))[0]
-            try:
-                if tree is None and path in self.project.overrides:
-                    tree = ast.parse(self.project.overrides[path])
-                elif tree is None:
-                    with open(path, encoding="utf-8") as file:
-                        tree = ast.parse(file.read())
-            except (OSError, SyntaxError, ValueError):
-                tree = None
-            self._trees[path] = tree
-        return self._trees[path]
-
-    def _range_loop(self, path: str, line: int) -> Optional[tuple]:
-        """(the ``for ... in range(...)`` loop whose variable the call on ``line`` passes, the
-        qualname of the function around it), or None when that loop is not over a range."""
-        tree = self._tree(path)
-        if tree is None:
-            return None
-        passed = {n.id for call in ast.walk(tree) if isinstance(call, ast.Call) and call.lineno == line
-                  for argument in [*call.args, *(k.value for k in call.keywords)]
-                  for n in ast.walk(argument) if isinstance(n, ast.Name)}
-        found = None
-        for loop, qualname in _loops_with_qualnames(tree):
-            if loop.lineno <= line <= (loop.end_lineno or loop.lineno) and isinstance(loop.target, ast.Name) \
-                    and loop.target.id in passed:
-                found = (loop, qualname)  # the walk meets outer loops first: the last is innermost
-        if found is None or not _is_range(found[0].iter):
-            return None
-        return found
-
-    def _range_values(self, path: str, loop: ast.For, qualname: str) -> set:
+    def _range_values(self, path: str, loop: list) -> set:
         """Every value the loop variable takes, from what the bounds can be; empty if unknown."""
+        qualname, bounds = loop
         key = f"{path}::{qualname}"
-        options = [self._values_of(path, key, bound, 0) for bound in loop.iter.args]
+        options = [self._values_of(key, bound, 0) for bound in bounds]
         if not options or any(not o for o in options):
             return set()
         values: set = set()
-        for bounds in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+        for combination in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
             try:
-                values.update(range(*bounds))
+                values.update(range(*combination))
             except (TypeError, ValueError, OverflowError):
                 return set()
         return values
 
-    def _values_of(self, path: str, key: str, expr: ast.expr, depth: int) -> set:
-        """The ints an expression of function ``key`` can be: literals, module constants, the
-        function's parameters as its callers give them; empty when any is unknown."""
-        if isinstance(expr, ast.Constant) and type(expr.value) is int:
-            return {expr.value}
-        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-            return {-value for value in self._values_of(path, key, expr.operand, depth)}
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult)):
-            left = self._values_of(path, key, expr.left, depth)
-            right = self._values_of(path, key, expr.right, depth)
-            combine = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__}[type(expr.op)]
+    def _values_of(self, key: str, expression: Optional[list], depth: int) -> set:
+        """The ints an integer expression of function ``key`` can be (``range_bounds.py``), its
+        parameters as the callers give them; empty when any is unknown."""
+        kind = expression[0] if expression else None
+        if kind == "int":
+            return {expression[1]}
+        if kind == "neg":
+            return {-value for value in self._values_of(key, expression[1], depth)}
+        if kind in _COMBINE:
+            left = self._values_of(key, expression[1], depth)
+            right = self._values_of(key, expression[2], depth)
             pairs = itertools.islice(itertools.product(left, right), MAX_COMBINATIONS)
-            return {combine(a, b) for a, b in pairs}
-        if isinstance(expr, ast.Name):
-            function = self.project.functions.get(key)
-            if function is not None and any(p.name == expr.id for p in function.parameters):
-                return self._parameter_values(key, expr.id, depth)
-            assigned = self._assigned_names(path, key)
-            if assigned is None or expr.id in assigned:
-                return set()  # a local variable: not followed
-            tree = self._tree(path)
-            constant = module_constant(tree, expr.id) if tree is not None else None
-            return self._values_of(path, key, constant, depth) if constant is not None else set()
+            return {_COMBINE[kind](a, b) for a, b in pairs}
+        if kind == "param":
+            return self._parameter_values(key, expression[1], depth)
         return set()
-
-    def _assigned_names(self, path: str, key: str) -> Optional[set]:
-        """The names the body of function ``key`` binds (none for module code, whose
-        assignments are the module constants); None when the function is not found."""
-        tree = self._tree(path)
-        qualname = key.rpartition("::")[2]
-        body = next((d for d, q in _definitions_with_qualnames(tree) if q == qualname), None) if tree else None
-        if body is None:
-            return set() if qualname == "<module>" else None
-        return {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
     def _parameter_values(self, key: str, parameter: str, depth: int) -> set:
         """What the callers in the project pass for a parameter (its default where they leave it
@@ -365,37 +317,17 @@ class Retracing:
                 if argument is None:
                     found = set() if call.unpacked else self._default_values(key, parameter)
                 else:
-                    expression = self._argument_expression(function.module.path, call, argument)
-                    found = self._values_of(function.module.path, function.key, expression, depth + 1) \
-                        if expression is not None else set()
+                    found = self._values_of(function.key, call.int_arguments.get(argument), depth + 1)
                 if not found:
                     return set()
                 values |= found
         return values if called else set()
 
-    def _argument_expression(self, path: str, call, argument: str) -> Optional[ast.expr]:
-        tree = self._tree(path)
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Call) and node.lineno == call.line and node.col_offset == call.col:
-                if argument.isdigit():
-                    index = int(argument)
-                    return node.args[index] if index < len(node.args) else None
-                return next((k.value for k in node.keywords if k.arg == argument), None)
-        return None
-
     def _default_values(self, key: str, parameter: str) -> set:
         function = self.project.functions.get(key)
-        tree = self._tree(function.module.path) if function is not None else None
-        for loop_or_def, qualname in _definitions_with_qualnames(tree) if tree is not None else ():
-            if f"{function.module.path}::{qualname}" != key:
-                continue
-            arguments = loop_or_def.args
-            positional = [*arguments.posonlyargs, *arguments.args]
-            defaults = dict(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]],
-                                arguments.defaults))
-            defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
-            if parameter in defaults:
-                return self._values_of(function.module.path, key, defaults[parameter], MAX_DEPTH)
+        for candidate in function.parameters if function is not None else ():
+            if candidate.name == parameter:
+                return self._values_of(key, candidate.int_default, MAX_DEPTH)
         return set()
 
     # -- functions that create tf.functions, and the loops that call them (HYB202) -----------
@@ -479,45 +411,6 @@ class StoredRetracing:
     calls_in = Retracing.calls_in
     shape_sites = Retracing.shape_sites
     loops_calling = Retracing.loops_calling
-
-
-def _is_range(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "range" \
-        and 1 <= len(expr.args) <= 3 and not expr.keywords
-
-
-def _definitions_with_qualnames(tree: ast.Module) -> list:
-    """Every function definition with its ``__qualname__`` (``C.m``, ``f.<locals>.g``)."""
-    found = []
-    stack = [(node, "") for node in tree.body]
-    while stack:
-        node, prefix = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            qualname = prefix + node.name
-            found.append((node, qualname))
-            stack.extend((child, qualname + ".<locals>.") for child in node.body)
-        elif isinstance(node, ast.ClassDef):
-            stack.extend((child, prefix + node.name + ".") for child in node.body)
-        else:
-            stack.extend((child, prefix) for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
-    return found
-
-
-def _loops_with_qualnames(tree: ast.Module) -> list:
-    """Every ``for`` loop with the qualname of the function whose body holds it ("<module>" at
-    the top), outer loops before the loops inside them."""
-    found = []
-    scopes = [(tree, "<module>")] + _definitions_with_qualnames(tree)
-    for scope, qualname in scopes:
-        stack = list(reversed(scope.body))
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue  # its own scope
-            if isinstance(node, (ast.For, ast.AsyncFor)):
-                found.append((node, qualname))
-            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
-    return found
 
 
 def rendered_call(call: RetraceCall, moves: Optional[Moves] = None, module_of=display_path) -> RetraceCall:

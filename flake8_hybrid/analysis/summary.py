@@ -26,6 +26,7 @@ from flake8_hybrid.analysis.names import (
     statements,
     walk_without_operators,
 )
+from flake8_hybrid.analysis.range_bounds import add_range_facts
 from flake8_hybrid.analysis.summary_values import (
     BOOL_VALUE,
     MAX_ATOMS,
@@ -37,6 +38,7 @@ from flake8_hybrid.analysis.summary_values import (
     arithmetic,
     bounded_atoms,
     call_result_of,
+    class_fields,
     container_value,
     element_value,
     is_tensorish,
@@ -75,6 +77,8 @@ class Parameter:
     tensor_hint: bool = False  # annotated tf.Tensor / tf.Variable
     #: What the default is, when it is a literal: "number", "str", "bool", "none"; "" otherwise.
     default_kind: str = ""
+    #: The default as an integer expression (``range_bounds.py``), when it is one.
+    int_default: Optional[list] = None
 
 
 @dataclass
@@ -100,6 +104,11 @@ class CallSite:
     #: tensors whose shapes vary per iteration; ``["new", what]`` an object made
     #: for this call (``lambda``, ``call``, ``attribute``: a bound method, if it is one).
     varying: dict = field(default_factory=dict)
+    #: Its arguments that are integer expressions (``range_bounds.py``), by position or keyword.
+    int_arguments: dict = field(default_factory=dict)
+    #: In a loop: [qualname of the function holding it, bound expressions] of the loop over
+    #: ``range`` whose variable the calls on its line pass; None when there is none.
+    range_loop: Optional[list] = None
 
 
 @dataclass
@@ -190,7 +199,9 @@ def summarize(
 ) -> ModuleSummary:
     names = names or ModuleNames(tree, api.canonical, api.star_exports)
     builder = _Builder(tree, module, names, api, is_package=path.endswith("__init__.py"))
-    return builder.build(path)
+    summary = builder.build(path)
+    add_range_facts(summary, tree)
+    return summary
 
 
 class _Builder:
@@ -248,7 +259,7 @@ class _Builder:
                 bases = [self.ref_of(base) for base in node.bases]
                 methods = [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
                 self.classes.append(ClassSummary(
-                    qualname, node.lineno, [b for b in bases if b], methods, _class_fields(node),
+                    qualname, node.lineno, [b for b in bases if b], methods, class_fields(node),
                     self._generates_init(node),
                 ))
                 self._collect(node.body, qualname + ".", qualname)
@@ -1439,33 +1450,6 @@ def _unpacks(call: ast.Call) -> bool:
 
 def _is_super(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "super"
-
-
-def _class_fields(node: ast.ClassDef) -> dict:
-    """Attributes the class body gives a literal value, in order (``rate: float = 0.1``; an
-    annotation alone is a field with no default: unknown)."""
-    fields: dict = {}
-    for statement in node.body:
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            fields[statement.target.id] = _literal_value(statement.value)
-        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
-                and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant):
-            fields[statement.targets[0].id] = _literal_value(statement.value)
-    return fields
-
-
-def _literal_value(expr: Optional[ast.AST]) -> Value:
-    if isinstance(expr, ast.Constant):
-        value = expr.value
-        if isinstance(value, bool):
-            return BOOL_VALUE
-        if isinstance(value, (int, float)):
-            return NUMBER_VALUE
-        if isinstance(value, str):
-            return STR_VALUE
-        if value is None:
-            return NONE_VALUE
-    return v.UNKNOWN_VALUE
 
 
 #: Decorators that make a class's __init__ from its fields.

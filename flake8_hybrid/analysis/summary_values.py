@@ -1,11 +1,12 @@
 """The abstract values a module's summary builds from expressions (``summary.py``): literals,
-containers and their elements, arithmetic, calls; bounded so that no program makes them grow
-without limit. Pure functions of values: no syntax tree, no project.
+containers and their elements, arithmetic, calls, a class body's fields; bounded so that no
+program makes them grow without limit. Pure functions of values and of single syntax nodes.
 """
 
 from __future__ import annotations
 
-from typing import Collection
+import ast
+from typing import Collection, Optional
 
 from flake8_hybrid.analysis import values as v
 from flake8_hybrid.analysis.values import Atom, Value
@@ -172,3 +173,30 @@ def call_result_of(callee: Value) -> set:
         else:
             results.add(v.UNKNOWN)
     return results or {v.UNKNOWN}
+
+
+def class_fields(node: ast.ClassDef) -> dict:
+    """Attributes the class body gives a literal value, in order (``rate: float = 0.1``; an
+    annotation alone is a field with no default: unknown)."""
+    fields: dict = {}
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            fields[statement.target.id] = literal_value(statement.value)
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant):
+            fields[statement.targets[0].id] = literal_value(statement.value)
+    return fields
+
+
+def literal_value(expr: Optional[ast.AST]) -> Value:
+    if isinstance(expr, ast.Constant):
+        value = expr.value
+        if isinstance(value, bool):
+            return BOOL_VALUE
+        if isinstance(value, (int, float)):
+            return NUMBER_VALUE
+        if isinstance(value, str):
+            return STR_VALUE
+        if value is None:
+            return NONE_VALUE
+    return v.UNKNOWN_VALUE
