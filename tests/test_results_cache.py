@@ -145,6 +145,20 @@ def test_an_edit_the_summaries_do_not_see_reuses_the_facts(project_dir: Path) ->
         assert any(facts.line != lines[key] for key, facts in reused.facts().items())  # lines moved
 
 
+def test_a_project_no_longer_installable_is_analyzed_again(project_dir: Path) -> None:
+    """Whether the project is installable is no module's text, but the facts depend on it (its
+    public API has callers outside the project): part of the key."""
+    (project_dir / "pkg").mkdir()
+    (project_dir / "pkg" / "__init__.py").write_text("")
+    (project_dir / "pkg" / "lib.py").write_text("def public(x):\n    return x\n")
+    assert any(facts.public_api for facts in _project(project_dir).facts().values())
+    (project_dir / "setup.cfg").write_text("[flake8]\nmax-line-length = 100\n")
+    projects.forget_projects()
+    project = _project(project_dir)
+    assert isinstance(project, project_module.Project)
+    assert not any(facts.public_api for facts in project.facts().values())
+
+
 def test_corrupt_entries_are_ignored_and_old_ones_evicted(project_dir: Path) -> None:
     _project(project_dir)
     folder = project_dir / ".flake8_hybrid_cache" / results.SUBDIRECTORY

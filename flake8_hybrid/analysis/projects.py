@@ -249,5 +249,8 @@ def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple)
     from flake8_hybrid.analysis import results
 
     cache = SummaryCache(directory, _fingerprint(api))
-    # Which files are tests decides facts (repetition in tests is no hot path): part of the key.
-    return results.project_key(cache, os.path.abspath(root), files, module_name, extra=repr(tests))
+    # Which files are tests decides facts (repetition in tests is no hot path), and whether the
+    # project is installable (setup.py, setup.cfg, pyproject.toml: its public API has callers
+    # the analysis cannot see): both part of the key.
+    extra = repr((tests, world.is_installable(os.path.abspath(root))))
+    return results.project_key(cache, os.path.abspath(root), files, module_name, extra=extra)
