@@ -15,7 +15,7 @@ MAX_LINES = 800
 #: only shrink (the incremental engine splits them), and no other module may join them.
 OVERSIZED = {
     "analysis/project.py": 1685,
-    "analysis/summary.py": 1457,
+    "analysis/summary.py": 1452,
     "rules/graph_safety.py": 1171,
     "catalog/graph_safety_retracing.py": 1139,
 }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Optional, Union
 
-from flake8_hybrid.analysis.names import module_constant
+from flake8_hybrid.analysis.names import statement_children, walk_without_operators
 
 IntExpression = Optional[list]
 _OPERATORS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul"}
@@ -31,25 +31,30 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 class Scope:
     """What a name means in an expression of one function (or of the module's own code)."""
 
-    def __init__(self, tree: ast.Module, function: Optional[ast.AST], known: bool = True) -> None:
-        """``function``: its node (a def or a lambda), or None for the module's code; ``known``:
-        false for a function not found (its names are not followed, literals still are)."""
-        self.tree = tree
-        if not known:
+    def __init__(self, constants: dict, function: Optional[ast.AST], known: bool = True) -> None:
+        """``constants``: the module's (``module_constants``); ``function``: its node (a def or a
+        lambda), or None for the module's code; ``known``: false for a function not found (its
+        names are not followed, literals still are)."""
+        self.constants = constants
+        self.function = function
+        self._assigned: Optional[set] = None
+        self.follows_names = known and not isinstance(function, ast.Lambda)
+        if function is None or not known:
             self.parameters: set = set()
-            self.assigned: Optional[set] = None
-        elif function is None:  # the module's code: its assignments are the module constants
-            self.parameters = set()
-            self.assigned = set()
         else:
             arguments = function.args
             self.parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
             self.parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-            # A lambda's names are not followed (its body assigns nothing, but it reads its
-            # function's locals): unknown, as for any name the scope may bind at run time.
-            self.assigned = None if isinstance(function, ast.Lambda) else {
-                n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            }
+
+    def _local(self, name: str) -> bool:
+        """Whether the function binds ``name`` itself (the module's code binds none: its
+        assignments are the module constants)."""
+        if self.function is None:
+            return False
+        if self._assigned is None:  # worked out when first asked: most scopes never are
+            self._assigned = {n.id for n in walk_without_operators(self.function)
+                              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return name in self._assigned
 
     def expression(self, expr: Optional[ast.AST], depth: int = 0) -> IntExpression:
         """``expr`` as an integer expression over this scope's parameters, or None."""
@@ -64,11 +69,35 @@ class Scope:
         if isinstance(expr, ast.Name):
             if expr.id in self.parameters:
                 return ["param", expr.id]
-            if self.assigned is None or expr.id in self.assigned or depth >= MAX_CONSTANT_DEPTH:
-                return None  # a local variable: not followed
-            # A module constant, read as if written here (as the retracing facts always have).
-            return self.expression(module_constant(self.tree, expr.id), depth + 1)
+            # A lambda's names are not followed (it reads its function's locals), nor a local
+            # variable's. A module constant is read as if written here.
+            constant = self.constants.get(expr.id)
+            if constant is None or not self.follows_names or depth >= MAX_CONSTANT_DEPTH or self._local(expr.id):
+                return None
+            return self.expression(constant, depth + 1)
         return None
+
+
+def range_length(bounds: list) -> Optional[int]:
+    """``len(range(*bounds))``; None where it has no answer (no or too many bounds, a zero step,
+    a length too large for ``len``: ``range(10**30)``)."""
+    if not 1 <= len(bounds) <= 3:
+        return None
+    try:
+        return len(range(*bounds))
+    except (ValueError, OverflowError):
+        return None
+
+
+def module_constants(tree: ast.Module) -> dict:
+    """Each name the module assigns once at its top level -> the value (``names.module_constant``
+    for every name at once)."""
+    values: dict = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            for name in {t.id for t in statement.targets if isinstance(t, ast.Name)}:
+                values.setdefault(name, []).append(statement.value)
+    return {name: found[0] for name, found in values.items() if len(found) == 1}
 
 
 def definitions(tree: ast.Module) -> list:
@@ -84,7 +113,7 @@ def definitions(tree: ast.Module) -> list:
         elif isinstance(node, ast.ClassDef):
             stack.extend((child, prefix + node.name + ".") for child in node.body)
         else:
-            stack.extend((child, prefix) for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
+            stack.extend((child, prefix) for child in statement_children(node) if isinstance(child, ast.stmt))
     return found
 
 
@@ -100,7 +129,7 @@ def _loops(tree: ast.Module, defined: list) -> list:
                 continue  # its own scope
             if isinstance(node, (ast.For, ast.AsyncFor)):
                 found.append((node, qualname))
-            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+            stack.extend(reversed([c for c in statement_children(node) if isinstance(c, ast.stmt)]))
     return found
 
 
@@ -114,39 +143,32 @@ class RangeFacts:
     the loop over ``range`` whose variable they pass; for each call, the integer expressions of
     its arguments; for each function, those of its parameters' defaults."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, calls: list, constants: dict, range_loops: bool) -> None:
+        """``calls``: the call nodes the summary records; ``constants``: ``module_constants``;
+        ``range_loops``: whether the summarizer met a loop over ``range`` (most modules have none)."""
         self.tree = tree
-        self.defined = definitions(tree)
-        self._by_qualname = {qualname: node for node, qualname in reversed(self.defined)}  # the first wins
-        self._scopes: dict[str, Scope] = {}
-        self._calls: dict[tuple, ast.Call] = {}
-        self._passed: dict[int, set] = {}
-        self.lambdas: dict[tuple, ast.Lambda] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Lambda):
-                self.lambdas[node.lineno, node.col_offset] = node
-            elif isinstance(node, ast.Call):
-                self._calls.setdefault((node.lineno, node.col_offset), node)  # the first in walk order
-                self._passed.setdefault(node.lineno, set()).update(
-                    n.id for argument in [*node.args, *(k.value for k in node.keywords)]
-                    for n in ast.walk(argument) if isinstance(n, ast.Name)
-                )
-        self._loops = [(loop, qualname) for loop, qualname in _loops(tree, self.defined) if
-                       isinstance(loop.target, ast.Name)]
+        self.calls = calls
+        self.constants = constants
+        self._scopes: dict[int, Scope] = {}
+        self._loops: Optional[list] = None if range_loops else []  # (worked out when a call in a loop asks)
 
-    def scope(self, qualname: str, node: Optional[ast.AST] = None) -> Scope:
-        """The scope of the function ``qualname`` ("<module>": the module's code); ``node``: a
-        lambda's node (lambdas have no qualname to find them by)."""
-        if qualname not in self._scopes:
-            function = node if node is not None else self._by_qualname.get(qualname)
-            self._scopes[qualname] = Scope(self.tree, function, known=function is not None or qualname == "<module>")
-        return self._scopes[qualname]
+    def scope(self, node: ast.AST) -> Scope:
+        """The scope of a function's node (a def, a lambda, or the module: its own code)."""
+        if id(node) not in self._scopes:
+            self._scopes[id(node)] = Scope(self.constants, None if isinstance(node, ast.Module) else node)
+        return self._scopes[id(node)]
 
     def range_bounds(self, line: int) -> Optional[list]:
         """[the qualname of the function holding the loop, an expression per bound] of the
-        innermost loop over ``range`` around ``line`` whose variable the calls on that line pass;
-        None when that loop is not over a range (or there is none)."""
-        passed = self._passed.get(line, set())
+        innermost loop over ``range`` around ``line`` whose variable the calls on that line pass
+        (those the summary records); None when that loop is not over a range (or there is none)."""
+        if self._loops is None:
+            self._find_loops()
+        if not self._loops:
+            return None
+        passed = {n.id for call in self._line_calls.get(line, ())
+                  for argument in [*call.args, *(k.value for k in call.keywords)]
+                  for n in ast.walk(argument) if isinstance(n, ast.Name)}
         found = None
         for loop, qualname in self._loops:
             if loop.lineno <= line <= (loop.end_lineno or loop.lineno) and loop.target.id in passed:
@@ -154,48 +176,63 @@ class RangeFacts:
         if found is None or not _is_range(found[0].iter):
             return None
         loop, qualname = found
-        scope = self.scope(qualname)
+        function = self._by_qualname.get(qualname)
+        scope = self.scope(function) if function is not None or qualname == "<module>" else _UNKNOWN
         return [qualname, [scope.expression(bound) for bound in loop.iter.args]]
 
-    def arguments(self, line: int, col: int, scope: Scope) -> dict:
-        """The integer expressions of the arguments of the call at (line, col), by position ("0",
-        "1" ...) or keyword, evaluated in ``scope`` (the calling function's); unknown ones left out."""
-        node = self._calls.get((line, col))
-        if node is None:
-            return {}
-        found = {str(index): scope.expression(argument) for index, argument in enumerate(node.args)}
-        found.update((k.arg, scope.expression(k.value)) for k in node.keywords if k.arg is not None)
-        return {key: expression for key, expression in found.items() if expression is not None}
-
-    def defaults(self, qualname: str) -> dict:
-        """The integer expressions of the defaults of function ``qualname``'s parameters (in its
-        own scope), by name; none for a lambda, whose node has no qualname to find it by."""
-        function = self._by_qualname.get(qualname)
-        if function is None:
-            return {}
-        arguments = function.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        pairs = list(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]], arguments.defaults))
-        pairs += [(a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
-        scope = self.scope(qualname)
-        found = {name: scope.expression(default) for name, default in pairs}
-        return {name: expression for name, expression in found.items() if expression is not None}
+    def _find_loops(self) -> None:
+        defined = definitions(self.tree)
+        self._by_qualname = {qualname: node for node, qualname in reversed(defined)}  # the first wins
+        self._by_qualname["<module>"] = self.tree
+        loops = [(loop, qualname) for loop, qualname in _loops(self.tree, defined) if isinstance(loop.target, ast.Name)]
+        # Without a loop over range, no call has one around it: most modules.
+        self._loops = loops if any(_is_range(loop.iter) for loop, _qualname in loops) else []
+        self._line_calls: dict[int, list] = {}
+        for node in self.calls if self._loops else ():
+            self._line_calls.setdefault(node.lineno, []).append(node)
 
 
-def add_range_facts(summary, tree: ast.Module) -> None:
+def int_arguments(call: ast.Call, scope: Scope) -> dict:
+    """The integer expressions of a call's arguments, by position ("0", "1" ...) or keyword, in
+    ``scope`` (the calling function's); unknown ones left out."""
+    found = {str(index): scope.expression(argument) for index, argument in enumerate(call.args)}
+    found.update((k.arg, scope.expression(k.value)) for k in call.keywords if k.arg is not None)
+    return {key: expression for key, expression in found.items() if expression is not None}
+
+
+def int_defaults(function: ast.AST, scope: Scope) -> dict:
+    """The integer expressions of a def's parameters' defaults (in its own scope), by name."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]], arguments.defaults))
+    pairs += [(a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    found = {name: scope.expression(default) for name, default in pairs}
+    return {name: expression for name, expression in found.items() if expression is not None}
+
+
+def add_range_facts(summary, tree: ast.Module, nodes: dict, constants: dict) -> None:
     """Give a module summary's calls and parameters what the count of a loop over ``range`` needs:
     the integer expressions of calls' arguments and of parameters' defaults, and for a call in a
-    loop, the bounds of the range loop whose variable it passes."""
-    facts = RangeFacts(tree)
+    loop, the bounds of the range loop whose variable it passes. ``nodes``: the summarizer's
+    syntax node of each function summary, call site and loop over ``range``, by id;
+    ``constants``: the module's (``module_constants``)."""
+    calls = [node for node in nodes.values() if isinstance(node, ast.Call)]
+    range_loops = any(isinstance(node, (ast.For, ast.AsyncFor)) for node in nodes.values())
+    facts = RangeFacts(tree, calls, constants, range_loops)
     for function in summary.functions:
-        lambda_node = facts.lambdas.get((function.line, function.col)) if "<lambda#" in function.qualname else None
-        scope = facts.scope(function.qualname, lambda_node)
+        node = nodes.get(id(function))
+        if node is None:
+            continue
+        scope = facts.scope(node)
         for call in function.calls:
-            if call.col >= 0:
-                call.int_arguments = facts.arguments(call.line, call.col, scope)
+            if id(call) in nodes:
+                call.int_arguments = int_arguments(nodes[id(call)], scope)
             if call.in_loop:
                 call.range_loop = facts.range_bounds(call.line)
-        if lambda_node is None:
-            defaults = facts.defaults(function.qualname)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # (a lambda's defaults are not followed)
+            defaults = int_defaults(node, scope)
             for parameter in function.parameters:
                 parameter.int_default = defaults.get(parameter.name)
+
+
+_UNKNOWN = Scope({}, None, known=False)

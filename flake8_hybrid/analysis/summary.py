@@ -21,12 +21,11 @@ from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.names import (
     ModuleNames,
     annotates_tensor,
-    module_constant,
     statement_children,
     statements,
     walk_without_operators,
 )
-from flake8_hybrid.analysis.range_bounds import add_range_facts
+from flake8_hybrid.analysis.range_bounds import add_range_facts, module_constants, range_length
 from flake8_hybrid.analysis.summary_values import (
     BOOL_VALUE,
     MAX_ATOMS,
@@ -200,7 +199,7 @@ def summarize(
     names = names or ModuleNames(tree, api.canonical, api.star_exports)
     builder = _Builder(tree, module, names, api, is_package=path.endswith("__init__.py"))
     summary = builder.build(path)
-    add_range_facts(summary, tree)
+    add_range_facts(summary, tree, builder.syntax_nodes, builder.constants)
     return summary
 
 
@@ -214,6 +213,9 @@ class _Builder:
         self.functions: list[FunctionSummary] = []
         self.classes: list[ClassSummary] = []
         self.qualnames: dict[int, str] = {}
+        #: id of a function summary, call site or range loop -> its node (``add_range_facts``).
+        self.syntax_nodes: dict[int, ast.AST] = {}
+        self.constants = module_constants(tree)  # the names the module assigns once at its top level
         #: Lambdas named so far in each scope (by qualname prefix): ``<lambda#n>`` is the n-th.
         self.lambda_count: Counter = Counter()
         # Per-node facts that depend on the syntax alone, by id of a node of this
@@ -416,6 +418,7 @@ class _FunctionBuilder:
             bound=class_qualname is not None and not static,
             is_property=is_property,
         )
+        owner.syntax_nodes[id(self.summary)] = node
         self.self_name = self.summary.parameters[0].name if self.summary.bound and self.summary.parameters else None
         self.scope = owner.names.scope_of(node) if not isinstance(node, ast.Module) else None
         self.local_names = self._local_names()
@@ -1090,6 +1093,7 @@ class _FunctionBuilder:
             if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
                     and isinstance(node.target, ast.Name):
                 counts[node.target.id] = (self._range_length(iterable), *span)
+                self.owner.syntax_nodes[id(node)] = node  # (range_bounds looks for range loops only then)
             elif isinstance(iterable, (ast.List, ast.Tuple, ast.Set)) and isinstance(node.target, ast.Name) \
                     and not any(isinstance(e, ast.Starred) for e in iterable.elts):
                 counts[node.target.id] = (len({ast.dump(e) for e in iterable.elts}) or 1, *span)  # a sweep
@@ -1148,7 +1152,7 @@ class _FunctionBuilder:
         for argument in call.args:
             value = argument
             if isinstance(value, ast.Name) and value.id not in self.local_names:
-                constant = module_constant(self.owner.tree, value.id)  # a literal only: EPOCHS = 100
+                constant = self.owner.constants.get(value.id)  # a literal only: EPOCHS = 100
                 value = constant if isinstance(constant, (ast.Constant, ast.UnaryOp)) else value
             if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
                     and isinstance(value.operand, ast.Constant):
@@ -1156,7 +1160,7 @@ class _FunctionBuilder:
             if not (isinstance(value, ast.Constant) and type(value.value) is int):
                 return 0
             bounds.append(value.value)
-        return _range_length(bounds) or 0
+        return range_length(bounds) or 0
 
     def _is_varying_name(self, name: str, line: int) -> Optional[int]:
         """The number of values a name takes per iteration of the loop around ``line`` (0: unknown), or None."""
@@ -1247,6 +1251,7 @@ class _FunctionBuilder:
 
     def _retracing_arguments(self, node: ast.Call, call: CallSite) -> None:
         call.col = node.col_offset
+        self.owner.syntax_nodes[id(call)] = node
         arguments = [(str(i), a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords if k.arg]
         for key, argument in arguments:
             if isinstance(argument, ast.Starred):
@@ -1409,23 +1414,12 @@ def _module_bindings(owner: _Builder, name: str) -> list:
     return owner.names.module_scope.bindings.get(name, [])
 
 
-def _range_length(bounds: list) -> Optional[int]:
-    """``len(range(*bounds))``; None where it has no answer (no or too many bounds, a zero step,
-    a length too large for ``len``: ``range(10**30)``)."""
-    if not 1 <= len(bounds) <= 3:
-        return None
-    try:
-        return len(range(*bounds))
-    except (ValueError, OverflowError):
-        return None
-
-
 def _trip_count(iterable: ast.expr) -> int:
     """A ``for`` loop's trip count: ``range`` with constant bounds, else a guess."""
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
         bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
         if len(bounds) == len(iterable.args):
-            length = _range_length(bounds)
+            length = range_length(bounds)
             return UNKNOWN_TRIP_COUNT if length is None else min(max(length, 1), MAX_WEIGHT)
     if isinstance(iterable, (ast.List, ast.Tuple)):
         return max(len(iterable.elts), 1)
