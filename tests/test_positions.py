@@ -57,6 +57,17 @@ def test_tokens_render_as_lines_moved_or_not() -> None:
         positions.render(text, {"a.py": {5: 9}})  # a moved module, a line the moves do not place
 
 
+def test_stored_facts_render_in_one_pass_over_their_json() -> None:
+    """``render_json`` is ``render`` of every string of the JSON text, paths with escapes too."""
+    windows = "b\\c.py"  # a backslash, escaped in JSON
+    facts = {"reasons": [f"calls print (line {positions.mark('pkg/a.py', 9)})"],
+             "sites": [windows + ":" + positions.mark(windows, 3), f"é.py:{positions.mark('é.py', 7)}"]}
+    moves = {windows: {3: 4}, "é.py": {7: 70}}
+    for moved in (None, moves):
+        expected = json.dumps(positions.render_value(facts, moved))
+        assert positions.render_json(json.dumps(facts), moved) == expected
+
+
 def _summary(text: str) -> dict:
     return json.loads(_summary_text(summarize(ast.parse(text), "m", "/project/m.py", api_model())))
 

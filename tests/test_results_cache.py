@@ -145,6 +145,22 @@ def test_an_edit_the_summaries_do_not_see_reuses_the_facts(project_dir: Path) ->
         assert any(facts.line != lines[key] for key, facts in reused.facts().items())  # lines moved
 
 
+def test_an_editors_buffer_the_summaries_do_not_see_reuses_the_facts(project_dir: Path) -> None:
+    """An editor lints its unsaved buffer (flake8 - --stdin-display-name): a buffer that only moves
+    lines reuses the stored facts, as a fresh analysis with the buffer in the file's place has
+    them; a buffer with a new call is analyzed."""
+    _project(project_dir)
+    path = project_dir / "train.py"
+    saved = path.read_text()
+    for buffer, reused in (("# unsaved\n" + saved, True), (saved.replace("2.0", "tf.ones([2])"), False)):
+        projects.forget_projects()
+        project = projects.project_for(str(path), buffer, api_model(), "")
+        assert isinstance(project, results.CachedProject) is reused
+        fresh = project_module.Project(str(project_dir), api_model(), None, overrides={str(path): buffer})
+        assert project.facts() == fresh.facts()
+    assert path.read_text() == saved
+
+
 def test_a_project_no_longer_installable_is_analyzed_again(project_dir: Path) -> None:
     """Whether the project is installable is no module's text, but the facts depend on it (its
     public API has callers outside the project): part of the key."""

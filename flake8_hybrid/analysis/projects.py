@@ -116,10 +116,32 @@ def project_for(
         for dropped in _EDITED.values():  # one edited state at a time is all an editor (or a fixer pass) needs
             dropped.release()
         _EDITED.clear()
-        _EDITED[edited] = Project(
-            root, api, cache_directory, overrides=overrides, parsed=shared_trees, test_patterns=tests
-        )
+        _EDITED[edited] = _edited_project(root, api, cache_directory, overrides, shared_trees, tests)
     return _EDITED[edited]
+
+
+def _edited_project(
+    root: str, api: ApiModel, cache_directory: Optional[str], overrides: dict, parsed, tests: tuple
+) -> Project:
+    """The project with these texts in their files' places: the stored facts of a state it
+    differs from only where lines are (an editor's buffer with a new comment, a new local
+    variable: ``results.load_moved``), else its analysis. Such a state is never stored: a buffer
+    lives for a few keystrokes."""
+    from flake8_hybrid.analysis import results
+
+    def build() -> Project:
+        return Project(root, api, cache_directory, overrides=overrides, parsed=parsed, test_patterns=tests)
+
+    state = project_state(root, api, cache_directory, tests)
+    if state is None or any(path not in state[1] for path in overrides):
+        return build()  # no cache, or a text for a file discovery did not find
+    directory, files, _key = state
+    key = _digest(api, directory, root, list(files), tests, texts=overrides)
+    stored = results.load(directory, key.digest if key is not None else None, root)
+    if stored is None:
+        cache = SummaryCache(directory, _fingerprint(api))
+        stored = results.load_moved(directory, key, root, cache, _summaries(cache, api, root, overrides), overrides)
+    return results.CachedProject(stored, build) if stored is not None else build()  # type: ignore[return-value]
 
 
 #: Texts standing in for files on disk (absolute path -> text) while ``overriding`` is active.
@@ -197,10 +219,10 @@ def _shared_project(
     return project
 
 
-def _summaries(cache: SummaryCache, api: ApiModel, root: str):
+def _summaries(cache: SummaryCache, api: ApiModel, root: str, texts: Optional[dict] = None):
     """A module's summary as the cache holds it (its path from the root, its summary key), made
     and stored when it is not there yet: ``results.load_moved`` compares it with the summary of a
-    stored state."""
+    stored state. ``texts``: absolute path -> a text in the file's place."""
 
     def summary_of(module: str, key: str) -> Optional[dict]:
         found = cache.plain(key)
@@ -208,8 +230,11 @@ def _summaries(cache: SummaryCache, api: ApiModel, root: str):
             return found
         absolute = os.path.join(os.path.abspath(root), module)
         try:
-            with open(absolute, "rb") as file:
-                content = file.read()
+            if texts and absolute in texts:
+                content = texts[absolute].encode("utf-8")
+            else:
+                with open(absolute, "rb") as file:
+                    content = file.read()
             summary = summarize(ast.parse(content, filename=absolute), module_name(absolute), absolute, api)
         except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):
             return None
@@ -245,7 +270,7 @@ def project_state(
     return _STATES[key]
 
 
-def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple):
+def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple, texts: Optional[dict] = None):
     from flake8_hybrid.analysis import results
 
     cache = SummaryCache(directory, _fingerprint(api))
@@ -253,4 +278,4 @@ def _digest(api: ApiModel, directory: str, root: str, files: list, tests: tuple)
     # project is installable (setup.py, setup.cfg, pyproject.toml: its public API has callers
     # the analysis cannot see): both part of the key.
     extra = repr((tests, world.is_installable(os.path.abspath(root))))
-    return results.project_key(cache, os.path.abspath(root), files, module_name, extra=extra)
+    return results.project_key(cache, os.path.abspath(root), files, module_name, extra=extra, texts=texts)

@@ -63,10 +63,12 @@ class ProjectKey(NamedTuple):
 
 
 def project_key(
-    cache, root: str, files: Sequence[str], module_name: Callable[[str], str], extra: str = ""
+    cache, root: str, files: Sequence[str], module_name: Callable[[str], str], extra: str = "",
+    texts: Optional[dict] = None,
 ) -> Optional[ProjectKey]:
     """The key of a project's facts, or None when a file cannot be read (the analysis reports it).
-    ``extra``: settings the facts depend on (which files are tests)."""
+    ``extra``: settings the facts depend on (which files are tests); ``texts``: absolute path ->
+    a text in the file's place (an editor's buffer)."""
     from flake8_hybrid.analysis.layout import module_identity, relative_to_root
 
     # Paths from the project root, the working directory's too (which files are tests depends on
@@ -79,10 +81,8 @@ def project_key(
     modules = {}
     for path in files:
         absolute = os.path.abspath(path)
-        try:
-            with open(absolute, "rb") as file:
-                content = file.read()
-        except OSError:
+        content = _content(absolute, texts)
+        if content is None:
             return None
         key = modules[relative_to_root(absolute, root)] = cache.key(
             module_identity(module_name(absolute), absolute, root), content
@@ -91,14 +91,26 @@ def project_key(
     return ProjectKey(digest.hexdigest(), context, modules)
 
 
+def _content(path: str, texts: Optional[dict]) -> Optional[bytes]:
+    """What the analysis reads for a file: the text in its place, else its bytes; None if unreadable."""
+    try:
+        if texts and path in texts:
+            return texts[path].encode("utf-8")
+        with open(path, "rb") as file:
+            return file.read()
+    except (OSError, ValueError):
+        return None
+
+
 def load(directory: Optional[str], digest: Optional[str], root: str, moves: Optional[Moves] = None) -> Optional[dict]:
     """The stored facts (key -> FunctionFacts) and analyzed paths of the project at ``root``, or
     None. Facts stored by a checkout of the project at another path have their paths moved here;
     ``moves``: the lines of modules that moved since the facts were stored (``load_moved``)."""
     if directory is None or digest is None:
         return None
-    from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, rendered
+    from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
     from flake8_hybrid.analysis.layout import relative_to_root
+    from flake8_hybrid.analysis.positions import move_line, render_json
     from flake8_hybrid.analysis.retracing import RetraceCall, StoredRetracing, rendered_call
 
     path = os.path.join(directory, SUBDIRECTORY, digest + ".json")
@@ -113,15 +125,21 @@ def load(directory: Optional[str], digest: Optional[str], root: str, moves: Opti
     gc.disable()
     try:
         with open(path, encoding="utf-8") as file:
-            data = json.load(file)
+            data = json.loads(render_json(file.read(), moves))  # where the facts point, as lines
         if data["root"] != root:
             data = _moved(data, data["root"], root)
         facts = {}
         for entry in data["facts"]:
-            entry["parameters"] = [ParameterFacts(**_sets_back(ParameterFacts, p)) for p in entry["parameters"]]
-            facts[entry["key"]] = rendered(FunctionFacts(**_sets_back(FunctionFacts, entry)), moves, module_of)
-        calls = [rendered_call(RetraceCall(**call), moves, module_of) for call in data["retracing"]]
-        retracing = StoredRetracing(calls)
+            parameters = [ParameterFacts(**_sets_back(ParameterFacts, p)) for p in entry["parameters"]]
+            entry["parameters"] = parameters
+            for parameter in parameters:  # sorted as rendered (a line moved past another sorts apart)
+                parameter.primitive_sites.sort()
+                parameter.test_primitive_sites.sort()
+            function = facts[entry["key"]] = FunctionFacts(**_sets_back(FunctionFacts, entry))
+            if moves:
+                function.line = move_line(module_of(function.path), function.line, moves)
+        calls = [RetraceCall(**call) for call in data["retracing"]]
+        retracing = StoredRetracing([rendered_call(call, moves, module_of) for call in calls] if moves else calls)
         result = {"facts": facts, "paths": data["paths"], "errors": data["errors"], "retracing": retracing}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # (positions.Unplaced is a ValueError)
         return None
@@ -145,7 +163,7 @@ MAX_MOVED_MODULES = 8
 
 def load_moved(
     directory: Optional[str], key: Optional[ProjectKey], root: str, cache,
-    summaries: Optional[Callable[[str, str], Optional[dict]]] = None,
+    summaries: Optional[Callable[[str, str], Optional[dict]]] = None, texts: Optional[dict] = None,
 ) -> Optional[dict]:
     """The facts of a stored state from which the project differs only in where lines are, as
     an editor's saves make: comments or blank lines added or removed (``positions.line_moves``),
@@ -153,7 +171,7 @@ def load_moved(
     (``positions.summary_moves``; ``summaries``: a module's path from the root and its summary
     key -> its summary as JSON holds it, made if need be). Rendered with each line where it is
     now, they are the facts of the project as it is. None when no stored state is such a state
-    (or what it was made from is gone)."""
+    (or what it was made from is gone). ``texts``: as for ``project_key``."""
     if directory is None or key is None:
         return None
     from flake8_hybrid.analysis.positions import line_moves, summary_moves
@@ -173,11 +191,7 @@ def load_moved(
         moves: Moves = {}
         for module in changed:
             before = cache.source(stored["modules"][module])
-            try:
-                with open(os.path.join(root, module), "rb") as file:
-                    after = file.read()
-            except OSError:
-                after = None
+            after = _content(os.path.join(os.path.abspath(root), module), texts)
             found = line_moves(before, after) if before is not None and after is not None else None
             if found is None and summaries is not None:
                 was, now = cache.plain(stored["modules"][module]), summaries(module, key.modules[module])
@@ -298,10 +312,16 @@ def _moved(item: object, old: str, new: str) -> object:
 
 def _sets_back(kind: type, entry: dict) -> dict:
     """JSON has no sets: fields whose default is a frozenset get one back."""
-    for field in fields(kind):
-        if isinstance(field.default, frozenset) and field.name in entry:
-            entry[field.name] = frozenset(entry[field.name])
+    for name in _set_fields(kind):
+        if name in entry:
+            entry[name] = frozenset(entry[name])
     return entry
+
+
+@functools.lru_cache(maxsize=None)
+def _set_fields(kind: type) -> tuple:
+    """(Once per kind: ``fields`` is slow, and tens of thousands of entries ask.)"""
+    return tuple(field.name for field in fields(kind) if isinstance(field.default, frozenset))
 
 
 @functools.lru_cache(maxsize=None)
