@@ -119,7 +119,8 @@ def _first_function(text: str) -> Optional[ast.AST]:
         return None
     # A body that starts on a line of its own (not ``def f(): return x``), so a line can go before it.
     return next((node for node in ast.walk(module) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and node.body[0].lineno > node.lineno), None)
+                 and min([node.body[0].lineno, *(d.lineno for d in getattr(node.body[0], "decorator_list", ()))])
+                 > node.lineno), None)
 
 
 def edited(original: str, kind: str) -> str:
@@ -134,7 +135,9 @@ def edited(original: str, kind: str) -> str:
     first = function.body[0]
     lines = original.splitlines(keepends=True)
     indent = " " * first.col_offset
-    lines.insert(first.lineno - 1, f"{indent}_edit_latency_marker = 1\n")
+    # Above the first statement's decorators, if it has some (a nested decorated function).
+    line = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+    lines.insert(line - 1, f"{indent}_edit_latency_marker = 1\n")
     return "".join(lines)
 
 
