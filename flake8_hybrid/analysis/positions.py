@@ -113,16 +113,23 @@ def line_moves(old: Union[str, bytes], new: Union[str, bytes]) -> Optional[dict[
             return None
     except RecursionError:
         return None
-    moves: dict[int, int] = {}
+    pairs = []
     for node, moved in zip(ast.walk(before), ast.walk(after)):
-        line = getattr(node, "lineno", None)
-        if line is None:
+        if getattr(node, "lineno", None) is None:
             continue
         if (node.col_offset, node.end_col_offset) != (moved.col_offset, moved.end_col_offset):
             return None
-        for was, now in ((line, moved.lineno), (node.end_lineno, moved.end_lineno)):
-            if moves.setdefault(was, now) != now:
-                return None
+        pairs += [(node.lineno, moved.lineno), (node.end_lineno, moved.end_lineno)]
+    return _in_order(pairs)
+
+
+def _in_order(pairs: list) -> Optional[dict[int, int]]:
+    """The lines (was, now) as a map, when each line went to one place and they kept their
+    order; None otherwise."""
+    moves: dict[int, int] = {}
+    for was, now in pairs:
+        if moves.setdefault(was, now) != now:
+            return None
     lines = sorted(moves)
     if any(moves[a] >= moves[b] for a, b in zip(lines, lines[1:])):
         return None
@@ -154,14 +161,7 @@ def summary_moves(before: dict, after: dict) -> Optional[dict[int, int]]:
             return None
     except (KeyError, TypeError, IndexError, AttributeError):  # not a summary as the cache writes it
         return None
-    moves: dict[int, int] = {}
-    for was, now in zip(old_lines, new_lines):
-        if moves.setdefault(was, now) != now:
-            return None
-    lines = sorted(moves)
-    if any(moves[a] >= moves[b] for a, b in zip(lines, lines[1:])):
-        return None
-    return moves
+    return _in_order(list(zip(old_lines, new_lines)))
 
 
 def _without_lines(summary: dict, lines: list) -> dict:
