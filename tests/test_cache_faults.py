@@ -90,6 +90,20 @@ def test_damaged_entries_give_the_findings_of_no_cache(project_dir: Path, damage
     assert findings(project_dir) == expected  # and again, from whatever the last run rewrote
 
 
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_damaged_entries_after_an_edit_that_only_moves_lines(project_dir: Path, damage: str) -> None:
+    """The same damage, then an edit that only moves lines: the facts of the state before are
+    reused only if what tells such an edit (the stored texts and module keys, the summaries)
+    reads well; else the project is analyzed."""
+    assert findings(project_dir) == without_cache(project_dir)  # fills the cache
+    for path in cache_files(project_dir):
+        data = path.read_bytes()
+        path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00\xff{[not json", "empty": b""}[damage])
+    train = project_dir / "train.py"
+    train.write_text("# a comment that moves every line\n" + train.read_text())
+    assert findings(project_dir) == without_cache(project_dir)
+
+
 def test_a_full_disk_costs_only_speed(project_dir: Path, monkeypatch) -> None:
     expected = without_cache(project_dir)
 
