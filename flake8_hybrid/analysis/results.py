@@ -236,6 +236,9 @@ def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
         from flake8_hybrid.analysis.retracing import retracing_of
 
         project.facts()
+        retracing = retracing_of(project)
+        if project.marked_facts is None or retracing.marked is None:
+            return  # stored already (what is stored is let go once written)
         data = {
             "root": project.root,  # paths below it are moved when another checkout reads them
             # As the analysis wrote them: where they point, as tokens (positions.py).
@@ -243,11 +246,14 @@ def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
             "paths": sorted(project.by_path),
             "errors": project.errors,
             # The retracing rules' facts need the resolved call sites: stored, not rebuilt.
-            "retracing": [
-                {f.name: getattr(call, f.name) for f in fields(call)} for call in retracing_of(project).marked
-            ],
+            "retracing": [{f.name: getattr(call, f.name) for f in fields(call)} for call in retracing.marked],
         }
-        write_whole(folder, key.digest + ".json", json.dumps(data, separators=(",", ":")))  # dumps encodes in C
+        text = json.dumps(data, separators=(",", ":"))  # (dumps encodes in C)
+        # Only stored facts need their tokens: the rules read the rendered ones. Let go of them
+        # now, and of the plain copy, rather than hold both for the rest of the run.
+        del data
+        project.marked_facts = retracing.marked = None
+        write_whole(folder, key.digest + ".json", text)
         # The modules of this state: the summaries it uses, kept in the summary cache while the
         # state is, and what load_moved compares a later state with.
         modules = {"context": key.context, "modules": key.modules}
