@@ -285,7 +285,8 @@ def test_the_sequences_exercise_every_edit_and_findings_that_come_and_go(project
     seen_codes, kinds = set(), set()
     reused = []
     load_moved = results.load_moved
-    monkeypatch.setattr(results, "load_moved", lambda *args: reused.append(load_moved(*args)) or reused[-1])
+    monkeypatch.setattr(results, "load_moved", lambda *args, **kwargs: reused.append(load_moved(*args, **kwargs))
+                        or reused[-1])
     for seed in SEEDS:
         model = Model(random.Random(seed))
         states = set()

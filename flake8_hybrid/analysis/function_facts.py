@@ -7,9 +7,9 @@ Three-valued where the analysis may not know: ``None`` is unknown, never proof.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
-from flake8_hybrid.analysis.positions import Moves, move_line, render_value
+from flake8_hybrid.analysis.positions import render_value
 
 
 @dataclass
@@ -130,28 +130,22 @@ def _json_value(value: object) -> object:
     return sorted(value) if isinstance(value, (set, frozenset)) else value
 
 
-def rendered(
-    facts: FunctionFacts, moves: Optional[Moves] = None, module_of: Optional[Callable[[str], str]] = None
-) -> FunctionFacts:
-    """The facts with where they point as messages show it (``positions.render``), each line of
-    a module that moved where ``moves`` puts it (``module_of``: a path -> its path from the
-    project root, as ``moves`` names it). The facts themselves when nothing changes.
+def rendered(facts: FunctionFacts) -> FunctionFacts:
+    """The facts the analysis just derived, with where they point as messages show it
+    (``positions.render``); the facts themselves when nothing changes. (Stored facts are
+    rendered as JSON text when read: ``results.load``.)
 
-    Lists of sites are sorted as rendered: a line moved past another changes their order.
+    Lists of sites are sorted as rendered: "a.py:9" and "a.py:10" sort as text, as they are shown.
     """
     changes = {}
-    parameters = [_rendered_parameter(p, moves) for p in facts.parameters]
+    parameters = [_rendered_parameter(p) for p in facts.parameters]
     if any(new is not old for new, old in zip(parameters, facts.parameters)):
         changes["parameters"] = parameters
     for name in MARKED_FIELDS:
         value = getattr(facts, name)
-        new = render_value(value, moves)
+        new = render_value(value)
         if new is not value:
             changes[name] = new
-    if moves and module_of is not None:
-        line = move_line(module_of(facts.path), facts.line, moves)
-        if line != facts.line:
-            changes["line"] = line
     return replace(facts, **changes) if changes else facts
 
 
@@ -160,11 +154,11 @@ MARKED_FIELDS = ("side_effect_reasons", "eager_only_calls", "repeated_by", "call
 MARKED_PARAMETER_FIELDS = ("evidence", "primitive_sites", "test_primitive_sites")
 
 
-def _rendered_parameter(parameter: ParameterFacts, moves: Optional[Moves]) -> ParameterFacts:
+def _rendered_parameter(parameter: ParameterFacts) -> ParameterFacts:
     changes = {}
     for name in MARKED_PARAMETER_FIELDS:
         value = getattr(parameter, name)
-        new = render_value(value, moves)
+        new = render_value(value)
         if new is not value:
             changes[name] = sorted(new) if name != "evidence" else new
     return replace(parameter, **changes) if changes else parameter

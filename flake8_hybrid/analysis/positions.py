@@ -73,9 +73,6 @@ def render_json(text: str, moves: Optional[Moves] = None) -> str:
     return _JSON_TOKEN.sub(line, text)
 
 
-Renderable = Union[str, list, tuple, dict, set, frozenset]
-
-
 def render_value(value: object, moves: Optional[Moves] = None) -> object:
     """``render`` applied to every string in ``value`` (lists, tuples, sets and dicts, keys
     included); the value itself when nothing in it changes."""
@@ -94,7 +91,7 @@ def render_value(value: object, moves: Optional[Moves] = None) -> object:
     return value
 
 
-def line_moves(old: Union[str, bytes], new: Union[str, bytes]) -> Optional[dict[int, int]]:
+def line_moves(old: Union[str, bytes, ast.Module], new: Union[str, bytes, ast.Module]) -> Optional[dict[int, int]]:
     """Where each line of ``old`` that holds code is in ``new``, when the two differ only in
     where their lines are (comments, blank lines, line continuations added or removed); None
     when they differ in anything else, or when either does not parse.
@@ -102,10 +99,11 @@ def line_moves(old: Union[str, bytes], new: Union[str, bytes]) -> Optional[dict[
     Same syntax tree apart from positions, every node at the same columns, and the lines
     moved in order (the n-th line with code stays the n-th): everything the analysis derives
     from ``old`` holds for ``new``, each position moved. Nothing reads comments or blank
-    lines, and lines are only ever compared with each other, never counted.
+    lines, and lines are only ever compared with each other, never counted. Either may be given
+    parsed already (the lint's tree of the file it lints: not parsed again).
     """
     try:
-        before, after = ast.parse(old), ast.parse(new)
+        before, after = (text if isinstance(text, ast.Module) else ast.parse(text) for text in (old, new))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     try:

@@ -140,7 +140,9 @@ def _edited_project(
     stored = results.load(directory, key.digest if key is not None else None, root)
     if stored is None:
         cache = SummaryCache(directory, _fingerprint(api))
-        stored = results.load_moved(directory, key, root, cache, _summaries(cache, api, root, overrides), overrides)
+        stored = results.load_moved(
+            directory, key, root, cache, _summaries(cache, api, root, overrides), overrides, _trees(parsed)
+        )
     return results.CachedProject(stored, build) if stored is not None else build()  # type: ignore[return-value]
 
 
@@ -200,7 +202,7 @@ def _shared_project(
         # An edit that only moved lines (a comment, a blank line): the facts of the state
         # before it, each line where it is now.
         cache = SummaryCache(directory, _fingerprint(api))
-        stored = results.load_moved(directory, key, root, cache, _summaries(cache, api, root))
+        stored = results.load_moved(directory, key, root, cache, _summaries(cache, api, root), trees=_trees(parsed))
     if stored is not None:
         return results.CachedProject(stored, build)  # type: ignore[return-value]
     # The summaries, divided between the workers that got here (sharing.py); then one
@@ -220,30 +222,33 @@ def _shared_project(
 
 
 def _summaries(cache: SummaryCache, api: ApiModel, root: str, texts: Optional[dict] = None):
-    """A module's summary as the cache holds it (its path from the root, its summary key), made
-    and stored when it is not there yet: ``results.load_moved`` compares it with the summary of a
-    stored state. ``texts``: absolute path -> a text in the file's place."""
+    """A module's summary as the cache holds it (its path from the root, its summary key, its
+    syntax tree), made from the tree and stored when it is not there yet: ``results.load_moved``
+    compares it with the summary of a stored state. ``texts``: absolute path -> a text in the
+    file's place."""
+    from flake8_hybrid.analysis.results import content_of
 
-    def summary_of(module: str, key: str) -> Optional[dict]:
+    def summary_of(module: str, key: str, tree: ast.Module) -> Optional[dict]:
         found = cache.plain(key)
         if found is not None:
             return found
         absolute = os.path.join(os.path.abspath(root), module)
-        try:
-            if texts and absolute in texts:
-                content = texts[absolute].encode("utf-8")
-            else:
-                with open(absolute, "rb") as file:
-                    content = file.read()
-            summary = summarize(ast.parse(content, filename=absolute), module_name(absolute), absolute, api)
-        except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):
-            return None
-        if cache.key(module_identity(module_name(absolute), absolute, root), content) != key:
+        content = content_of(absolute, texts)
+        if content is None or cache.key(module_identity(module_name(absolute), absolute, root), content) != key:
             return None  # changed since the project's key was made: let the analysis see it
+        try:
+            summary = summarize(tree, module_name(absolute), absolute, api)
+        except RecursionError:
+            return None
         cache.store(key, summary, content)
         return cache.plain(key) if cache.directory is not None else None
 
     return summary_of
+
+
+def _trees(parsed: Optional[dict]) -> dict:
+    """The syntax trees of files parsed already (path -> (tree, names)): the one being linted."""
+    return {path: trees[0] for path, trees in (parsed or {}).items() if trees and trees[0] is not None}
 
 
 _STATES: dict[tuple, Optional[tuple]] = {}

@@ -28,6 +28,7 @@ cache's ``prune``), so edits do not fill the disk.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import gc
@@ -81,7 +82,7 @@ def project_key(
     modules = {}
     for path in files:
         absolute = os.path.abspath(path)
-        content = _content(absolute, texts)
+        content = content_of(absolute, texts)
         if content is None:
             return None
         key = modules[relative_to_root(absolute, root)] = cache.key(
@@ -91,7 +92,7 @@ def project_key(
     return ProjectKey(digest.hexdigest(), context, modules)
 
 
-def _content(path: str, texts: Optional[dict]) -> Optional[bytes]:
+def content_of(path: str, texts: Optional[dict] = None) -> Optional[bytes]:
     """What the analysis reads for a file: the text in its place, else its bytes; None if unreadable."""
     try:
         if texts and path in texts:
@@ -163,24 +164,42 @@ MAX_MOVED_MODULES = 8
 
 def load_moved(
     directory: Optional[str], key: Optional[ProjectKey], root: str, cache,
-    summaries: Optional[Callable[[str, str], Optional[dict]]] = None, texts: Optional[dict] = None,
+    summaries: Optional[Callable[[str, str, ast.Module], Optional[dict]]] = None, texts: Optional[dict] = None,
+    trees: Optional[dict] = None,
 ) -> Optional[dict]:
     """The facts of a stored state from which the project differs only in where lines are, as
     an editor's saves make: comments or blank lines added or removed (``positions.line_moves``),
     or any edit that leaves the module's summary as it was but for its lines
     (``positions.summary_moves``; ``summaries``: a module's path from the root and its summary
-    key -> its summary as JSON holds it, made if need be). Rendered with each line where it is
-    now, they are the facts of the project as it is. None when no stored state is such a state
-    (or what it was made from is gone). ``texts``: as for ``project_key``."""
+    key and syntax tree -> its summary as JSON holds it, made if need be). Rendered with each
+    line where it is now, they are the facts of the project as it is. None when no stored state
+    is such a state (or what it was made from is gone). ``texts``: as for ``project_key``;
+    ``trees``: absolute path -> the tree of files parsed already (the file being linted)."""
     if directory is None or key is None:
         return None
     from flake8_hybrid.analysis.positions import line_moves, summary_moves
 
     folder = os.path.join(directory, SUBDIRECTORY)
     try:
-        states = [name[: -len(KEYS)] for name in _newest_first(folder, KEYS)]
+        states = [os.path.basename(path)[: -len(KEYS)] for path in _newest_first(folder, KEYS)]
     except OSError:
         return None
+    parsed: dict[str, Optional[ast.Module]] = {}
+
+    def tree_of(module: str) -> Optional[ast.Module]:
+        """The changed module as it is now, parsed once whatever the states tried."""
+        if module not in parsed:
+            absolute = os.path.join(os.path.abspath(root), module)
+            tree = (trees or {}).get(absolute)
+            if tree is None:
+                content = content_of(absolute, texts)
+                try:
+                    tree = ast.parse(content) if content is not None else None
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
+                    tree = None
+            parsed[module] = tree
+        return parsed[module]
+
     for state in states:
         stored = _state_modules(os.path.join(folder, state + KEYS))
         if stored is None or stored.get("context") != key.context or stored["modules"].keys() != key.modules.keys():
@@ -190,11 +209,10 @@ def load_moved(
             continue
         moves: Moves = {}
         for module in changed:
-            before = cache.source(stored["modules"][module])
-            after = _content(os.path.join(os.path.abspath(root), module), texts)
+            before, after = cache.source(stored["modules"][module]), tree_of(module)
             found = line_moves(before, after) if before is not None and after is not None else None
-            if found is None and summaries is not None:
-                was, now = cache.plain(stored["modules"][module]), summaries(module, key.modules[module])
+            if found is None and summaries is not None and after is not None:
+                was, now = cache.plain(stored["modules"][module]), summaries(module, key.modules[module], after)
                 found = summary_moves(was, now) if was is not None and now is not None else None
             if found is None:
                 break
@@ -215,15 +233,17 @@ def _state_modules(path: str) -> Optional[dict]:
         return None
 
 
-def _newest_first(folder: str, suffix: str) -> list[str]:
+def _newest_first(folder: str, suffix: str = "") -> list[str]:
+    """The entries of ``folder`` ending in ``suffix``, the last modified first."""
     entries = []
     for name in os.listdir(folder):
         if name.endswith(suffix):
+            path = os.path.join(folder, name)
             try:
-                entries.append((os.stat(os.path.join(folder, name)).st_mtime, name))
+                entries.append((os.stat(path).st_mtime, path))
             except OSError:
                 continue
-    return [name for _, name in sorted(entries, reverse=True)]
+    return [path for _, path in sorted(entries, reverse=True)]
 
 
 def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
@@ -290,15 +310,7 @@ def _kept_summaries(folder: str) -> set:
 
 def beyond_newest(folder: str, keep: int, suffix: str = "") -> list[str]:
     """The entries of ``folder`` (ending in ``suffix``) other than the ``keep`` last modified."""
-    entries = []
-    for name in os.listdir(folder):
-        if name.endswith(suffix):
-            path = os.path.join(folder, name)
-            try:
-                entries.append((os.stat(path).st_mtime, path))
-            except OSError:
-                continue
-    return [path for _, path in sorted(entries, reverse=True)[keep:]]
+    return _newest_first(folder, suffix)[keep:]
 
 
 def _moved(item: object, old: str, new: str) -> object:
