@@ -144,9 +144,18 @@ _INERT_FIELDS = frozenset({"ctx", "op", "ops"})
 def module_constant(tree: ast.Module, name: str) -> Optional[ast.expr]:
     """The value a module assigns ``name`` at its top level, when it does so exactly once
     (``EPOCHS = 100``), or None."""
-    found = [statement.value for statement in tree.body if isinstance(statement, ast.Assign)
-             and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets)]
-    return found[0] if len(found) == 1 else None
+    return module_constants(tree).get(name)
+
+
+def module_constants(tree: ast.Module) -> dict:
+    """Each name the module assigns exactly once at its top level -> the value (the summary
+    asks for all of them at once; a rule for one)."""
+    values: dict = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            for name in {t.id for t in statement.targets if isinstance(t, ast.Name)}:
+                values.setdefault(name, []).append(statement.value)
+    return {name: found[0] for name, found in values.items() if len(found) == 1}
 
 
 def _scoped_fields(kind: type) -> tuple[str, ...]:

@@ -89,17 +89,6 @@ def range_length(bounds: list) -> Optional[int]:
         return None
 
 
-def module_constants(tree: ast.Module) -> dict:
-    """Each name the module assigns once at its top level -> the value (``names.module_constant``
-    for every name at once)."""
-    values: dict = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            for name in {t.id for t in statement.targets if isinstance(t, ast.Name)}:
-                values.setdefault(name, []).append(statement.value)
-    return {name: found[0] for name, found in values.items() if len(found) == 1}
-
-
 def definitions(tree: ast.Module) -> list:
     """Every function definition with its ``__qualname__`` (``C.m``, ``f.<locals>.g``)."""
     found = []
@@ -144,7 +133,7 @@ class RangeFacts:
     its arguments; for each function, those of its parameters' defaults."""
 
     def __init__(self, tree: ast.Module, calls: list, constants: dict, range_loops: bool) -> None:
-        """``calls``: the call nodes the summary records; ``constants``: ``module_constants``;
+        """``calls``: the call nodes the summary records; ``constants``: ``names.module_constants``;
         ``range_loops``: whether the summarizer met a loop over ``range`` (most modules have none)."""
         self.tree = tree
         self.calls = calls
@@ -215,7 +204,7 @@ def add_range_facts(summary, tree: ast.Module, nodes: dict, constants: dict) -> 
     the integer expressions of calls' arguments and of parameters' defaults, and for a call in a
     loop, the bounds of the range loop whose variable it passes. ``nodes``: the summarizer's
     syntax node of each function summary, call site and loop over ``range``, by id;
-    ``constants``: the module's (``module_constants``)."""
+    ``constants``: the module's (``names.module_constants``)."""
     calls = [node for node in nodes.values() if isinstance(node, ast.Call)]
     range_loops = any(isinstance(node, (ast.For, ast.AsyncFor)) for node in nodes.values())
     facts = RangeFacts(tree, calls, constants, range_loops)

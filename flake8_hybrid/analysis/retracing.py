@@ -254,7 +254,7 @@ class Retracing:
         callers' literals give it, or UNKNOWN_COUNT. Counters and ``while`` loops keep 0: a new
         value per iteration, however many there are."""
         loops = {
-            (function.module.path, call.line): (function.module.path, call.range_loop)
+            (function.module.path, call.line): call.range_loop
             for function in self.project.functions.values() for call in function.summary.calls if call.range_loop
         }
         for index, record in enumerate(self.calls):
@@ -266,7 +266,7 @@ class Retracing:
                 line = int(loop_line)
             found = loops.get((path, line))
             if found is not None:
-                values = self._range_values(*found)
+                values = self._range_values(path, found)
                 self.calls[index] = dataclasses.replace(record, detail=len(values) if values else UNKNOWN_COUNT)
 
     def _range_values(self, path: str, loop: list) -> set:

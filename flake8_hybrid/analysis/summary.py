@@ -21,11 +21,12 @@ from flake8_hybrid.analysis.api_model import ApiModel
 from flake8_hybrid.analysis.names import (
     ModuleNames,
     annotates_tensor,
+    module_constants,
     statement_children,
     statements,
     walk_without_operators,
 )
-from flake8_hybrid.analysis.range_bounds import add_range_facts, module_constants, range_length
+from flake8_hybrid.analysis.range_bounds import add_range_facts, range_length
 from flake8_hybrid.analysis.summary_values import (
     BOOL_VALUE,
     MAX_ATOMS,
