@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from dataclasses import is_dataclass
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 from flake8_hybrid import __version__
 from flake8_hybrid.analysis import values as v
@@ -138,13 +138,17 @@ class SummaryCache:
         self._ready = True
 
 
-def write_whole(folder: str, name: str, text: Union[str, bytes]) -> None:
+def write_whole(folder: str, name: str, text: Union[str, bytes, Iterable[str]]) -> None:
     """Write ``folder/name`` so that a reader (another worker) sees all of it or none: a
-    temporary file, renamed into place."""
+    temporary file, renamed into place. ``text`` may come in pieces, so that a large entry is
+    never held whole in memory (``results.store``)."""
     descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(text.encode("utf-8") if isinstance(text, str) else text)
+            if isinstance(text, (str, bytes)):
+                text = (text,)
+            for piece in text:
+                file.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(temporary, os.path.join(folder, name))
     except BaseException:
         os.unlink(temporary)

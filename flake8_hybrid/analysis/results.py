@@ -36,7 +36,7 @@ import hashlib
 import json
 import os
 from dataclasses import fields
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import Callable, Iterator, NamedTuple, Optional, Sequence
 
 from flake8_hybrid import __version__
 from flake8_hybrid.analysis.cache import write_whole
@@ -252,28 +252,18 @@ def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
     try:
         folder = os.path.join(directory, SUBDIRECTORY)
         os.makedirs(folder, exist_ok=True)
-        from flake8_hybrid.analysis.function_facts import plain
         from flake8_hybrid.analysis.retracing import retracing_of
 
         project.facts()
         retracing = retracing_of(project)
         if project.marked_facts is None or retracing.marked is None:
             return  # stored already (what is stored is let go once written)
-        data = {
-            "root": project.root,  # paths below it are moved when another checkout reads them
-            # As the analysis wrote them: where they point, as tokens (positions.py).
-            "facts": [plain(facts) for facts in project.marked_facts.values()],
-            "paths": sorted(project.by_path),
-            "errors": project.errors,
-            # The retracing rules' facts need the resolved call sites: stored, not rebuilt.
-            "retracing": [{f.name: getattr(call, f.name) for f in fields(call)} for call in retracing.marked],
-        }
-        text = json.dumps(data, separators=(",", ":"))  # (dumps encodes in C)
-        # Only stored facts need their tokens: the rules read the rendered ones. Let go of them
-        # now, and of the plain copy, rather than hold both for the rest of the run.
-        del data
+        # Only stored facts need their tokens: the rules read the rendered ones. They are
+        # written one function at a time and let go of as they are, so that neither they nor
+        # their JSON text are ever held whole beside the rendered facts (a cold run's peak).
+        marked, calls = project.marked_facts, retracing.marked
         project.marked_facts = retracing.marked = None
-        write_whole(folder, key.digest + ".json", text)
+        write_whole(folder, key.digest + ".json", _stored_text(project, marked, calls))
         # The modules of this state: the summaries it uses, kept in the summary cache while the
         # state is, and what load_moved compares a later state with.
         modules = {"context": key.context, "modules": key.modules}
@@ -282,6 +272,26 @@ def store(directory: Optional[str], key: Optional[ProjectKey], project) -> None:
         project.cache.prune(_kept_summaries(folder) | set(project.summary_keys.values()))
     except (OSError, ValueError, TypeError):
         pass
+
+
+def _stored_text(project, marked: dict, calls: list) -> Iterator[str]:
+    """The JSON text of a stored state, in pieces; ``marked`` is emptied as it is written."""
+    from flake8_hybrid.analysis.function_facts import plain
+
+    head = {
+        "root": project.root,  # paths below it are moved when another checkout reads them
+        "paths": sorted(project.by_path),
+        "errors": project.errors,
+        # The retracing rules' facts need the resolved call sites: stored, not rebuilt.
+        "retracing": [{f.name: getattr(call, f.name) for f in fields(call)} for call in calls],
+    }
+    yield json.dumps(head, separators=(",", ":"))[:-1] + ',"facts":['
+    # As the analysis wrote them: where they point, as tokens (positions.py).
+    separator = ""
+    for key in list(marked):  # (in the analysis's order: a load gives the same dict)
+        yield separator + json.dumps(plain(marked.pop(key)), separators=(",", ":"))
+        separator = ","
+    yield "]}"
 
 
 def _evict(folder: str) -> None:
