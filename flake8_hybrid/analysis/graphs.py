@@ -49,3 +49,13 @@ def strongly_connected(nodes: Iterable[Node], successors: Callable[[Node], Itera
                         break
                 components.append(component)
     return components
+
+
+def on_cycles(nodes: Iterable[Node], successors: Callable[[Node], Iterable[Node]]) -> set[Node]:
+    """The nodes on a cycle: in a strongly connected component of more than one, or their own
+    successor."""
+    result: set = set()
+    for component in strongly_connected(nodes, successors):
+        if len(component) > 1 or component[0] in successors(component[0]):
+            result.update(component)
+    return result

@@ -32,14 +32,17 @@ from flake8_hybrid.analysis.bounds import (
     TENSORISH,
     bounded_value,
     cut_value,
-    describe,
     element_of,
     elements_of,
     python_qualname,
 )
 from flake8_hybrid.analysis.cache import DEFAULT_DIRECTORY, SummaryCache
+from flake8_hybrid.analysis.call_sites import (
+    callback_text, default_value, python_value_sites, received, record, site_text,
+)
+from flake8_hybrid.analysis.call_sites import evidence as evidence_of
 from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, rendered
-from flake8_hybrid.analysis.graphs import strongly_connected
+from flake8_hybrid.analysis.graphs import on_cycles
 from flake8_hybrid.analysis.layout import (
     KEY_SEPARATOR,
     discover,
@@ -71,10 +74,6 @@ MAX_ROUNDS = 25
 API_METHOD = "api_method"
 #: Callees that are TensorFlow's own code: calling one is no call the analysis cannot see.
 _TF_CALLABLES = frozenset({v.KERAS, v.TF_OBJECT, v.TF_FUNCTION_DECORATOR})
-#: Values that are plain Python values (a site passing only these passes a Python value).
-_PYTHON_VALUES = v.PRIMITIVE | {v.NONE, v.BOOL, v.DEFAULT_NUMBER, v.DEFAULT_STR}
-#: What Keras turns into a tensor when it is a layer's input.
-_KERAS_CONVERTED = frozenset({v.NDARRAY, v.NUMBER, v.COUNTER, v.BOOL})
 
 
 # -- the analysis ------------------------------------------------------------
@@ -499,21 +498,22 @@ def _fingerprint(api: ApiModel) -> str:
 
 
 class _Analysis:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, order: Optional[list] = None) -> None:
+        """``order``: the order to visit functions in while the values grow (the project's by
+        default). It changes how many rounds they take, never what they grow to (tested)."""
         self.project = project
+        self.order = list(project.functions.values()) if order is None else order
         self.values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        self.evidence: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        #: What each call site passes each parameter over every round (``call_sites.py``):
+        #: key -> parameter -> site -> atoms.
+        self.passed: dict[str, dict[str, dict[tuple, set]]] = defaultdict(lambda: defaultdict(dict))
         self.returns: dict[str, set] = defaultdict(set)
         self.attributes: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
         self.edges: dict[tuple, _Edge] = {}
         self.wrapped: set[str] = set()  # made graphs by tf.function(f)
-        self.callbacks: dict[str, str] = {}  # graph callbacks -> how
+        self.callbacks: dict[str, set] = defaultdict(set)  # graph callbacks -> (path, line, how) registering them
         self.callback_registrars: dict[str, set] = defaultdict(set)  # graph callbacks -> who registers them
-        self.seeds: list[tuple[str, str, str]] = []  # speculative (function, parameter, convention)
-        self.primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        self.test_primitive_sites: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        #: Parameters project code (not tests) passes a value that changes per iteration.
-        self.varying: dict[str, set] = defaultdict(set)
+        self.seeds: dict[tuple[str, str], str] = {}  # speculative: (function, parameter) -> convention
         self._tests = {key for key, f in project.functions.items() if self._in_test(f.module)}
         #: Per function, whether each call resolved to nothing the analysis knows (at its last
         #: evaluation: a call unresolved in an early round may resolve once values flow).
@@ -522,6 +522,8 @@ class _Analysis:
         self.keras_work: dict[str, int] = {}  # Keras models and layers called (found only in this pass)
         self.cut: set[tuple] = set()  # values cut down to size: they stay cut (see _grown)
         self.rounds = 0  # rounds of propagation run, over both passes (tests count them)
+        self.settled = False  # the values grew as far as they can from what is known (``run``)
+        self.early_reads: set[tuple[str, int]] = set()  # parts that read an empty value before then
         # The worklist (see ``propagate``): the parts of each function (``_parts``) whose
         # inputs grew since they were last evaluated, and for each slot (a parameter's value,
         # a function's returns, a class attribute) the parts whose evaluation read it.
@@ -561,6 +563,20 @@ class _Analysis:
                 parent = self.project.resolve_ref(base, module, None)
                 if parent in self.project.classes:
                     value |= self._attribute(parent, name, depth + 1)
+        return value
+
+    def _or_unknown(self, value: set) -> set:
+        """``value``, or unknown when it is empty once the values have settled.
+
+        Before they have, empty is "not known yet": a read made too early would leave an
+        unknown in its readers that the value arriving later never takes back, and which reads
+        come too early depends on the order functions are visited in."""
+        if value:
+            return value
+        if self.settled:
+            return {v.UNKNOWN}
+        if self.reading is not None:
+            self.early_reads.add(self.reading)  # evaluated again once settled (``run``)
         return value
 
     def _slot_changed(self, slot: tuple) -> None:
@@ -613,7 +629,7 @@ class _Analysis:
             result = set()
             for callee in self.data_value(function, atom[1], key, depth):
                 result |= self.call_result(callee)  # calling a value: a Keras model, an object
-            return result or {v.UNKNOWN}
+            return self._or_unknown(result)
         if kind == "self_attr":
             if function.class_key is None:
                 return {v.UNKNOWN}
@@ -622,7 +638,7 @@ class _Analysis:
                 return {("function", method)}
             if atom[1] in project.api.keras_variable_attributes and project.is_keras(function.class_key):
                 return {v.CONTAINER_TENSOR}  # self.trainable_variables: a list of variables
-            return self._attribute(function.class_key, atom[1]) or {v.UNKNOWN}
+            return self._or_unknown(self._attribute(function.class_key, atom[1]))
         if kind in ("enumerated", "pair"):
             return {v.CONTAINER}
         if kind == "tuple":
@@ -674,7 +690,7 @@ class _Analysis:
                     if method:
                         # Through the class: a bound method's first argument is explicit.
                         result.add(("unbound" if project.functions[method].summary.bound else "function", method))
-            return result or {v.UNKNOWN}
+            return self._or_unknown(result)
         if kind == "method_result":
             result: set = set()
             for a in inner:
@@ -715,7 +731,7 @@ class _Analysis:
         owner = self.project.functions.get(key_of(module, MODULE_CODE))
         if value is None or owner is None:
             return {v.UNKNOWN}
-        return self.concrete(owner, value, depth + 1) or {v.UNKNOWN}
+        return self._or_unknown(self.concrete(owner, value, depth + 1))
 
     def data_value(self, function: _Function, ref: object, key: Optional[str], depth: int) -> set:
         """A reference that names data, not a function: a module variable or an attribute of self."""
@@ -724,7 +740,7 @@ class _Analysis:
             module = self.project.by_path.get(path)
             return self.global_value(module, name, depth) if module else {v.UNKNOWN}
         if isinstance(ref, tuple) and ref[0] == "self" and function.class_key:
-            return self._attribute(function.class_key, ref[1]) or {v.UNKNOWN}
+            return self._or_unknown(self._attribute(function.class_key, ref[1]))
         return {v.UNKNOWN}
 
     def _is_api_method(self, receiver: object, method: str) -> bool:
@@ -760,7 +776,7 @@ class _Analysis:
         if callee == v.KERAS:
             return {v.TENSOR}
         if isinstance(callee, tuple) and callee[0] in ("function", "partial"):
-            return self._returned(callee[1]) or {v.UNKNOWN}
+            return self._or_unknown(self._returned(callee[1]))
         if isinstance(callee, tuple) and callee[0] == "class":
             return {("instance", callee[1])}
         if isinstance(callee, tuple) and callee[0] == "instance" and callee[1] in self.project.classes:
@@ -815,7 +831,7 @@ class _Analysis:
 
     def _site(self, module: ModuleSummary, line: int) -> str:
         """``path:line`` in messages (the path from the project root)."""
-        return f"{self._display_path(module)}:{self._at(module, line)}"
+        return site_text(self._display_path(module), line)
 
     def call_targets(self, function: _Function) -> list:
         """Each call's ``targets``, in the function's call order, once the fixpoint is done.
@@ -835,7 +851,7 @@ class _Analysis:
         if prebound < 0:
             # Class.method(obj, ...): the first argument is the instance.
             call = _Shifted(call, -prebound)
-        site = self._site(caller.module, call.line)
+        site = (self._display_path(caller.module), call.line)
         bound: set[str] = set()
         for index, argument in enumerate(call.args):
             target = positional[index] if index < len(positional) else signature.varargs
@@ -851,41 +867,28 @@ class _Analysis:
         for parameter in callee.parameters:
             if call.unpacked and parameter.kind in ("varargs", "varkw"):
                 # f(*values) or f(**options): what they hold reaches *args and **kwargs too.
-                self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
+                self.add(callee.key, parameter.name, {v.UNKNOWN})
                 continue
             if parameter.name in bound or parameter.kind in ("varargs", "varkw") or getattr(call, "partial", False):
                 continue
             if call.unpacked:
-                self.add(callee.key, parameter.name, {v.UNKNOWN}, None)
+                self.add(callee.key, parameter.name, {v.UNKNOWN})
             elif parameter.has_default:
                 # The call relies on the default: a constant Python value, not a tensor.
-                self.add(callee.key, parameter.name, {_DEFAULT_VALUES.get(parameter.default_kind, v.OBJECT)}, None)
+                self.add(callee.key, parameter.name, {default_value(parameter.default_kind)})
 
     def flow(
-        self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: str, converts: bool = False
+        self, caller: _Function, callee: _Function, parameter: Parameter, argument, site: tuple, converts: bool = False
     ) -> None:
         concrete = self.concrete(caller, argument)
         if not concrete:
             return  # not known yet: a later round will flow it
-        # A default passed on is a Python value the callee receives from this call.
-        concrete = {_PASSED_DEFAULTS.get(a, a) for a in concrete}
-        if converts:
-            # Keras converts a layer's input: NumPy arrays and Python numbers arrive as tensors.
-            concrete = {v.TENSOR if a in _KERAS_CONVERTED else a for a in concrete}
-        # The evidence text is built only when the value grows: most rounds change nothing.
-        self.add(callee.key, parameter.name, concrete, lambda: f"{site} passes {describe(concrete)}")
-        if concrete & v.PRIMITIVE and concrete <= _PYTHON_VALUES:
-            # A site proves a Python value only when that is all it passes (not "a tensor, or a
-            # number from one of the callee's returns"). Tests are evidence of argument types,
-            # never of a hot path: retracing (HYB003) counts the project's own call sites only.
-            tests = self._tests
-            sites = self.test_primitive_sites if caller.key in tests else self.primitive_sites
-            sites[callee.key][parameter.name].add(site)
-            if v.COUNTER in concrete and caller.key not in tests:
-                self.varying[callee.key].add(parameter.name)
+        concrete = received(concrete, converts)
+        self.add(callee.key, parameter.name, concrete)
+        record(self.passed[callee.key][parameter.name], (*site, "", caller.key in self._tests), concrete)
 
-    def add(self, key: str, parameter: str, atoms: set, evidence=None) -> bool:
-        """Grow a parameter's value; ``evidence`` is a text, or a function making one."""
+    def add(self, key: str, parameter: str, atoms: set) -> bool:
+        """Grow a parameter's value (what passed it is recorded apart: ``passed``)."""
         atoms = bounded_value(atoms)
         current = self.values[key][parameter]
         new = atoms - current
@@ -897,8 +900,6 @@ class _Analysis:
         current.clear()
         current |= merged
         self._slot_changed(("value", key, parameter))
-        if evidence and len(self.evidence[key][parameter]) < 8:
-            self.evidence[key][parameter].append(evidence() if callable(evidence) else evidence)
         return True
 
     def _grown(self, slot: tuple, current: set, atoms: set) -> Optional[set]:
@@ -925,7 +926,7 @@ class _Analysis:
 
     # -- the rounds -------------------------------------------------------------------
     def propagate(self) -> None:
-        """Evaluate functions, in project order, round after round until nothing grows.
+        """Evaluate functions, in ``self.order``, round after round until nothing grows.
 
         A round evaluates only the parts of functions (``_parts``) whose inputs (the
         slots their last evaluation read) grew since: evaluating any other would
@@ -933,11 +934,10 @@ class _Analysis:
         nothing.  So the rounds grow the slots in the same order as rounds evaluating
         every function (the same values, evidence and edges), at a fraction of the work.
         """
-        project = self.project
         for _ in range(MAX_ROUNDS):
             self.changed = False
             self.rounds += 1
-            for function in project.functions.values():
+            for function in self.order:
                 parts = self.pending.get(function.key)
                 if parts:
                     self.evaluate(function, parts)
@@ -1072,14 +1072,15 @@ class _Analysis:
         # A dataset callback runs once per element; wrapping with tf.function calls nothing yet.
         repeated = how != "tf.function"
         self.edges.setdefault((function.key, key, line), _Edge(function.key, key, line, repeated, graph=True))
-        site = self._site(function.module, line)
         if how == "tf.function":
             self.wrapped.add(key)
             return
-        self.callbacks.setdefault(key, f"{how} at {site}")
+        where = (self._display_path(function.module), line, how)
+        self.callbacks[key].add(where)
         self.callback_registrars[key].add(function.key)
         for parameter in [p for p in callee.parameters if p.kind == "positional"][prebound:]:
-            self.add(key, parameter.name, {v.DATASET_ELEMENT}, f"{site} passes tf.data elements ({how})")
+            self.add(key, parameter.name, {v.DATASET_ELEMENT})
+            record(self.passed[key][parameter.name], (*where, False), {v.DATASET_ELEMENT})
 
     def speculate(self) -> bool:
         """Keras conventions for functions nobody in the project calls."""
@@ -1098,8 +1099,8 @@ class _Analysis:
             else:
                 continue
             first = function.parameters[0]
-            if first.kind == "positional" and self.add(function.key, first.name, {ASSUMED}, f"assumed: {convention}"):
-                self.seeds.append((function.key, first.name, convention))
+            if first.kind == "positional" and self.add(function.key, first.name, {ASSUMED}):
+                self.seeds[function.key, first.name] = convention
                 added = True
         return added
 
@@ -1107,6 +1108,12 @@ class _Analysis:
         self.propagate()
         if self.speculate():
             self.propagate()
+        # What is still empty now stays empty: read as unknown (``_or_unknown``) from here on,
+        # by every part that read it empty (such a read need not have read a slot), and flowed on.
+        self.settled = True
+        for key, part in self.early_reads:
+            self.pending[key].add(part)
+        self.propagate()
         return self.derive()
 
     # -- derived facts ------------------------------------------------------------------
@@ -1114,7 +1121,7 @@ class _Analysis:
         project = self.project
         callees: dict[str, list[_Edge]] = defaultdict(list)
         callers: dict[str, list[_Edge]] = defaultdict(list)
-        for edge in self.edges.values():
+        for _, edge in sorted(self.edges.items()):  # (in an order the visiting order does not change)
             callees[edge.caller].append(edge)
             callers[edge.callee].append(edge)
         recursive = _recursive(project.functions, callees)
@@ -1191,7 +1198,7 @@ class _Analysis:
                 repeated_in_tests=key in repeated_anywhere and key not in repeated,
                 decorated=summary.hybrid,
                 distributes=bool(distributes[key]) or key in on_replicas,
-                callback=self.callbacks.get(key, ""),
+                callback=callback_text(self.callbacks.get(key)),
                 calls_keras_models=bool(keras_models[key]),
                 graph_hazards=hazards.get(key, []),
                 keras_tensor_parameters=[
@@ -1301,7 +1308,9 @@ class _Analysis:
 
     def _parameter_facts(self, function: _Function, parameter: Parameter) -> ParameterFacts:
         atoms = self.values[function.key].get(parameter.name, set())
-        evidence = list(self.evidence[function.key].get(parameter.name, []))
+        passed = sorted(self.passed[function.key].get(parameter.name, {}).items())  # by site, in line order
+        seeded = self.seeds.get((function.key, parameter.name))
+        evidence = evidence_of([seeded] if seeded else [], passed)
         proven = bool(atoms & v.TENSOR_LIKE)
         assumed = ASSUMED in atoms and not proven
         if parameter.tensor_hint:
@@ -1318,13 +1327,12 @@ class _Analysis:
             primitive = None
         if parameter.kind in ("varargs", "varkw") and not atoms:
             tensor, primitive = None, None
-        sites = sorted(self.primitive_sites[function.key].get(parameter.name, ()))
+        sites, test_sites, varies = python_value_sites(passed)
         kinds = frozenset(atom if isinstance(atom, str) else "structured" for atom in atoms)
         spec: Optional[bool] = True if (proven or assumed or atoms & v.TRACED_BY_SPEC) else tensor
         return ParameterFacts(
             parameter.name, tensor, primitive, assumed, evidence, sites,
-            varies=parameter.name in self.varying[function.key], kinds=kinds, traced_by_spec=spec,
-            test_primitive_sites=sorted(self.test_primitive_sites[function.key].get(parameter.name, ())),
+            varies=varies, kinds=kinds, traced_by_spec=spec, test_primitive_sites=test_sites,
         )
 
     def _transitive(self, passing: dict, local, what: str) -> dict[str, list]:
@@ -1428,7 +1436,7 @@ class _Analysis:
                 repeated[key] = (f"in a loop at {self._site(caller.module, loop.line)}", loop.caller)
         for key, registrars in self.callback_registrars.items():
             if registrars - ignored and key not in repeated:
-                repeated[key] = (f"as a callback ({self.callbacks[key]})", "")
+                repeated[key] = (f"as a callback ({callback_text(self.callbacks.get(key))})", "")
         for key, entry in graph.items():
             if key == entry and key not in self.wrapped and key not in self.callbacks and key not in ignored \
                     and not functions[key].summary.hybrid and key not in repeated:
@@ -1581,12 +1589,6 @@ class _Analysis:
         return count
 
 
-#: What a parameter holds when a call relies on its literal default, by the default's kind.
-_DEFAULT_VALUES = {"number": v.DEFAULT_NUMBER, "str": v.DEFAULT_STR, "bool": v.BOOL, "none": v.NONE}
-#: A default passed on to another function: a Python value that function receives.
-_PASSED_DEFAULTS = {v.DEFAULT_NUMBER: v.NUMBER, v.DEFAULT_STR: v.STR}
-
-
 def _parts(function: _Function) -> int:
     """How many parts the fixpoint evaluates a function in, each on its own when its inputs grow.
 
@@ -1658,17 +1660,8 @@ def _passing_calls(callees: dict, at: Callable[[str, int], str]) -> dict[str, li
 
 
 def _recursive(functions: dict, callees: dict) -> set[str]:
-    """Functions in a call-graph cycle: a strongly connected component of more than one, or one
-    that calls itself (graph callbacks and wrappings are no calls)."""
-
-    def calls(key: str) -> list[str]:
-        return [edge.callee for edge in callees.get(key, ()) if not edge.graph]
-
-    result: set[str] = set()
-    for component in strongly_connected(functions, calls):
-        if len(component) > 1 or component[0] in calls(component[0]):
-            result.update(component)
-    return result
+    """Functions in a call-graph cycle (graph callbacks and wrappings are no calls)."""
+    return on_cycles(functions, lambda key: [edge.callee for edge in callees.get(key, ()) if not edge.graph])
 
 
 #: Keras traces these itself (and creates variables in them): a decorator there breaks
