@@ -16,7 +16,6 @@ setup(
     install_requires=[
         "flake8>=6,<8",
         "libcst>=1.1",
-        "astroid>=3",
         "pyyaml>=5.4",
     ],
     extras_require={

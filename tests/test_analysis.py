@@ -430,7 +430,7 @@ def test_project_root_and_single_file_view(tmp_path: Path) -> None:
     assert functions["normalize"]["parameters"][0]["tensor"] is True
 
 
-def test_astroid_never_loads_tensorflow(tmp_path: Path) -> None:
+def test_the_project_analysis_never_loads_tensorflow(tmp_path: Path) -> None:
     analyze(tmp_path, PACKAGE)
     script = (
         "import sys\nfrom flake8_hybrid.analysis.api_model import api_model\n"

@@ -68,6 +68,7 @@ def _root_above(directory: str) -> str:
         current = parent
 
 
+@functools.lru_cache(maxsize=None)  # (a directory's modules all ask: remembered as module_name is)
 def package_base(directory: str, top: Optional[str] = None) -> str:
     """The directory Python imports ``directory``'s package from: the first one above it
     (or ``directory`` itself) without an ``__init__.py``; never above ``top``."""
@@ -109,19 +110,16 @@ def discover(root: str) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def module_name(path: str) -> str:
-    """The dotted name Python would import ``path`` as, from its package's base directory.
+    """The dotted name Python would import ``path`` as, from its package's base directory: the
+    path below that directory, without its suffix; a package's ``__init__`` is the package.
 
     (Remembered: the project's digest and its analysis both ask for every module, and
-    each answer looks at the file system, 0.2 ms a module.)"""
-    from astroid import modutils
-
-    base = package_base(os.path.dirname(os.path.abspath(path)))
-    try:
-        parts = modutils.modpath_from_file(os.path.abspath(path), [base])
-    except ImportError:
-        parts = [os.path.splitext(os.path.basename(path))[0]]
+    each answer looks at the file system for the ``__init__.py`` files above it.)"""
+    absolute = os.path.abspath(path)
+    base = package_base(os.path.dirname(absolute))
+    parts = [part for part in os.path.splitext(absolute)[0][len(base):].split(os.sep) if part]
     if len(parts) > 1 and parts[-1] == "__init__":
-        parts = parts[:-1]  # a package's __init__ is the package
+        parts = parts[:-1]
     return ".".join(parts)
 
 

@@ -1,6 +1,6 @@
 """The project analysis: facts for every function, from every module's summary.
 
-1. Find the project root and its modules (``astroid.modutils`` names them).
+1. Find the project root and its modules (``layout.py`` names them).
 2. Summarize each module, or load its summary from the cache.
 3. Resolve symbolic references across modules (imports, re-exports through
    package ``__init__``, methods through class hierarchies).
