@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,22 @@ def test_damaged_entries_after_an_edit_that_only_moves_lines(project_dir: Path, 
         path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00\xff{[not json", "empty": b""}[damage])
     train = project_dir / "train.py"
     train.write_text("# a comment that moves every line\n" + train.read_text())
+    assert findings(project_dir) == without_cache(project_dir)
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_damaged_module_of_the_stored_facts_gives_the_findings_of_no_cache(project_dir: Path, edit: bool) -> None:
+    """Stored facts are read a module at a time (``results.StoredFacts``), after the state was
+    taken: a module's facts that turn out unreadable then make the project analyzed afresh."""
+    assert findings(project_dir) == without_cache(project_dir)  # fills the cache
+    (state,) = (project_dir / ".flake8_hybrid_cache" / "results").glob("*.json")
+    data = state.read_bytes()
+    first_line = data.index(b"\n")
+    state.write_bytes(b"\x00" * first_line + data[first_line:])  # the first module's facts, not the rest
+    if edit:
+        train = project_dir / "train.py"
+        train.write_text("# a comment that moves every line\n" + train.read_text())
+    shutil.rmtree(project_dir / ".flake8_hybrid_cache" / "findings")  # the facts must be read
     assert findings(project_dir) == without_cache(project_dir)
 
 

@@ -85,6 +85,25 @@ def test_second_run_reads_the_facts_and_they_are_the_same(project_dir: Path) -> 
     assert set(warm.functions) == set(cold.functions)
 
 
+def test_a_lint_reads_the_stored_facts_of_the_modules_it_asks_about_only(project_dir: Path) -> None:
+    """Stored facts are read a module at a time: a verdict reads its function's module and at
+    most its callers' (``train.py`` calls ``scale``), nothing else."""
+    cold = _project(project_dir)
+    (project_dir / "unrelated.py").write_text("def alone(x):\n    return x\n")
+    cold = _project(project_dir)  # the state now has three modules
+    warm = _project(project_dir)
+    assert isinstance(warm, results.CachedProject)
+    stored = warm.facts()
+    ops = str(project_dir / "ops.py")
+    assert warm.facts_for(ops) == cold.facts_for(ops)
+    assert set(stored._modules) == {"ops.py"}
+    scale = cold.facts_for(ops)[0].key
+    assert vars(warm.verdicts(30)[scale]) == vars(cold.verdicts(30)[scale])
+    assert set(stored._modules) <= {"ops.py", "train.py"}  # (a verdict may read its callers)
+    assert dict(stored) == dict(cold.facts()) and set(stored._modules) == {"ops.py", "train.py", "unrelated.py"}
+    assert warm._project is None
+
+
 def test_a_cache_restored_at_another_checkout_path_is_reused(project_dir: Path, monkeypatch, tmp_path_factory) -> None:
     """A CI cache restored where the project now lives: the facts are read, not computed, and
     their paths are the new checkout's; summaries are found again by their path from the root."""

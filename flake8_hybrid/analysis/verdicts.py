@@ -23,8 +23,9 @@ rules read the same verdict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 from flake8_hybrid.analysis.function_facts import FunctionFacts
 from flake8_hybrid.settings import MIN_OPS_PER_CALL
@@ -94,37 +95,67 @@ def hybrid_table(facts: FunctionFacts, min_ops: int = MIN_OPS_PER_CALL) -> tuple
 
 
 def verdicts(
-    all_facts: dict[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CALL, closed_world: bool = False
-) -> dict[str, Verdict]:
-    tables = {key: hybrid_table(facts, min_ops) for key, facts in all_facts.items() if not facts.hybrid}
-    candidates = {key for key, (kind, _, _) in tables.items() if kind == "convert-to-hybrid"}
+    all_facts: Mapping[str, FunctionFacts], min_ops: int = MIN_OPS_PER_CALL, closed_world: bool = False
+) -> "Verdicts":
+    return Verdicts(all_facts, min_ops, closed_world)
 
-    def graph_code(key: str, only: bool = False) -> bool:
+
+class Verdicts(Mapping):
+    """The verdict of each function (key -> ``Verdict``), each worked out when asked for.
+
+    A verdict reads the function's facts and its callers' (are they graph code, or HYB001
+    candidates?), nothing else: a lint of one file asks for that file's functions, and stored
+    facts (``results.py``) are read only for them and their callers."""
+
+    def __init__(self, all_facts: Mapping[str, FunctionFacts], min_ops: int, closed_world: bool) -> None:
+        self._facts = all_facts
+        self._min_ops = min_ops
+        self._closed_world = closed_world
+        self._tables: dict[str, tuple] = {}
+        self._verdicts: dict[str, Verdict] = {}
+
+    def _table(self, facts: FunctionFacts) -> tuple:
+        table = self._tables.get(facts.key)
+        if table is None:
+            table = self._tables[facts.key] = hybrid_table(facts, self._min_ops)
+        return table
+
+    def _graph_code(self, key: str, only: bool = False) -> bool:
         """Code that runs as a graph: with ``only``, never outside one (a graph entry's body, a
         helper only graph code calls, or a function HYB001 makes a graph entry)."""
-        facts = all_facts.get(key)
+        facts = self._facts.get(key)
         if facts is None:
             return False
+        candidate = not facts.hybrid and self._table(facts)[0] == "convert-to-hybrid"
         if only:
-            return facts.hybrid or facts.graph_only or key in candidates
-        return facts.runs_as_graph or key in candidates
+            return facts.hybrid or facts.graph_only or candidate
+        return facts.runs_as_graph or candidate
 
-    result: dict[str, Verdict] = {}
-    for key, facts in all_facts.items():
+    def __getitem__(self, key: str) -> Verdict:
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._verdict(self._facts[key])
+        return verdict
+
+    def _verdict(self, facts: FunctionFacts) -> Verdict:
         if facts.hybrid:
-            result[key] = _hybrid_verdict(facts, min_ops, graph_code, closed_world)
-            continue
-        kind, blockers, assumptions = tables[key]
+            return _hybrid_verdict(facts, self._min_ops, self._graph_code, self._closed_world)
+        kind, blockers, assumptions = self._table(facts)
         verdict = Verdict(kind, list(blockers))
-        if kind == "convert-to-hybrid" and facts.callers and all(graph_code(c) for c in facts.callers):
+        if kind == "convert-to-hybrid" and facts.callers and all(self._graph_code(c) for c in facts.callers):
             verdict.refactoring = None
             verdict.blockers.append("covered-by-callers")
         if verdict.refactoring == "convert-to-hybrid":
             verdict.codes.append("HYB001")
             if assumptions:
                 verdict.assumptions["HYB001"] = "; ".join(assumptions)
-        result[key] = verdict
-    return result
+        return verdict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
 
 
 def _hybrid_verdict(facts: FunctionFacts, min_ops: int, graph_code, closed_world: bool) -> Verdict:
