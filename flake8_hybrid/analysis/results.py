@@ -149,9 +149,9 @@ class StoredFacts(Mapping):
 
     def __init__(self, data: bytes, spans: dict, root: str, stored_root: str, moves: Optional[Moves]) -> None:
         self._data = data
-        # Where each module's line is, by its path from the root (an absolute path outside the
-        # root moved with it, as the facts' paths are).
-        self._spans = {_moved(module, stored_root, root): span for module, span in spans.items()}
+        # Where each module's line is, by its path from the root (``load`` moved an absolute path
+        # outside the root as it moves the facts' paths).
+        self._spans = spans
         self._root, self._stored_root, self._moves = root, stored_root, moves
         self._modules: dict[str, list] = {}
         self._facts: dict = {}
