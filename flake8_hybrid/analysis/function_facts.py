@@ -6,8 +6,9 @@ Three-valued where the analysis may not know: ``None`` is unknown, never proof.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from flake8_hybrid.analysis.positions import render_value
 
@@ -147,6 +148,37 @@ def rendered(facts: FunctionFacts) -> FunctionFacts:
         if new is not value:
             changes[name] = new
     return replace(facts, **changes) if changes else facts
+
+
+class RenderedFacts(Mapping):
+    """The facts the analysis just derived (key -> ``FunctionFacts``, where they point as
+    tokens), each rendered (``rendered``) the first time it is asked for: a lint reads the facts
+    of a few functions of thousands, and stored facts are written from the tokens."""
+
+    def __init__(self, marked: dict) -> None:
+        self._marked = dict(marked)
+        self._rendered: dict = {}
+        self._by_path: Optional[dict] = None
+
+    def __getitem__(self, key: str) -> FunctionFacts:
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._rendered[key] = rendered(self._marked[key])
+        return found
+
+    def for_path(self, path: str) -> list:
+        """The facts of the functions of the module at ``path`` (absolute), in the analysis's order."""
+        if self._by_path is None:
+            self._by_path = {}
+            for key, facts in self._marked.items():
+                self._by_path.setdefault(facts.path, []).append(key)
+        return [self[key] for key in self._by_path.get(path, ())]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._marked)
+
+    def __len__(self) -> int:
+        return len(self._marked)
 
 
 #: The fields where the analysis writes positions (``positions.mark``): the only ones rendered.

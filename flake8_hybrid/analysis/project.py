@@ -41,7 +41,7 @@ from flake8_hybrid.analysis.call_sites import (
     callback_text, default_value, python_value_sites, received, record, site_text,
 )
 from flake8_hybrid.analysis.call_sites import evidence as evidence_of
-from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, rendered
+from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts, RenderedFacts
 from flake8_hybrid.analysis.graphs import on_cycles
 from flake8_hybrid.analysis.layout import (
     KEY_SEPARATOR,
@@ -213,8 +213,7 @@ class Project:
         self._keras_memo: dict[str, bool] = {}
         self._resolved: dict[tuple, Optional[str]] = {}  # memo of resolve_ref
         self._methods: dict[tuple, Optional[str]] = {}  # memo of method
-        self._facts: Optional[dict[str, FunctionFacts]] = None
-        self._by_path: Optional[dict[str, list[FunctionFacts]]] = None
+        self._facts: Optional[RenderedFacts] = None
         self._verdicts: dict[tuple, dict] = {}
         self._children: Optional[dict[str, list[str]]] = None
         self._subclass_methods: dict[tuple, tuple[str, ...]] = {}  # memo of subclass_methods
@@ -308,7 +307,6 @@ class Project:
         for name in ("_analysis", "_retracing", "marked_facts"):
             self.__dict__.pop(name, None)
         self._facts = None
-        self._by_path = None
         self._verdicts = {}
 
     # -- resolution ----------------------------------------------------------
@@ -454,13 +452,13 @@ class Project:
         return result
 
     # -- the fixpoint --------------------------------------------------------------
-    def facts(self) -> dict[str, FunctionFacts]:
+    def facts(self) -> RenderedFacts:
         if self._facts is None:
             analysis = _Analysis(self)
             with fewer_collections():
                 #: The facts as stored (``results.py``): where they point, as tokens (``positions.py``).
                 self.marked_facts = analysis.run()
-                self._facts = {key: rendered(facts) for key, facts in self.marked_facts.items()}
+                self._facts = RenderedFacts(self.marked_facts)
             self._analysis = analysis  # its resolved values, for the retracing facts (retracing.py)
             settle()
         return self._facts
@@ -474,11 +472,7 @@ class Project:
         return self._verdicts[min_ops, closed_world]
 
     def facts_for(self, path: str) -> list[FunctionFacts]:
-        if self._by_path is None:
-            self._by_path = defaultdict(list)
-            for facts in self.facts().values():
-                self._by_path[facts.path].append(facts)
-        return self._by_path.get(os.path.abspath(path), [])
+        return self.facts().for_path(os.path.abspath(path))
 
 
 def _fingerprint(api: ApiModel) -> str:
@@ -514,7 +508,9 @@ class _Analysis:
         self.callbacks: dict[str, set] = defaultdict(set)  # graph callbacks -> (path, line, how) registering them
         self.callback_registrars: dict[str, set] = defaultdict(set)  # graph callbacks -> who registers them
         self.seeds: dict[tuple[str, str], str] = {}  # speculative: (function, parameter) -> convention
-        self._tests = {key for key, f in project.functions.items() if self._in_test(f.module)}
+        modules = {id(f.module): f.module for f in project.functions.values()}
+        in_test = {ident: self._in_test(module) for ident, module in modules.items()}  # (once a module)
+        self._tests = {key for key, f in project.functions.items() if in_test[id(f.module)]}
         #: Per function, whether each call resolved to nothing the analysis knows (at its last
         #: evaluation: a call unresolved in an early round may resolve once values flow).
         self._call_opaque: dict[str, list] = {}
