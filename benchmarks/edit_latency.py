@@ -47,7 +47,9 @@ from typing import Optional
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from lint_overhead import LAUNCHER, environment, make_project, python_files, timed  # noqa: E402
+from lint_overhead import (  # noqa: E402
+    LAUNCHER, compile_package, environment, make_project, python_files, timed,
+)
 
 WHEELS = (("tf-models-official", "2.20.0"), ("tf-keras", "2.21.0"))
 #: Modules much of each project imports (named in the issue for tf-models-official).
@@ -228,8 +230,9 @@ def main(argv: Optional[list] = None) -> int:
 
         sources = {name: corpus_sources(name, version) for name, version in WHEELS
                    if not args.only or name in args.only}
-    result = {"environment": environment(), "corpora": {}}
-    print(f"flake8-hybrid edit latency; load average {result['environment']['load_average']}", flush=True)
+    result = {"environment": environment(), "bytecode": compile_package(), "corpora": {}}
+    print(f"flake8-hybrid edit latency; load average {result['environment']['load_average']}; "
+          f"package bytecode compiled: {result['bytecode']}", flush=True)
     with tempfile.TemporaryDirectory(prefix="edit-latency-") as work:
         for name, root in sources.items():
             tree = make_project(python_files(root), root, Path(work) / name)
