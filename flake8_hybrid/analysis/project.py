@@ -493,8 +493,8 @@ def _fingerprint(api: ApiModel) -> str:
 
 class _Analysis:
     def __init__(self, project: Project, order: Optional[list] = None) -> None:
-        """``order``: the order to visit functions in while the values grow (the project's by
-        default). It changes how many rounds they take, never what they grow to (tested)."""
+        """``order``: the order to visit functions in (the project's by default). It changes the
+        rounds taken; the values reached, only in tuples' and containers' structure (design.md)."""
         self.project = project
         self.order = list(project.functions.values()) if order is None else order
         self.values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))

@@ -160,11 +160,8 @@ class StoredFacts(Mapping):
 
     def for_path(self, path: str) -> list:
         """The facts of the functions of the module at ``path``, in the analysis's order."""
-        from flake8_hybrid.analysis.layout import relative_to_root
-
-        module = relative_to_root(path, self._root)
         if self._fresh is None:
-            found = self._module(module)
+            found = self._module(self._module_of(path))
             if found is not None:
                 return found
         absolute = os.path.abspath(path)
@@ -186,7 +183,6 @@ class StoredFacts(Mapping):
 
     def _read(self, span: list) -> list:
         from flake8_hybrid.analysis.function_facts import FunctionFacts, ParameterFacts
-        from flake8_hybrid.analysis.layout import relative_to_root
         from flake8_hybrid.analysis.positions import move_line, render_json
 
         start, length = span
@@ -204,7 +200,7 @@ class StoredFacts(Mapping):
                     parameter.test_primitive_sites.sort()
                 function = FunctionFacts(**_sets_back(FunctionFacts, entry))
                 if self._moves:
-                    function.line = move_line(relative_to_root(function.path, self._root), function.line, self._moves)
+                    function.line = move_line(self._module_of(function.path), function.line, self._moves)
                 found.append(function)
         return found
 
