@@ -14,7 +14,7 @@ MAX_LINES = 800
 #: Modules over MAX_LINES today, each at most its size when this test was written: they may
 #: only shrink (the incremental engine splits them), and no other module may join them.
 OVERSIZED = {
-    "analysis/project.py": 1674,
+    "analysis/project.py": 1673,
     "analysis/summary.py": 1452,
     "rules/graph_safety.py": 1171,
     "catalog/graph_safety_retracing.py": 1139,

@@ -134,7 +134,7 @@ def _json_value(value: object) -> object:
 def rendered(facts: FunctionFacts) -> FunctionFacts:
     """The facts the analysis just derived, with where they point as messages show it
     (``positions.render``); the facts themselves when nothing changes. (Stored facts are
-    rendered as JSON text when read: ``results.load``.)
+    rendered as JSON text when read: ``results.StoredFacts``.)
 
     Lists of sites are sorted as rendered: "a.py:9" and "a.py:10" sort as text, as they are shown.
     """

@@ -508,9 +508,8 @@ class _Analysis:
         self.callbacks: dict[str, set] = defaultdict(set)  # graph callbacks -> (path, line, how) registering them
         self.callback_registrars: dict[str, set] = defaultdict(set)  # graph callbacks -> who registers them
         self.seeds: dict[tuple[str, str], str] = {}  # speculative: (function, parameter) -> convention
-        modules = {id(f.module): f.module for f in project.functions.values()}
-        in_test = {ident: self._in_test(module) for ident, module in modules.items()}  # (once a module)
-        self._tests = {key for key, f in project.functions.items() if in_test[id(f.module)]}
+        tests = {path for path, module in project.by_path.items() if self._in_test(module)}  # (once a module)
+        self._tests = {key for key, f in project.functions.items() if f.module.path in tests}
         #: Per function, whether each call resolved to nothing the analysis knows (at its last
         #: evaluation: a call unresolved in an early round may resolve once values flow).
         self._call_opaque: dict[str, list] = {}

@@ -31,16 +31,17 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import gc
 import hashlib
 import json
 import os
-from dataclasses import fields
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Callable, Iterator, NamedTuple, Optional, Sequence
 
 from flake8_hybrid import __version__
 from flake8_hybrid.analysis.cache import write_whole
+from flake8_hybrid.analysis.layout import KEY_SEPARATOR, module_identity, relative_to_root
+from flake8_hybrid.analysis.memory import fewer_collections
 from flake8_hybrid.analysis.positions import Moves
 
 #: Bump when the stored format changes.
@@ -71,8 +72,6 @@ def project_key(
     """The key of a project's facts, or None when a file cannot be read (the analysis reports it).
     ``extra``: settings the facts depend on (which files are tests); ``texts``: absolute path ->
     a text in the file's place (an editor's buffer)."""
-    from flake8_hybrid.analysis.layout import module_identity, relative_to_root
-
     # Paths from the project root, the working directory's too (which files are tests depends on
     # it): a checkout of the project at another path has the same digest, and reuses the facts.
     root = os.path.abspath(root)
@@ -110,7 +109,6 @@ def load(directory: Optional[str], digest: Optional[str], root: str, moves: Opti
     ``moves``: the lines of modules that moved since the facts were stored (``load_moved``)."""
     if directory is None or digest is None:
         return None
-    from flake8_hybrid.analysis.layout import relative_to_root
     from flake8_hybrid.analysis.positions import render_json
     from flake8_hybrid.analysis.retracing import RetraceCall, StoredRetracing, rendered_call
 
@@ -186,8 +184,7 @@ class StoredFacts(Mapping):
         from flake8_hybrid.analysis.positions import move_line, render_json
 
         start, length = span
-        # Thousands of small objects: a full collection in the middle finds nothing to free.
-        with _collections_off():
+        with fewer_collections():  # (small objects that live on: scanning them frees nothing)
             entries = json.loads(render_json(self._data[start:start + length].decode("utf-8"), self._moves))
             if self._stored_root != self._root:
                 entries = _moved(entries, self._stored_root, self._root)
@@ -209,16 +206,12 @@ class StoredFacts(Mapping):
             found = self._facts.get(key)
             if found is not None:
                 return found
-            from flake8_hybrid.analysis.layout import KEY_SEPARATOR
-
             self._module(self._module_of(key.partition(KEY_SEPARATOR)[0]))
             if self._fresh is None:
                 return self._facts[key]
         return self._fresh[key]
 
     def _module_of(self, path: str) -> str:
-        from flake8_hybrid.analysis.layout import relative_to_root
-
         return relative_to_root(path, self._root)
 
     def _everything(self) -> dict:
@@ -232,17 +225,6 @@ class StoredFacts(Mapping):
 
     def __len__(self) -> int:
         return len(self._everything())
-
-
-@contextlib.contextmanager
-def _collections_off() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 #: Modules an edit may have changed, at most, for ``load_moved`` to look at them: past that, the
@@ -369,7 +351,6 @@ def _stored_text(project, marked: dict, calls: list) -> Iterator[bytes]:
 
     (``json.dumps`` escapes every character outside ASCII: no line holds a line break.)"""
     from flake8_hybrid.analysis.function_facts import plain
-    from flake8_hybrid.analysis.layout import relative_to_root
 
     by_module: dict[str, list] = {}
     for key, facts in marked.items():  # (in the analysis's order: a load gives the same order)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flake8_hybrid.analysis import values as v
+from flake8_hybrid.analysis.call_sites import site_text
 from flake8_hybrid.analysis.layout import display_path
-from flake8_hybrid.analysis.positions import Moves, mark, move_line, render_value
+from flake8_hybrid.analysis.positions import Moves, move_line, render_value
 
 #: Fewer values than this are few: TensorFlow itself warns after 5 retraces.
 MIN_VALUES = 5
@@ -199,7 +200,7 @@ class Retracing:
                 return make("shape", shape[0])
             loop_path, _, loop_line = shape[1].rpartition(":")
             shown = display_path(loop_path)
-            return make("shape", f"{shape[0]}, from the loop at {shown}:{mark(shown, int(loop_line))}", shape[1])
+            return make("shape", f"{shape[0]}, from the loop at {site_text(shown, int(loop_line))}", shape[1])
         numbers = concrete and concrete <= {v.NUMBER, v.COUNTER}
         if fact and fact[0] == "count" and call.in_loop and numbers:
             return make("count", fact[1])  # a loop variable or counter of this loop
